@@ -1,0 +1,63 @@
+namespace TenantAtlas.RunsService.Runs;
+
+/// <summary>A run status as stored (<c>operation_runs.status</c>).</summary>
+public sealed record RunStatusName(string Value, bool IsTerminal)
+{
+    public static readonly RunStatusName Queued = new("queued", false);
+    public static readonly RunStatusName Running = new("running", false);
+    public static readonly RunStatusName Completed = new("completed", true);
+
+    public static readonly IReadOnlyList<RunStatusName> All = [Queued, Running, Completed];
+
+    /// <summary>Statuses a run is "active" in: the ones a while-active identity is unique within.</summary>
+    public static readonly IReadOnlyList<RunStatusName> Active = [Queued, Running];
+
+    public static RunStatusName Parse(string value) =>
+        All.FirstOrDefault(s => s.Value == value) ?? throw new InvalidOperationException($"Unknown run status '{value}' in the database.");
+
+    public override string ToString() => Value;
+}
+
+/// <summary>A run outcome as stored (<c>operation_runs.outcome</c>).</summary>
+public sealed record RunOutcomeName(string Value)
+{
+    public static readonly RunOutcomeName Pending = new("pending");
+    public static readonly RunOutcomeName Succeeded = new("succeeded");
+    public static readonly RunOutcomeName PartiallySucceeded = new("partially_succeeded");
+    public static readonly RunOutcomeName Failed = new("failed");
+    public static readonly RunOutcomeName Cancelled = new("cancelled");
+
+    public static readonly IReadOnlyList<RunOutcomeName> All = [Pending, Succeeded, PartiallySucceeded, Failed, Cancelled];
+
+    public static RunOutcomeName Parse(string value) =>
+        All.FirstOrDefault(o => o.Value == value) ?? throw new InvalidOperationException($"Unknown run outcome '{value}' in the database.");
+
+    /// <summary>
+    /// Seed 053: partially succeeded = at least one success and at least one failure; failed = failures and no
+    /// success (or could not proceed, which a worker says explicitly); anything else succeeded.
+    /// </summary>
+    public static RunOutcomeName DeriveFrom(long succeeded, long failed) =>
+        failed > 0 && succeeded > 0 ? PartiallySucceeded
+        : failed > 0 ? Failed
+        : Succeeded;
+
+    public override string ToString() => Value;
+}
+
+/// <summary>An identity policy as stored (<c>operation_runs.identity_policy</c>) and hashed.</summary>
+public sealed record IdentityPolicyName(string Value)
+{
+    public static readonly IdentityPolicyName WhileActive = new("while_active");
+    public static readonly IdentityPolicyName PerClick = new("per_click");
+    public static readonly IdentityPolicyName Once = new("once");
+
+    public static readonly IReadOnlyList<IdentityPolicyName> All = [WhileActive, PerClick, Once];
+
+    /// <summary>True when the identity stays taken after the run completes.</summary>
+    public bool IsLasting => this != WhileActive;
+
+    public static IdentityPolicyName Parse(string value) =>
+        All.FirstOrDefault(p => p.Value == value) ?? throw new InvalidOperationException($"Unknown identity policy '{value}' in the database.");
+
+    public override string ToString() => Value;
+}
