@@ -1,0 +1,20 @@
+using TenantAtlas.RunsService.Grpc;
+
+namespace TenantAtlas.RunsService.Extensions;
+
+public static class GrpcExtensions
+{
+    /// <summary>gRPC with the error-mapping interceptor, plus JSON transcoding of the google.api.http routes.</summary>
+    public static IHostApplicationBuilder AddRunsGrpc(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddGrpc(options => options.Interceptors.Add<ErrorMappingInterceptor>()).AddJsonTranscoding();
+        return builder;
+    }
+
+    public static WebApplication MapRunsGrpc(this WebApplication app)
+    {
+        app.MapGrpcService<RunsGrpcService>();
+        app.MapGrpcService<AccessGrpcService>();
+        return app;
+    }
+}

@@ -1,0 +1,21 @@
+using TenantAtlas.RunsService.Access;
+using TenantAtlas.RunsService.Notifications;
+using TenantAtlas.RunsService.Runs;
+
+namespace TenantAtlas.RunsService.Extensions;
+
+public static class RunsDomainExtensions
+{
+    /// <summary>The run flow, the access model and the notification inbox.</summary>
+    public static IHostApplicationBuilder AddRunsDomain(this IHostApplicationBuilder builder)
+    {
+        var platformAdmins = builder.Configuration.GetSection("Auth:PlatformAdmins").Get<string[]>() ?? [];
+        builder.Services.AddSingleton(new PlatformAdmins(platformAdmins));
+        builder.Services.AddSingleton<RunStore>();
+        builder.Services.AddScoped<WorkspaceAccess>();
+        builder.Services.AddScoped<AccessDirectory>();
+        builder.Services.AddScoped<OperationRunService>();
+        builder.Services.AddScoped<NotificationInbox>();
+        return builder;
+    }
+}

@@ -1,0 +1,93 @@
+using System.Text.RegularExpressions;
+
+namespace TenantAtlas.RunsService.Grpc;
+
+/// <summary>
+/// Collects every field violation of a request, so the caller learns all of them at once, then throws one
+/// <see cref="RequestValidationException"/> (INVALID_ARGUMENT with google.rpc.BadRequest details).
+/// </summary>
+public sealed partial class RequestValidator
+{
+    private readonly List<FieldViolation> violations = [];
+
+    public void Add(string field, string description) => violations.Add(new FieldViolation(field, description));
+
+    /// <summary>A required UUID.</summary>
+    public Guid RequiredId(string field, string value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            Add(field, "is required (a UUID).");
+            return Guid.Empty;
+        }
+        return ParseId(field, value);
+    }
+
+    /// <summary>An optional UUID; empty means absent.</summary>
+    public Guid? OptionalId(string field, string value) => string.IsNullOrEmpty(value) ? null : ParseId(field, value);
+
+    /// <summary>A required text of bounded length.</summary>
+    public string RequiredText(string field, string value, int maxLength)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            Add(field, "is required.");
+        }
+        else if (value.Length > maxLength)
+        {
+            Add(field, $"must be at most {maxLength} characters (got {value.Length}).");
+        }
+        return value.Trim();
+    }
+
+    /// <summary>A defined enum value (proto3 enums accept any number on the wire).</summary>
+    public TEnum DefinedEnum<TEnum>(string field, TEnum value) where TEnum : struct, Enum
+    {
+        if (!Enum.IsDefined(value))
+        {
+            Add(field, $"has unknown value {Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture)}; " +
+                $"allowed: {string.Join(", ", Enum.GetNames<TEnum>())}.");
+        }
+        return value;
+    }
+
+    /// <summary>Page size: 0 means the default, larger than the cap means the cap, negative is an error.</summary>
+    public int PageSize(string field, int value, int defaultSize = 50, int maxSize = 200)
+    {
+        if (value < 0)
+        {
+            Add(field, $"must not be negative (0 means {defaultSize}, at most {maxSize}).");
+        }
+        return value <= 0 ? defaultSize : Math.Min(value, maxSize);
+    }
+
+    /// <summary>Throws when anything was invalid.</summary>
+    public void ThrowIfInvalid()
+    {
+        if (violations.Count > 0)
+        {
+            throw new RequestValidationException(violations);
+        }
+    }
+
+    private Guid ParseId(string field, string value)
+    {
+        if (!Guid.TryParseExact(value, "D", out var id))
+        {
+            Add(field, $"must be a UUID like 01234567-89ab-cdef-0123-456789abcdef (got {Quote(value)}).");
+        }
+        return id;
+    }
+
+    /// <summary>Echo a bad value back, but never a long one.</summary>
+    public static string Quote(string value) => value.Length <= 64 ? $"'{value}'" : $"'{value[..64]}…'";
+
+    [GeneratedRegex("^[a-z][a-z0-9_]*\\.[a-z][a-z0-9_]*$", RegexOptions.CultureInvariant)]
+    public static partial Regex RunTypePattern();
+
+    [GeneratedRegex("^[a-z0-9_.-]{1,64}$", RegexOptions.CultureInvariant)]
+    public static partial Regex IdentityKeyPattern();
+
+    [GeneratedRegex("^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)+$", RegexOptions.CultureInvariant)]
+    public static partial Regex FailureCodePattern();
+}

@@ -1,0 +1,78 @@
+using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
+using TenantAtlas.RunsService.Notifications;
+using TenantAtlas.RunsService.Runs;
+using TenantAtlas.Runs.V1;
+
+namespace TenantAtlas.RunsService.Grpc;
+
+/// <summary>tenantatlas.runs.v1.RunsService: translates requests to <see cref="OperationRunService"/> calls.</summary>
+[Authorize]
+public sealed class RunsGrpcService(OperationRunService runs, NotificationInbox inbox) : TenantAtlas.Runs.V1.RunsService.RunsServiceBase
+{
+    public override async Task<EnsureRunResponse> EnsureRun(EnsureRunRequest request, ServerCallContext context)
+    {
+        var command = RunRequests.ToCommand(request);
+        var (run, created) = await runs.EnsureAsync(context.Caller(), command, context.CancellationToken);
+        return new EnsureRunResponse { Run = run.ToProto(), Created = created };
+    }
+
+    public override async Task<UpdateRunResponse> UpdateRun(UpdateRunRequest request, ServerCallContext context)
+    {
+        var update = RunRequests.ToUpdate(request);
+        var run = await runs.UpdateAsync(context.Caller(), update, context.CancellationToken);
+        return new UpdateRunResponse { Run = run.ToProto() };
+    }
+
+    public override async Task<GetRunResponse> GetRun(GetRunRequest request, ServerCallContext context)
+    {
+        var run = await runs.GetAsync(context.Caller(), RunRequests.ToRunId(request.RunId), context.CancellationToken);
+        return new GetRunResponse { Run = run.ToProto() };
+    }
+
+    public override async Task<ListRunsResponse> ListRuns(ListRunsRequest request, ServerCallContext context)
+    {
+        var (filter, pageSize) = RunRequests.ToFilter(request);
+        var (page, next) = await runs.ListAsync(context.Caller(), filter, pageSize, request.PageToken, context.CancellationToken);
+        var response = new ListRunsResponse { NextPageToken = next ?? string.Empty };
+        response.Runs.AddRange(page.Select(r => r.ToProto()));
+        return response;
+    }
+
+    public override async Task<ListNotificationsResponse> ListNotifications(ListNotificationsRequest request, ServerCallContext context)
+    {
+        var v = new RequestValidator();
+        var pageSize = v.PageSize("page_size", request.PageSize);
+        v.ThrowIfInvalid();
+        var (notifications, next, unread) = await inbox.ListAsync(context.Caller(), request.UnreadOnly, pageSize,
+            request.PageToken, context.CancellationToken);
+        var response = new ListNotificationsResponse { NextPageToken = next ?? string.Empty, UnreadCount = unread };
+        response.Notifications.AddRange(notifications.Select(n => n.ToProto()));
+        return response;
+    }
+
+    public override async Task<MarkNotificationsReadResponse> MarkNotificationsRead(MarkNotificationsReadRequest request,
+        ServerCallContext context)
+    {
+        var v = new RequestValidator();
+        var ids = new List<long>();
+        foreach (var (id, i) in request.NotificationIds.Select((id, i) => (id, i)))
+        {
+            if (long.TryParse(id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parsed))
+            {
+                ids.Add(parsed);
+            }
+            else
+            {
+                v.Add($"notification_ids[{i}]", $"is not a notification id (got {RequestValidator.Quote(id)}).");
+            }
+        }
+        if (!request.All && ids.Count == 0 && request.NotificationIds.Count == 0)
+        {
+            v.Add("notification_ids", "give the ids to mark, or set all = true.");
+        }
+        v.ThrowIfInvalid();
+        var (marked, unread) = await inbox.MarkReadAsync(context.Caller(), ids, request.All, context.CancellationToken);
+        return new MarkNotificationsReadResponse { Marked = marked, UnreadCount = unread };
+    }
+}

@@ -1,0 +1,146 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace TenantAtlas.RunsService.Persistence;
+
+/// <summary>
+/// The <c>operation_runs</c> table. Mapped for the schema (migrations); rows are written and read by
+/// <c>Runs/RunStore</c> in SQL. Column names are explicit because index filters are raw SQL.
+/// </summary>
+public sealed class OperationRunEntity
+{
+    public Guid Id { get; set; }
+    public Guid WorkspaceId { get; set; }
+    public Guid? TenantId { get; set; }
+    public required string Type { get; set; }
+    public required string Status { get; set; }
+    public required string Outcome { get; set; }
+    public required string IdentityPolicy { get; set; }
+    public required string RunIdentityHash { get; set; }
+    public required string IdentityInputs { get; set; }
+    public string? InitiatorSubject { get; set; }
+    public required string InitiatorName { get; set; }
+    public long CountTotal { get; set; }
+    public long CountProcessed { get; set; }
+    public long CountSucceeded { get; set; }
+    public long CountFailed { get; set; }
+    public long CountSkipped { get; set; }
+    public required string Failures { get; set; }
+    public long FailuresDropped { get; set; }
+    public required string Context { get; set; }
+    public string? TraceId { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime? StartedAt { get; set; }
+    public DateTime? CompletedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+}
+
+/// <summary>A notification for the user who started a run (queued and completed).</summary>
+public sealed class NotificationEntity
+{
+    public long Id { get; set; }
+    public required string RecipientSubject { get; set; }
+    public Guid RunId { get; set; }
+    public Guid WorkspaceId { get; set; }
+    public Guid? TenantId { get; set; }
+    public required string RunType { get; set; }
+    public required string Kind { get; set; }
+    public required string Outcome { get; set; }
+    public required string Title { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime? ReadAt { get; set; }
+}
+
+/// <summary>
+/// Predicates of the two partial unique identity indexes. ON CONFLICT must repeat them word for word to infer
+/// the index, so the schema and the SQL share these constants.
+/// </summary>
+public static class IdentityIndexPredicates
+{
+    /// <summary>A while-active identity is unique among active runs only.</summary>
+    public const string Active = "status IN ('queued', 'running') AND identity_policy = 'while_active'";
+
+    /// <summary>Per-click and once identities stay taken forever.</summary>
+    public const string Lasting = "identity_policy IN ('per_click', 'once')";
+}
+
+internal sealed class OperationRunConfiguration : IEntityTypeConfiguration<OperationRunEntity>
+{
+    public void Configure(EntityTypeBuilder<OperationRunEntity> builder)
+    {
+        builder.ToTable("operation_runs", t =>
+        {
+            t.HasCheckConstraint("ck_operation_runs_status", "status IN ('queued', 'running', 'completed')");
+            t.HasCheckConstraint("ck_operation_runs_outcome",
+                "outcome IN ('pending', 'succeeded', 'partially_succeeded', 'failed', 'cancelled')");
+            // Completed runs and only completed runs have a final outcome: no half-written run can exist.
+            t.HasCheckConstraint("ck_operation_runs_outcome_matches_status", "(status = 'completed') = (outcome <> 'pending')");
+            t.HasCheckConstraint("ck_operation_runs_identity_policy", "identity_policy IN ('while_active', 'per_click', 'once')");
+            t.HasCheckConstraint("ck_operation_runs_counts_not_negative",
+                "count_total >= 0 AND count_processed >= 0 AND count_succeeded >= 0 AND count_failed >= 0 AND count_skipped >= 0");
+        });
+
+        builder.Property(r => r.Id).HasColumnName("id");
+        builder.Property(r => r.WorkspaceId).HasColumnName("workspace_id");
+        builder.Property(r => r.TenantId).HasColumnName("tenant_id");
+        builder.Property(r => r.Type).HasColumnName("type").HasMaxLength(64);
+        builder.Property(r => r.Status).HasColumnName("status").HasMaxLength(16);
+        builder.Property(r => r.Outcome).HasColumnName("outcome").HasMaxLength(24);
+        builder.Property(r => r.IdentityPolicy).HasColumnName("identity_policy").HasMaxLength(16);
+        builder.Property(r => r.RunIdentityHash).HasColumnName("run_identity_hash").HasMaxLength(64).IsFixedLength();
+        builder.Property(r => r.IdentityInputs).HasColumnName("identity_inputs").HasColumnType("jsonb");
+        builder.Property(r => r.InitiatorSubject).HasColumnName("initiator_subject").HasMaxLength(256);
+        builder.Property(r => r.InitiatorName).HasColumnName("initiator_name").HasMaxLength(200);
+        builder.Property(r => r.CountTotal).HasColumnName("count_total").HasDefaultValue(0L);
+        builder.Property(r => r.CountProcessed).HasColumnName("count_processed").HasDefaultValue(0L);
+        builder.Property(r => r.CountSucceeded).HasColumnName("count_succeeded").HasDefaultValue(0L);
+        builder.Property(r => r.CountFailed).HasColumnName("count_failed").HasDefaultValue(0L);
+        builder.Property(r => r.CountSkipped).HasColumnName("count_skipped").HasDefaultValue(0L);
+        builder.Property(r => r.Failures).HasColumnName("failures").HasColumnType("jsonb").HasDefaultValueSql("'[]'::jsonb");
+        builder.Property(r => r.FailuresDropped).HasColumnName("failures_dropped").HasDefaultValue(0L);
+        builder.Property(r => r.Context).HasColumnName("context").HasColumnType("jsonb").HasDefaultValueSql("'{}'::jsonb");
+        builder.Property(r => r.TraceId).HasColumnName("trace_id").HasMaxLength(32);
+        builder.Property(r => r.CreatedAt).HasColumnName("created_at");
+        builder.Property(r => r.StartedAt).HasColumnName("started_at");
+        builder.Property(r => r.CompletedAt).HasColumnName("completed_at");
+        builder.Property(r => r.UpdatedAt).HasColumnName("updated_at");
+
+        builder.HasOne<WorkspaceEntity>().WithMany().HasForeignKey(r => r.WorkspaceId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<TenantEntity>().WithMany().HasForeignKey(r => r.TenantId).OnDelete(DeleteBehavior.Restrict);
+
+        // Dedupe is the database's job. NULLS NOT DISTINCT: a workspace-plane run (tenant_id NULL) dedupes too.
+        builder.HasIndex(r => new { r.WorkspaceId, r.TenantId, r.RunIdentityHash }, "ux_operation_runs_active_identity")
+            .IsUnique().AreNullsDistinct(false).HasFilter(IdentityIndexPredicates.Active);
+        builder.HasIndex(r => new { r.WorkspaceId, r.TenantId, r.RunIdentityHash }, "ux_operation_runs_lasting_identity")
+            .IsUnique().AreNullsDistinct(false).HasFilter(IdentityIndexPredicates.Lasting);
+
+        // Newest-first keyset listing, per workspace and per tenant.
+        builder.HasIndex(r => new { r.WorkspaceId, r.CreatedAt, r.Id }, "ix_operation_runs_workspace_created")
+            .IsDescending(false, true, true);
+        builder.HasIndex(r => new { r.WorkspaceId, r.TenantId, r.CreatedAt, r.Id }, "ix_operation_runs_tenant_created")
+            .IsDescending(false, false, true, true);
+    }
+}
+
+internal sealed class NotificationConfiguration : IEntityTypeConfiguration<NotificationEntity>
+{
+    public void Configure(EntityTypeBuilder<NotificationEntity> builder)
+    {
+        builder.ToTable("run_notifications", t =>
+            t.HasCheckConstraint("ck_run_notifications_kind", "kind IN ('run_queued', 'run_completed')"));
+        builder.Property(n => n.Id).HasColumnName("id").UseIdentityAlwaysColumn();
+        builder.Property(n => n.RecipientSubject).HasColumnName("recipient_subject").HasMaxLength(256);
+        builder.Property(n => n.RunId).HasColumnName("run_id");
+        builder.Property(n => n.WorkspaceId).HasColumnName("workspace_id");
+        builder.Property(n => n.TenantId).HasColumnName("tenant_id");
+        builder.Property(n => n.RunType).HasColumnName("run_type").HasMaxLength(64);
+        builder.Property(n => n.Kind).HasColumnName("kind").HasMaxLength(16);
+        builder.Property(n => n.Outcome).HasColumnName("outcome").HasMaxLength(24);
+        builder.Property(n => n.Title).HasColumnName("title").HasMaxLength(300);
+        builder.Property(n => n.CreatedAt).HasColumnName("created_at");
+        builder.Property(n => n.ReadAt).HasColumnName("read_at");
+        builder.HasOne<OperationRunEntity>().WithMany().HasForeignKey(n => n.RunId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(n => new { n.RecipientSubject, n.Id }, "ix_run_notifications_recipient").IsDescending(false, true);
+        builder.HasIndex(n => n.RecipientSubject, "ix_run_notifications_unread").HasFilter("read_at IS NULL");
+    }
+}

@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using TenantAtlas.RunsService.Access;
+using TenantAtlas.ServiceDefaults;
+
+namespace TenantAtlas.RunsService.Runs;
+
+/// <summary>An EnsureRun request, validated.</summary>
+public sealed record EnsureRunCommand(
+    Guid WorkspaceId,
+    Guid? TenantId,
+    RunType Type,
+    IdentityPolicyName IdentityPolicy,
+    string ClickId,
+    IReadOnlyDictionary<string, string> IdentityInputs,
+    string ContextJson);
+
+/// <summary>
+/// The canonical OperationRun flow (seeds 053/054/086): access first, then one atomic write. gRPC services
+/// translate to and from these calls and nothing more.
+/// </summary>
+public sealed class OperationRunService(RunStore store, WorkspaceAccess access)
+{
+    /// <summary>The initiator name of runs a service starts without a user (seed 054).</summary>
+    public const string SystemInitiatorName = "System";
+
+    public async Task<(RunRecord Run, bool Created)> EnsureAsync(Caller caller, EnsureRunCommand command, CancellationToken ct)
+    {
+        await access.AuthorizeStartAsync(caller, command.WorkspaceId, command.TenantId, command.Type, ct);
+
+        var hash = RunIdentity.Hash(command.WorkspaceId, command.TenantId, command.Type.Name, command.IdentityPolicy,
+            command.ClickId, command.IdentityInputs);
+        var traceId = Activity.Current is { } activity && activity.TraceId != default ? activity.TraceId.ToHexString() : null;
+        return await store.EnsureAsync(new NewRun(
+            command.WorkspaceId,
+            command.TenantId,
+            command.Type.Name,
+            command.IdentityPolicy,
+            hash,
+            command.IdentityInputs,
+            caller.IsService ? null : caller.Subject,
+            caller.IsService ? SystemInitiatorName : caller.DisplayName,
+            command.ContextJson,
+            traceId), ct);
+    }
+
+    public Task<RunRecord> UpdateAsync(Caller caller, RunUpdate update, CancellationToken ct)
+    {
+        if (!caller.IsService)
+        {
+            throw new PermissionDeniedException("Only service identities may update runs; users start and view them.");
+        }
+        // Failure text often quotes upstream errors; nothing secret may reach the database.
+        var sanitized = update with
+        {
+            Failures = [.. update.Failures.Select(f => f with { Message = FailureSanitizer.Sanitize(f.Message) })],
+        };
+        return store.UpdateAsync(sanitized, ct);
+    }
+
+    public async Task<RunRecord> GetAsync(Caller caller, Guid runId, CancellationToken ct)
+    {
+        var run = await store.FindAsync(runId, ct) ?? throw WorkspaceAccess.RunNotFound(runId);
+        await access.AuthorizeViewAsync(caller, run, ct);
+        return run;
+    }
+
+    public async Task<(IReadOnlyList<RunRecord> Runs, string? NextPageToken)> ListAsync(Caller caller, RunFilter filter,
+        int pageSize, string? pageToken, CancellationToken ct)
+    {
+        var visibility = await access.VisibilityAsync(caller, filter.WorkspaceId, filter.TenantId, ct);
+        var fingerprint = PageTokens.Fingerprint(
+            [filter.WorkspaceId.ToString(), filter.TenantId?.ToString(), filter.InitiatorSubject,
+             filter.CreatedAfter?.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture),
+             filter.CreatedBefore?.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+            filter.Types, filter.Buckets.Select(b => b.Value));
+        RunCursor? after = string.IsNullOrEmpty(pageToken) ? null : PageTokens.DecodeCursor(pageToken, fingerprint);
+
+        // One extra row tells whether another page exists without a COUNT.
+        var runs = await store.ListAsync(filter, visibility, after, pageSize + 1, ct);
+        if (runs.Count <= pageSize)
+        {
+            return (runs, null);
+        }
+        var page = runs.Take(pageSize).ToList();
+        var last = page[^1];
+        return (page, PageTokens.Encode(new RunCursor(last.CreatedAt, last.Id), fingerprint));
+    }
+}

@@ -1,0 +1,84 @@
+namespace TenantAtlas.RunsService.Runs;
+
+/// <summary>Item counts of a run.</summary>
+public readonly record struct RunCounts(long Total, long Processed, long Succeeded, long Failed, long Skipped);
+
+/// <summary>Counts to overwrite; null fields stay as they are.</summary>
+public readonly record struct RunCountsPatch(long? Total, long? Processed, long? Succeeded, long? Failed, long? Skipped);
+
+/// <summary>A stored failure entry (already sanitized).</summary>
+public sealed record RunFailure(string Code, string Message, string? Item);
+
+/// <summary>One operation run as stored.</summary>
+public sealed record RunRecord(
+    Guid Id,
+    Guid WorkspaceId,
+    Guid? TenantId,
+    string Type,
+    RunStatusName Status,
+    RunOutcomeName Outcome,
+    IdentityPolicyName IdentityPolicy,
+    string IdentityHash,
+    IReadOnlyDictionary<string, string> IdentityInputs,
+    string? InitiatorSubject,
+    string InitiatorName,
+    RunCounts Counts,
+    IReadOnlyList<RunFailure> Failures,
+    long FailuresDropped,
+    string ContextJson,
+    string? TraceId,
+    DateTime CreatedAt,
+    DateTime? StartedAt,
+    DateTime? CompletedAt,
+    DateTime UpdatedAt);
+
+/// <summary>What EnsureRun inserts when the identity is free.</summary>
+public sealed record NewRun(
+    Guid WorkspaceId,
+    Guid? TenantId,
+    string Type,
+    IdentityPolicyName IdentityPolicy,
+    string IdentityHash,
+    IReadOnlyDictionary<string, string> IdentityInputs,
+    string? InitiatorSubject,
+    string InitiatorName,
+    string ContextJson,
+    string? TraceId);
+
+/// <summary>One UpdateRun, applied atomically.</summary>
+public sealed record RunUpdate(
+    Guid RunId,
+    RunStatusName? ToStatus,
+    RunOutcomeName? Outcome,
+    RunCountsPatch SetCounts,
+    RunCounts IncrementCounts,
+    IReadOnlyList<RunFailure> Failures);
+
+/// <summary>ListRuns filters, already validated. Null means "no filter".</summary>
+public sealed record RunFilter(
+    Guid WorkspaceId,
+    Guid? TenantId,
+    IReadOnlyList<string> Types,
+    IReadOnlyList<StatusBucketName> Buckets,
+    DateTime? CreatedAfter,
+    DateTime? CreatedBefore,
+    string? InitiatorSubject);
+
+/// <summary>The one status a user sees: queued, running, or the outcome of a completed run.</summary>
+public sealed record StatusBucketName(string Value)
+{
+    public static readonly StatusBucketName Queued = new("queued");
+    public static readonly StatusBucketName Running = new("running");
+    public static readonly StatusBucketName Succeeded = new("succeeded");
+    public static readonly StatusBucketName PartiallySucceeded = new("partially_succeeded");
+    public static readonly StatusBucketName Failed = new("failed");
+    public static readonly StatusBucketName Cancelled = new("cancelled");
+
+    /// <summary>status for active runs, the outcome for completed ones (seed 053).</summary>
+    public static StatusBucketName Of(RunStatusName status, RunOutcomeName outcome) =>
+        status.IsTerminal ? new StatusBucketName(outcome.Value) : new StatusBucketName(status.Value);
+
+    public bool IsActive => this == Queued || this == Running;
+
+    public override string ToString() => Value;
+}

@@ -1,0 +1,99 @@
+using System.Text.Json;
+using static TenantAtlas.RunsService.Runs.RunRows;
+
+namespace TenantAtlas.RunsService.Runs;
+
+public sealed partial class RunStore
+{
+    // One guarded compare-and-set: the WHERE clause is the state machine (completed runs never change; an explicit
+    // outcome must agree with the counts), the SET clause applies counts, failures and timestamps, and the
+    // completed notification is written by the same statement. Concurrent increments serialize on the row lock.
+    private static readonly string UpdateSql = $"""
+        WITH updated AS (
+            UPDATE {Table} AS r SET
+                count_total = COALESCE(@set_total, r.count_total) + @inc_total,
+                count_processed = COALESCE(@set_processed, r.count_processed) + @inc_processed,
+                count_succeeded = COALESCE(@set_succeeded, r.count_succeeded) + @inc_succeeded,
+                count_failed = COALESCE(@set_failed, r.count_failed) + @inc_failed,
+                count_skipped = COALESCE(@set_skipped, r.count_skipped) + @inc_skipped,
+                status = COALESCE(@to_status, r.status),
+                outcome = CASE WHEN @to_status = 'completed' THEN COALESCE(@outcome,
+                    CASE WHEN {NewFailed} > 0 AND {NewSucceeded} > 0 THEN 'partially_succeeded'
+                         WHEN {NewFailed} > 0 THEN 'failed'
+                         ELSE 'succeeded' END)
+                    ELSE r.outcome END,
+                failures = CASE WHEN @failure_count = 0 THEN r.failures
+                    ELSE jsonb_path_query_array(r.failures || @failures, '$[0 to {MaxStoredFailures - 1}]') END,
+                failures_dropped = r.failures_dropped + GREATEST(0, jsonb_array_length(r.failures) + @failure_count - {MaxStoredFailures}),
+                started_at = CASE WHEN @to_status = 'running' AND r.status = 'queued' THEN now() ELSE r.started_at END,
+                completed_at = CASE WHEN @to_status = 'completed' THEN now() ELSE r.completed_at END,
+                updated_at = now()
+            WHERE r.id = @id
+              AND r.status <> 'completed'
+              AND (@outcome IS NULL
+                   OR @outcome IN ('failed', 'cancelled')
+                   OR (@outcome = 'succeeded' AND {NewFailed} = 0)
+                   OR (@outcome = 'partially_succeeded' AND {NewFailed} > 0 AND {NewSucceeded} > 0))
+            RETURNING r.*
+        ), notified AS (
+            INSERT INTO runs.run_notifications (recipient_subject, run_id, workspace_id, tenant_id, run_type, kind, outcome, title, created_at)
+            SELECT initiator_subject, id, workspace_id, tenant_id, type, 'run_completed', outcome,
+                   type || ' completed: ' || replace(outcome, '_', ' '), updated_at
+            FROM updated WHERE status = 'completed' AND initiator_subject IS NOT NULL
+        )
+        SELECT {Columns} FROM updated
+        """;
+
+    private const string NewFailed = "(COALESCE(@set_failed, r.count_failed) + @inc_failed)";
+    private const string NewSucceeded = "(COALESCE(@set_succeeded, r.count_succeeded) + @inc_succeeded)";
+
+    /// <summary>
+    /// Applies an update atomically. Throws <see cref="NotFoundException"/> for an unknown run and
+    /// <see cref="FailedPreconditionException"/> (naming the current status) when the state machine forbids it.
+    /// </summary>
+    public async Task<RunRecord> UpdateAsync(RunUpdate update, CancellationToken ct)
+    {
+        await using (var command = dataSource.CreateCommand(UpdateSql))
+        {
+            var p = command.Parameters;
+            p.Add(Uuid("id", update.RunId));
+            p.Add(Text("to_status", update.ToStatus?.Value));
+            p.Add(Text("outcome", update.Outcome?.Value));
+            p.Add(Bigint("set_total", update.SetCounts.Total));
+            p.Add(Bigint("set_processed", update.SetCounts.Processed));
+            p.Add(Bigint("set_succeeded", update.SetCounts.Succeeded));
+            p.Add(Bigint("set_failed", update.SetCounts.Failed));
+            p.Add(Bigint("set_skipped", update.SetCounts.Skipped));
+            p.Add(Bigint("inc_total", update.IncrementCounts.Total));
+            p.Add(Bigint("inc_processed", update.IncrementCounts.Processed));
+            p.Add(Bigint("inc_succeeded", update.IncrementCounts.Succeeded));
+            p.Add(Bigint("inc_failed", update.IncrementCounts.Failed));
+            p.Add(Bigint("inc_skipped", update.IncrementCounts.Skipped));
+            p.Add(Bigint("failure_count", update.Failures.Count));
+            p.Add(Jsonb("failures", JsonSerializer.Serialize(update.Failures, Json)));
+            if (await ReadSingleAsync(command, ct) is { } updated)
+            {
+                return updated;
+            }
+        }
+        throw await ExplainRejectedUpdateAsync(update, ct);
+    }
+
+    // Rare path: say precisely why nothing was updated.
+    private async Task<Exception> ExplainRejectedUpdateAsync(RunUpdate update, CancellationToken ct)
+    {
+        var current = await FindAsync(update.RunId, ct);
+        if (current is null)
+        {
+            return new NotFoundException($"Run {update.RunId} was not found.");
+        }
+        if (current.Status.IsTerminal)
+        {
+            return new FailedPreconditionException(
+                $"Run {current.Id} is completed (outcome {current.Outcome}); a completed run cannot change. Current status: {current.Status}.");
+        }
+        return new FailedPreconditionException(
+            $"Outcome {update.Outcome} contradicts the run's counts (succeeded and failed after this update); " +
+            $"succeeded needs failed = 0, partially_succeeded needs succeeded > 0 and failed > 0. Current status: {current.Status}.");
+    }
+}

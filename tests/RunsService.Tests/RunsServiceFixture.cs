@@ -1,0 +1,135 @@
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Npgsql;
+using TenantAtlas.Access.V1;
+using TenantAtlas.Runs.V1;
+using TenantAtlas.ServiceDefaults;
+using TenantAtlas.Testing;
+using RunsClient = TenantAtlas.Runs.V1.RunsService.RunsServiceClient;
+
+namespace TenantAtlas.RunsService.Tests;
+
+/// <summary>
+/// RunsService hosted in-process on its own fresh database of the shared real PostgreSQL server, called through
+/// real gRPC channels with signed bearer tokens. One per test class (xunit runs classes in parallel).
+/// </summary>
+public sealed class RunsServiceFixture : IAsyncLifetime
+{
+    public const string SigningKey = "tests-only-signing-key-0123456789abcdef";
+    public const string PlatformAdmin = "platform-admin";
+    public const string WorkerSubject = "svc:inventory";
+
+    private WebApplicationFactory<Program>? factory;
+
+    public string ConnectionString { get; private set; } = string.Empty;
+
+    public static TokenOptions TokenOptions { get; } = new(SigningKey, null, TokenOptions.DefaultIssuer, TokenOptions.DefaultAudience);
+
+    public async Task InitializeAsync()
+    {
+        var postgres = await PostgresServer.SharedAsync();
+        ConnectionString = await postgres.CreateDatabaseAsync("runs");
+        factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+        {
+            web.UseSetting("ConnectionStrings:runsdb", ConnectionString);
+            web.UseSetting("Auth:SigningKey", SigningKey);
+            web.UseSetting("Auth:PlatformAdmins:0", PlatformAdmin);
+        });
+        _ = factory.Server; // start now: applies migrations
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (factory is not null)
+        {
+            await factory.DisposeAsync();
+        }
+    }
+
+    public static string UserToken(string subject, string? name = null) => DevTokens.Issue(TokenOptions, subject, name ?? subject);
+
+    public static string ServiceToken(string subject = WorkerSubject) => DevTokens.Issue(TokenOptions, subject, subject, service: true);
+
+    /// <summary>A gRPC channel to the in-process service; every call carries the token (none when null).</summary>
+    public GrpcChannel Channel(string? token)
+    {
+        var server = factory?.Server ?? throw new InvalidOperationException("Fixture not initialized.");
+        HttpMessageHandler handler = server.CreateHandler();
+        if (token is not null)
+        {
+            handler = new BearerTokenHandler(token) { InnerHandler = handler };
+        }
+        return GrpcChannel.ForAddress(server.BaseAddress, new GrpcChannelOptions { HttpHandler = handler });
+    }
+
+    public RunsClient Runs(string? token) => new(Channel(token));
+
+    public AccessService.AccessServiceClient Access(string? token) => new(Channel(token));
+
+    /// <summary>Counts rows straight from the database, to prove what was (not) written.</summary>
+    public async Task<long> CountAsync(string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>A workspace owned by <paramref name="owner"/> with one registered tenant.</summary>
+    public async Task<(string WorkspaceId, string TenantId)> CreateWorkspaceWithTenantAsync(string owner, string name = "Contoso")
+    {
+        var admin = Access(UserToken(PlatformAdmin));
+        var workspace = await admin.CreateWorkspaceAsync(new CreateWorkspaceRequest
+        {
+            Name = name, OwnerSubject = owner, OwnerDisplayName = owner,
+        });
+        var tenant = await RegisterTenantAsync(owner, workspace.Workspace.WorkspaceId, $"{name} tenant");
+        return (workspace.Workspace.WorkspaceId, tenant);
+    }
+
+    public async Task<string> RegisterTenantAsync(string manager, string workspaceId, string displayName)
+    {
+        var response = await Access(UserToken(manager)).RegisterTenantAsync(new RegisterTenantRequest
+        {
+            WorkspaceId = workspaceId, EntraTenantId = Guid.NewGuid().ToString(), DisplayName = displayName,
+        });
+        return response.Tenant.TenantId;
+    }
+
+    public Task SetMemberAsync(string owner, string workspaceId, string subject, Role role, params string[] tenantIds)
+    {
+        var request = new SetMemberRequest { WorkspaceId = workspaceId, Subject = subject, DisplayName = subject, Role = role };
+        request.TenantIds.AddRange(tenantIds);
+        return Access(UserToken(owner)).SetMemberAsync(request).ResponseAsync;
+    }
+
+    public static EnsureRunRequest InventorySync(string workspaceId, string tenantId, string scope = "all") => new()
+    {
+        WorkspaceId = workspaceId,
+        TenantId = tenantId,
+        Type = "inventory.sync",
+        IdentityInputs = { ["scope"] = scope },
+    };
+
+    /// <summary>Asserts that the call fails with the status code, and returns the exception for message checks.</summary>
+    public static async Task<RpcException> FailsWith(StatusCode code, Func<Task> call)
+    {
+        var e = await Assert.ThrowsAsync<RpcException>(call);
+        Assert.True(code == e.StatusCode, $"Expected {code}, got {e.StatusCode}: {e.Status.Detail}");
+        return e;
+    }
+
+    private sealed class BearerTokenHandler(string token) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+}
