@@ -63,6 +63,17 @@ public sealed class RunsServiceFixture : IAsyncLifetime
         return GrpcChannel.ForAddress(server.BaseAddress, new GrpcChannelOptions { HttpHandler = handler });
     }
 
+    /// <summary>An HTTP/JSON client of the transcoded REST surface; every request carries the token (none when null).</summary>
+    public HttpClient Http(string? token)
+    {
+        var client = factory?.CreateClient() ?? throw new InvalidOperationException("Fixture not initialized.");
+        if (token is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        }
+        return client;
+    }
+
     public RunsClient Runs(string? token) => new(Channel(token));
 
     public AccessService.AccessServiceClient Access(string? token) => new(Channel(token));

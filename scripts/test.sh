@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# THE test command (README, CI): sets up what a fresh machine lacks, lints the protos, builds, runs every test
+# and ends with one plain line "P passed, F failed, S skipped" summed from the TRX results.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+apt_updated=false
+apt_install() {
+  if [[ "$apt_updated" == false ]]; then
+    apt-get update -qq
+    apt_updated=true
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+step "System packages"
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "installing redis-server"
+  apt_install redis-server
+fi
+if [[ ! -x /usr/lib/postgresql/15/bin/pg_ctl ]]; then
+  echo "installing postgresql-15"
+  apt_install postgresql-15
+fi
+echo "redis-server: $(command -v redis-server); postgres: /usr/lib/postgresql/15/bin"
+
+step "Node tools"
+if [[ ! -d node_modules || ( -f package-lock.json && package-lock.json -nt node_modules ) ]]; then
+  # `npm install`, not `npm ci`: the registry here lacks buf's darwin/win32/armv7 binaries, so the lock file
+  # cannot list those optional packages and `npm ci` rejects it as out of sync. `npm install` follows the lock.
+  npm install --no-audit --no-fund
+  touch node_modules
+else
+  echo "node_modules up to date"
+fi
+
+if [[ -f .config/dotnet-tools.json ]]; then
+  step "dotnet tool restore"
+  dotnet tool restore
+fi
+
+step "Restore"
+dotnet restore TenantAtlas.sln
+
+step "Proto lint"
+bash scripts/lint-protos.sh
+
+step "Build"
+dotnet build TenantAtlas.sln -c Release --no-restore
+
+step "Test"
+rm -rf TestResults
+test_exit=0
+dotnet test TenantAtlas.sln -c Release --no-build \
+  --logger "trx;LogFilePrefix=results" --results-directory TestResults || test_exit=$?
+
+step "Summary"
+summary="$(python3 - TestResults <<'PY'
+import glob, os, sys
+import xml.etree.ElementTree as ET
+
+passed = failed = skipped = 0
+for path in sorted(glob.glob(os.path.join(sys.argv[1], "**", "*.trx"), recursive=True)):
+    counters = ET.parse(path).getroot().find(".//{*}ResultSummary/{*}Counters")
+    if counters is None:
+        continue
+    count = lambda name: int(counters.get(name, "0"))
+    passed += count("passed")
+    failed += count("failed") + count("error") + count("timeout") + count("aborted")
+    skipped += count("notExecuted")
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+PY
+)" || summary="0 passed, 1 failed, 0 skipped"  # unreadable results count as a failure
+read -r passed _ failed _ skipped _ <<<"${summary//,/}"
+
+status=0
+if [[ "$test_exit" -ne 0 ]]; then echo "dotnet test exited with code $test_exit"; status=1; fi
+if [[ "$failed" -ne 0 ]]; then status=1; fi
+if [[ $((passed + failed)) -eq 0 ]]; then echo "no tests ran"; status=1; fi
+echo "$summary"
+exit "$status"
