@@ -6,6 +6,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddRunsPersistence();
 builder.AddRunsDomain();
+builder.AddRunDispatch();
 builder.AddRunsGrpc();
 
 var app = builder.Build();

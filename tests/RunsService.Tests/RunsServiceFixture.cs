@@ -14,36 +14,68 @@ namespace TenantAtlas.RunsService.Tests;
 /// RunsService hosted in-process on its own fresh database of the shared real PostgreSQL server, called through
 /// real gRPC channels with signed bearer tokens. One per test class (xunit runs classes in parallel).
 /// </summary>
-public sealed class RunsServiceFixture : IAsyncLifetime
+public class RunsServiceFixture : IAsyncLifetime
 {
     public const string SigningKey = "tests-only-signing-key-0123456789abcdef";
     public const string PlatformAdmin = "platform-admin";
     public const string WorkerSubject = "svc:inventory";
 
+    private readonly List<WebApplicationFactory<Program>> replicas = [];
     private WebApplicationFactory<Program>? factory;
 
     public string ConnectionString { get; private set; } = string.Empty;
 
+    /// <summary>This fixture's own Redis (the relay publishes new runs' jobs to it).</summary>
+    public RedisServer Redis { get; private set; } = null!;
+
+    /// <summary>Settings a test class adds or overrides (e.g. a short dispatch deadline).</summary>
+    public Dictionary<string, string> Settings { get; } = [];
+
     public static TokenOptions TokenOptions { get; } = new(SigningKey, null, TokenOptions.DefaultIssuer, TokenOptions.DefaultAudience);
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         var postgres = await PostgresServer.SharedAsync();
         ConnectionString = await postgres.CreateDatabaseAsync("runs");
-        factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
-        {
-            web.UseSetting("ConnectionStrings:runsdb", ConnectionString);
-            web.UseSetting("Auth:SigningKey", SigningKey);
-            web.UseSetting("Auth:PlatformAdmins:0", PlatformAdmin);
-        });
+        Redis = await RedisServer.StartAsync();
+        factory = CreateFactory();
         _ = factory.Server; // start now: applies migrations
     }
 
-    public async Task DisposeAsync()
+    /// <summary>Another RunsService process on the same database and Redis (a replica).</summary>
+    public WebApplicationFactory<Program> StartReplica()
     {
+        var replica = CreateFactory();
+        _ = replica.Server;
+        replicas.Add(replica);
+        return replica;
+    }
+
+    private WebApplicationFactory<Program> CreateFactory() => new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+    {
+        web.UseSetting("ConnectionStrings:runsdb", ConnectionString);
+        web.UseSetting("ConnectionStrings:redis", Redis.ConnectionString);
+        web.UseSetting("Auth:SigningKey", SigningKey);
+        web.UseSetting("Auth:PlatformAdmins:0", PlatformAdmin);
+        foreach (var (key, value) in Settings)
+        {
+            web.UseSetting(key, value);
+        }
+    });
+
+    public virtual async Task DisposeAsync()
+    {
+        foreach (var replica in replicas)
+        {
+            await replica.DisposeAsync();
+        }
         if (factory is not null)
         {
             await factory.DisposeAsync();
+        }
+        if (Redis is not null)
+        {
+            await Redis.DisposeAsync();
         }
     }
 

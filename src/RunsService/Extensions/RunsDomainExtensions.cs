@@ -1,4 +1,5 @@
 using TenantAtlas.RunsService.Access;
+using TenantAtlas.RunsService.Dispatch;
 using TenantAtlas.RunsService.Notifications;
 using TenantAtlas.RunsService.Runs;
 
@@ -11,6 +12,9 @@ public static class RunsDomainExtensions
     {
         var platformAdmins = builder.Configuration.GetSection("Auth:PlatformAdmins").Get<string[]>() ?? [];
         builder.Services.AddSingleton(new PlatformAdmins(platformAdmins));
+        builder.Services.AddOptions<DispatchOptions>().Bind(builder.Configuration.GetSection(DispatchOptions.Section))
+            .Validate(o => o.Deadline > TimeSpan.Zero && o.BatchSize > 0, "Dispatch:Deadline and Dispatch:BatchSize must be positive.")
+            .ValidateOnStart();
         builder.Services.AddSingleton<RunStore>();
         builder.Services.AddScoped<WorkspaceAccess>();
         builder.Services.AddScoped<AccessDirectory>();

@@ -144,3 +144,40 @@ internal sealed class NotificationConfiguration : IEntityTypeConfiguration<Notif
         builder.HasIndex(n => n.RecipientSubject, "ix_run_notifications_unread").HasFilter("read_at IS NULL");
     }
 }
+
+/// <summary>
+/// A new run's job waiting to be handed to its service's Redis stream. Written by the same statement that
+/// creates the run, deleted by the relay once the job is in the stream (or once the run failed to dispatch).
+/// </summary>
+public sealed class DispatchOutboxEntity
+{
+    public long Id { get; set; }
+    public Guid RunId { get; set; }
+    public required string Stream { get; set; }
+    public string? TraceParent { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime DeadlineAt { get; set; }
+    public DateTime NextAttemptAt { get; set; }
+    public int Attempts { get; set; }
+    public string? LastError { get; set; }
+}
+
+internal sealed class DispatchOutboxConfiguration : IEntityTypeConfiguration<DispatchOutboxEntity>
+{
+    public void Configure(EntityTypeBuilder<DispatchOutboxEntity> builder)
+    {
+        builder.ToTable("run_dispatch_outbox");
+        builder.Property(o => o.Id).HasColumnName("id").UseIdentityAlwaysColumn();
+        builder.Property(o => o.RunId).HasColumnName("run_id");
+        builder.Property(o => o.Stream).HasColumnName("stream").HasMaxLength(64);
+        builder.Property(o => o.TraceParent).HasColumnName("trace_parent").HasMaxLength(55);
+        builder.Property(o => o.CreatedAt).HasColumnName("created_at");
+        builder.Property(o => o.DeadlineAt).HasColumnName("deadline_at");
+        builder.Property(o => o.NextAttemptAt).HasColumnName("next_attempt_at");
+        builder.Property(o => o.Attempts).HasColumnName("attempts").HasDefaultValue(0);
+        builder.Property(o => o.LastError).HasColumnName("last_error").HasMaxLength(1000);
+        builder.HasOne<OperationRunEntity>().WithMany().HasForeignKey(o => o.RunId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(o => o.RunId).IsUnique();
+        builder.HasIndex(o => o.NextAttemptAt, "ix_run_dispatch_outbox_next_attempt");
+    }
+}

@@ -16,6 +16,7 @@ public sealed class RunsDbContext(DbContextOptions<RunsDbContext> options) : DbC
     public DbSet<MemberEntity> Members => Set<MemberEntity>();
     public DbSet<OperationRunEntity> OperationRuns => Set<OperationRunEntity>();
     public DbSet<NotificationEntity> Notifications => Set<NotificationEntity>();
+    public DbSet<DispatchOutboxEntity> DispatchOutbox => Set<DispatchOutboxEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

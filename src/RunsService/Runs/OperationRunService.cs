@@ -29,7 +29,7 @@ public sealed class OperationRunService(RunStore store, WorkspaceAccess access)
 
         var hash = RunIdentity.Hash(command.WorkspaceId, command.TenantId, command.Type.Name, command.IdentityPolicy,
             command.ClickId, command.IdentityInputs);
-        var traceId = Activity.Current is { } activity && activity.TraceId != default ? activity.TraceId.ToHexString() : null;
+        var activity = Activity.Current is { IdFormat: ActivityIdFormat.W3C } current ? current : null;
         return await store.EnsureAsync(new NewRun(
             command.WorkspaceId,
             command.TenantId,
@@ -40,7 +40,9 @@ public sealed class OperationRunService(RunStore store, WorkspaceAccess access)
             caller.IsService ? null : caller.Subject,
             caller.IsService ? SystemInitiatorName : caller.DisplayName,
             command.ContextJson,
-            traceId), ct);
+            activity?.TraceId.ToHexString(),
+            command.Type.Stream,
+            activity?.Id), ct);
     }
 
     public Task<RunRecord> UpdateAsync(Caller caller, RunUpdate update, CancellationToken ct)

@@ -43,7 +43,9 @@ public sealed record NewRun(
     string? InitiatorSubject,
     string InitiatorName,
     string ContextJson,
-    string? TraceId);
+    string? TraceId,
+    string Stream,
+    string? TraceParent);
 
 /// <summary>One UpdateRun, applied atomically.</summary>
 public sealed record RunUpdate(

@@ -9,7 +9,7 @@ namespace TenantAtlas.RunsService.Runs;
 /// Writes and reads operation runs. Every write is one SQL statement, so it is atomic without an explicit
 /// transaction: the run, its notification and (later) its outbox entry land together or not at all.
 /// </summary>
-public sealed partial class RunStore(NpgsqlDataSource dataSource)
+public sealed partial class RunStore(NpgsqlDataSource dataSource, Microsoft.Extensions.Options.IOptions<Dispatch.DispatchOptions> dispatch)
 {
     /// <summary>Stored failures per run; later ones are counted in failures_dropped.</summary>
     public const int MaxStoredFailures = 1000;
@@ -23,7 +23,8 @@ public sealed partial class RunStore(NpgsqlDataSource dataSource)
     private static readonly string FindWhileActiveSql = FindSql(IdentityIndexPredicates.Active);
     private static readonly string FindLastingSql = FindSql(IdentityIndexPredicates.Lasting);
 
-    // The queued notification for the initiator is written by the same statement as the run.
+    // The initiator's queued notification and the dispatch outbox entry are written by the same statement as
+    // the run: a run row without its job (or a job without its run) cannot exist. A reused run writes neither.
     private static string InsertSql(string identityIndexPredicate) => $"""
         WITH inserted AS (
             INSERT INTO {Table} (id, workspace_id, tenant_id, type, status, outcome, identity_policy, run_identity_hash,
@@ -36,6 +37,9 @@ public sealed partial class RunStore(NpgsqlDataSource dataSource)
             INSERT INTO runs.run_notifications (recipient_subject, run_id, workspace_id, tenant_id, run_type, kind, outcome, title, created_at)
             SELECT initiator_subject, id, workspace_id, tenant_id, type, 'run_queued', outcome, type || ' queued', created_at
             FROM inserted WHERE initiator_subject IS NOT NULL
+        ), dispatched AS (
+            INSERT INTO runs.run_dispatch_outbox (run_id, stream, trace_parent, created_at, deadline_at, next_attempt_at)
+            SELECT id, @stream, @trace_parent, created_at, created_at + @dispatch_deadline, created_at FROM inserted
         )
         SELECT {Columns} FROM inserted
         """;
@@ -66,6 +70,9 @@ public sealed partial class RunStore(NpgsqlDataSource dataSource)
                 insert.Parameters.Add(Text("initiator_name", run.InitiatorName));
                 insert.Parameters.Add(Jsonb("context", run.ContextJson));
                 insert.Parameters.Add(Text("trace_id", run.TraceId));
+                insert.Parameters.Add(Text("stream", run.Stream));
+                insert.Parameters.Add(Text("trace_parent", run.TraceParent));
+                insert.Parameters.Add(new NpgsqlParameter("dispatch_deadline", NpgsqlTypes.NpgsqlDbType.Interval) { Value = dispatch.Value.Deadline });
                 if (await ReadSingleAsync(insert, ct) is { } created)
                 {
                     return (created, true);

@@ -1,3 +1,4 @@
+using TenantAtlas.Contracts;
 using TenantAtlas.RunsService.Access;
 
 namespace TenantAtlas.RunsService.Runs;
@@ -12,8 +13,15 @@ public enum RunPlane
     Workspace,
 }
 
-/// <summary>A run type the suite knows: the capability to start and view it, and its plane.</summary>
-public sealed record RunType(string Name, string Capability, RunPlane Plane);
+/// <summary>
+/// A run type the suite knows: the capability to start and view it, its plane, and the service whose workers
+/// do the work (its jobs go to that service's Redis stream, <c>ops:{service}</c>).
+/// </summary>
+public sealed record RunType(string Name, string Capability, RunPlane Plane, string OwningService)
+{
+    /// <summary>The Redis stream the owning service's workers read.</summary>
+    public string Stream => RunJobs.StreamOf(OwningService);
+}
 
 /// <summary>
 /// The central map of run types (seed 086): every type needs its capability to start <em>and</em> to view.
@@ -23,15 +31,15 @@ public static class RunTypes
 {
     public static readonly IReadOnlyDictionary<string, RunType> All = new[]
     {
-        new RunType("inventory.sync", Capabilities.InventorySyncRun, RunPlane.Tenant),
-        new RunType("directory_groups.sync", Capabilities.DirectorySync, RunPlane.Tenant),
-        new RunType("drift.generate", Capabilities.DriftGenerate, RunPlane.Tenant),
-        new RunType("backup_set.add_policies", Capabilities.BackupSetsManage, RunPlane.Tenant),
-        new RunType("backup_schedule.run_now", Capabilities.BackupSchedulesRun, RunPlane.Tenant),
-        new RunType("backup_schedule.retry", Capabilities.BackupSchedulesRun, RunPlane.Tenant),
-        new RunType("backup_schedule.scheduled", Capabilities.BackupSchedulesRun, RunPlane.Tenant),
-        new RunType("restore.execute", Capabilities.RestoreExecute, RunPlane.Tenant),
-        new RunType("operations_report.generate", Capabilities.ReportsGenerate, RunPlane.Workspace),
+        new RunType("inventory.sync", Capabilities.InventorySyncRun, RunPlane.Tenant, "inventory"),
+        new RunType("directory_groups.sync", Capabilities.DirectorySync, RunPlane.Tenant, "inventory"),
+        new RunType("drift.generate", Capabilities.DriftGenerate, RunPlane.Tenant, "inventory"),
+        new RunType("backup_set.add_policies", Capabilities.BackupSetsManage, RunPlane.Tenant, "backup"),
+        new RunType("backup_schedule.run_now", Capabilities.BackupSchedulesRun, RunPlane.Tenant, "backup"),
+        new RunType("backup_schedule.retry", Capabilities.BackupSchedulesRun, RunPlane.Tenant, "backup"),
+        new RunType("backup_schedule.scheduled", Capabilities.BackupSchedulesRun, RunPlane.Tenant, "backup"),
+        new RunType("restore.execute", Capabilities.RestoreExecute, RunPlane.Tenant, "restore"),
+        new RunType("operations_report.generate", Capabilities.ReportsGenerate, RunPlane.Workspace, "inventory"),
     }.ToDictionary(t => t.Name, StringComparer.Ordinal);
 
     public static RunType? Find(string name) => All.GetValueOrDefault(name);

@@ -19,6 +19,7 @@ public sealed class OtherLanguageClientTests
 
         var postgres = await PostgresServer.SharedAsync();
         var connectionString = await postgres.CreateDatabaseAsync("interop");
+        await using var redis = await RedisServer.StartAsync();
         var grpcPort = ServiceProcess.FreePort();
         var httpPort = ServiceProcess.FreePort();
         await using var runsService = await ServiceProcess.StartAsync(
@@ -26,6 +27,7 @@ public sealed class OtherLanguageClientTests
             new Dictionary<string, string>
             {
                 ["ConnectionStrings__runsdb"] = connectionString,
+                ["ConnectionStrings__redis"] = redis.ConnectionString,
                 ["Auth__SigningKey"] = SigningKey,
                 ["Auth__PlatformAdmins__0"] = PlatformAdmin,
                 ["Kestrel__Endpoints__grpc__Url"] = $"http://127.0.0.1:{grpcPort}",

@@ -1,0 +1,39 @@
+namespace TenantAtlas.Contracts;
+
+/// <summary>
+/// The job contract between RunsService's dispatch relay and the services' workers: one Redis stream per
+/// owning service, one entry per new run, carrying just enough to find the run and continue its trace.
+/// Workers get everything else (context, identity inputs) from UpdateRun's answer when they start the run.
+/// </summary>
+public static class RunJobs
+{
+    /// <summary>The stream a service's workers read, e.g. <c>ops:inventory</c>; its consumer group is the service name.</summary>
+    public static string StreamOf(string service) => $"ops:{service}";
+
+    /// <summary>Where entries go after too many deliveries, e.g. <c>ops:inventory:dead</c>.</summary>
+    public static string DeadLetterStreamOf(string service) => $"ops:{service}:dead";
+
+    /// <summary>Pub/sub channel the relay publishes to after adding entries to a stream, so idle workers wake at once.</summary>
+    public static string WakeChannelOf(string stream) => $"{stream}:wake";
+
+    /// <summary>Entry field: the run id (UUID).</summary>
+    public const string RunIdField = "run_id";
+
+    /// <summary>Entry field: the run type, e.g. <c>inventory.sync</c>.</summary>
+    public const string TypeField = "type";
+
+    /// <summary>Entry field: the workspace id.</summary>
+    public const string WorkspaceIdField = "workspace_id";
+
+    /// <summary>Entry field: the tenant id, empty for workspace-plane runs.</summary>
+    public const string TenantIdField = "tenant_id";
+
+    /// <summary>Entry field: W3C traceparent of the relay's publish span, so the worker joins the run's trace.</summary>
+    public const string TraceParentField = "traceparent";
+
+    /// <summary>Entry field: when the run was created (ISO 8601), for dispatch-latency metrics.</summary>
+    public const string CreatedAtField = "created_at";
+
+    /// <summary>Dead-letter entry field: why the entry was dead-lettered.</summary>
+    public const string ReasonField = "reason";
+}

@@ -1,0 +1,28 @@
+namespace TenantAtlas.RunsService.Dispatch;
+
+/// <summary>The <c>Dispatch</c> configuration section: how hard the relay tries to hand a job to Redis.</summary>
+public sealed class DispatchOptions
+{
+    public const string Section = "Dispatch";
+
+    /// <summary>
+    /// How long a new run may wait for its job to reach its stream. Past it, the run completes as failed with
+    /// <c>queue.dispatch_failed</c> and its initiator is notified: never a run left queued with nothing behind it.
+    /// </summary>
+    public TimeSpan Deadline { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Jobs published per batch (one database transaction, pipelined XADDs).</summary>
+    public int BatchSize { get; set; } = 200;
+
+    /// <summary>Longest wait between retries of a job Redis refused.</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Safety-net poll while nothing notifies the relay (a missed notification, a retry or deadline coming due).
+    /// New jobs do not wait for it: the outbox trigger's NOTIFY wakes the relay at once.
+    /// </summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Longest a single Redis publish may take before it counts as failed.</summary>
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(2);
+}

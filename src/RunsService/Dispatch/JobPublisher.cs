@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using TenantAtlas.Contracts;
+
+namespace TenantAtlas.RunsService.Dispatch;
+
+/// <summary>
+/// Adds jobs to their Redis streams. Each publish is a producer span whose parent is the request that created the
+/// run, and the entry carries that span's traceparent, so start, relay and worker form one trace.
+/// </summary>
+public sealed class JobPublisher(IConnectionMultiplexer redis, IOptions<DispatchOptions> options)
+{
+    public static readonly ActivitySource Source = new("TenantAtlas.Runs.Dispatch");
+
+    public sealed record Result(OutboxJob Job, string? Error);
+
+    /// <summary>Publishes the batch pipelined; each job succeeds or fails on its own.</summary>
+    public async Task<IReadOnlyList<Result>> PublishAsync(IReadOnlyList<OutboxJob> jobs, CancellationToken ct)
+    {
+        var database = redis.GetDatabase();
+        // Issued together, StackExchange.Redis pipelines them on one connection; each call has its own timeout.
+        var errors = await Task.WhenAll(jobs.Select(job => PublishOneAsync(database, job))).WaitAsync(ct);
+        return [.. jobs.Select((job, i) => new Result(job, errors[i]))];
+    }
+
+    /// <summary>Idle workers wait on this channel instead of polling; a lost message only costs their poll interval.</summary>
+    public async Task WakeWorkersAsync(IEnumerable<string> streams)
+    {
+        foreach (var stream in streams.Distinct())
+        {
+            try
+            {
+                await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(RunJobs.WakeChannelOf(stream)), "1", CommandFlags.FireAndForget);
+            }
+            catch (RedisException)
+            {
+                // The entry is in the stream; workers find it on their next poll.
+            }
+        }
+    }
+
+    private async Task<string?> PublishOneAsync(IDatabase database, OutboxJob job)
+    {
+        ActivityContext.TryParse(job.TraceParent, null, out var parent);
+        using var activity = Source.StartActivity($"{job.Stream} publish", ActivityKind.Producer, parent);
+        activity?.SetTag("messaging.system", "redis");
+        activity?.SetTag("messaging.operation.type", "send");
+        activity?.SetTag("messaging.destination.name", job.Stream);
+        activity?.SetTag("tenantatlas.run.id", job.RunId.ToString());
+        activity?.SetTag("tenantatlas.run.type", job.Type);
+        try
+        {
+            var traceParent = activity?.Id ?? job.TraceParent ?? string.Empty;
+            var id = await database.StreamAddAsync(job.Stream,
+            [
+                new NameValueEntry(RunJobs.RunIdField, job.RunId.ToString()),
+                new NameValueEntry(RunJobs.TypeField, job.Type),
+                new NameValueEntry(RunJobs.WorkspaceIdField, job.WorkspaceId.ToString()),
+                new NameValueEntry(RunJobs.TenantIdField, job.TenantId?.ToString() ?? string.Empty),
+                new NameValueEntry(RunJobs.TraceParentField, traceParent),
+                new NameValueEntry(RunJobs.CreatedAtField, job.CreatedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture)),
+            ]).WaitAsync(options.Value.PublishTimeout);
+            activity?.SetTag("messaging.message.id", id.ToString());
+            return null;
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
+            return $"{e.GetType().Name}: {e.Message}";
+        }
+    }
+}

@@ -1,0 +1,111 @@
+using StackExchange.Redis;
+using TenantAtlas.Contracts;
+using TenantAtlas.Runs.V1;
+using static TenantAtlas.RunsService.Tests.RunsServiceFixture;
+
+namespace TenantAtlas.RunsService.Tests.Dispatch;
+
+/// <summary>A short dispatch deadline, so the "Redis is down" path finishes quickly.</summary>
+public sealed class ShortDeadlineFixture : RunsServiceFixture
+{
+    public ShortDeadlineFixture() => Settings["Dispatch:Deadline"] = "00:00:02";
+}
+
+public sealed class DispatchTests(ShortDeadlineFixture service) : IClassFixture<ShortDeadlineFixture>
+{
+    private const string Owner = "dispatch-owner";
+    private static readonly string InventoryStream = RunJobs.StreamOf("inventory");
+
+    private async Task<StreamEntry[]> EntriesForAsync(string runId)
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(service.Redis.ConnectionString);
+        var entries = await redis.GetDatabase().StreamRangeAsync(InventoryStream);
+        return [.. entries.Where(e => e[RunJobs.RunIdField] == runId)];
+    }
+
+    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> done, TimeSpan within)
+    {
+        var deadline = DateTime.UtcNow + within;
+        while (true)
+        {
+            var value = await probe();
+            if (done(value) || DateTime.UtcNow > deadline)
+            {
+                return value;
+            }
+            await Task.Delay(50);
+        }
+    }
+
+    [Fact]
+    public async Task NewRun_IsPublishedOnce_ToItsServiceStream_WithItsTraceParent_ReusedRunPublishesNothing()
+    {
+        var (workspaceId, tenantId) = await service.CreateWorkspaceWithTenantAsync(Owner);
+        using var caller = new System.Diagnostics.Activity("caller").Start();
+        var first = await service.Runs(UserToken(Owner)).EnsureRunAsync(InventorySync(workspaceId, tenantId));
+        var reused = await service.Runs(UserToken(Owner)).EnsureRunAsync(InventorySync(workspaceId, tenantId));
+
+        var entries = await EventuallyAsync(() => EntriesForAsync(first.Run.RunId), e => e.Length > 0, TimeSpan.FromSeconds(5));
+        await Task.Delay(300);
+        entries = await EntriesForAsync(first.Run.RunId);
+
+        Assert.False(reused.Created);
+        var entry = Assert.Single(entries);
+        Assert.Equal("inventory.sync", entry[RunJobs.TypeField]);
+        Assert.Equal(tenantId, entry[RunJobs.TenantIdField]);
+        Assert.Contains(caller.TraceId.ToHexString(), entry[RunJobs.TraceParentField].ToString(), StringComparison.Ordinal);
+        Assert.Equal(0, await service.CountAsync("SELECT count(*) FROM runs.run_dispatch_outbox WHERE run_id = @r", ("r", Guid.Parse(first.Run.RunId))));
+    }
+
+    [Fact]
+    public async Task SeveralReplicas_RelayTogether_WithoutPublishingAJobTwice()
+    {
+        var (workspaceId, tenantId) = await service.CreateWorkspaceWithTenantAsync(Owner);
+        service.StartReplica();
+        service.StartReplica();
+        var client = service.Runs(UserToken(Owner));
+
+        var runs = await Task.WhenAll(Enumerable.Range(0, 150).Select(i =>
+            client.EnsureRunAsync(InventorySync(workspaceId, tenantId, $"replica-{i}")).ResponseAsync));
+        var runIds = runs.Select(r => r.Run.RunId).ToHashSet();
+        await EventuallyAsync(() => service.CountAsync("SELECT count(*) FROM runs.run_dispatch_outbox"), n => n == 0, TimeSpan.FromSeconds(10));
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(service.Redis.ConnectionString);
+        var published = (await redis.GetDatabase().StreamRangeAsync(InventoryStream))
+            .Select(e => (string)e[RunJobs.RunIdField]!).Where(runIds.Contains).ToList();
+
+        Assert.Equal(150, published.Count);
+        Assert.Equal(150, published.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task RedisDown_RunFailsWithDispatchFailed_WithinTheDeadline_AndInitiatorIsNotified_ThenDispatchRecovers()
+    {
+        var (workspaceId, tenantId) = await service.CreateWorkspaceWithTenantAsync("down-owner");
+        var client = service.Runs(UserToken("down-owner"));
+        await service.Redis.StopAsync();
+        Run failed;
+        try
+        {
+            var started = DateTime.UtcNow;
+            var run = (await client.EnsureRunAsync(InventorySync(workspaceId, tenantId, "while-down"))).Run;
+            failed = await EventuallyAsync(
+                async () => (await client.GetRunAsync(new GetRunRequest { RunId = run.RunId })).Run,
+                r => r.Status == RunStatus.Completed, TimeSpan.FromSeconds(10));
+
+            Assert.Equal(RunStatus.Completed, failed.Status);
+            Assert.Equal(RunOutcome.Failed, failed.Outcome);
+            Assert.Equal("queue.dispatch_failed", Assert.Single(failed.Failures).Code);
+            Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(8), "failed within the 2 s deadline plus a poll");
+        }
+        finally
+        {
+            await service.Redis.RestartAsync();
+        }
+        var inbox = await client.ListNotificationsAsync(new ListNotificationsRequest());
+        Assert.Contains(inbox.Notifications, n => n.RunId == failed.RunId && n.Kind == NotificationKind.RunCompleted && n.Outcome == RunOutcome.Failed);
+
+        var after = (await client.EnsureRunAsync(InventorySync(workspaceId, tenantId, "after-restart"))).Run;
+        var entries = await EventuallyAsync(() => EntriesForAsync(after.RunId), e => e.Length > 0, TimeSpan.FromSeconds(10));
+        Assert.Single(entries);
+    }
+}
