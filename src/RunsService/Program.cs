@@ -7,7 +7,6 @@ builder.AddServiceDefaults();
 builder.AddRunsPersistence();
 builder.AddRunsDomain();
 builder.AddRunDispatch();
-builder.AddRunsGrpc();
 
 var app = builder.Build();
 

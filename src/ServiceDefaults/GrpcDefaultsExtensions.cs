@@ -1,14 +1,21 @@
+using Google.Protobuf.Reflection;
+using Google.Rpc;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace TenantAtlas.ServiceDefaults;
 
-/// <summary>gRPC health service (backed by the health checks) and server reflection for tools like buf curl.</summary>
+/// <summary>
+/// gRPC for every service: the error-mapping interceptor, JSON transcoding of the google.api.http routes (with
+/// error details renderable as JSON), the gRPC health service backed by the health checks, and server reflection.
+/// </summary>
 public static class GrpcDefaultsExtensions
 {
     public static TBuilder AddGrpcDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        builder.Services.AddGrpc(options => options.Interceptors.Add<ErrorMappingInterceptor>())
+            .AddJsonTranscoding(options => options.TypeRegistry = TypeRegistry.FromMessages(BadRequest.Descriptor));
         builder.Services.AddGrpcHealthChecks();
         builder.Services.AddGrpcReflection();
         return builder;

@@ -59,6 +59,8 @@ public sealed partial class PostgresServer
         Port = _port,
         Username = "postgres",
         Database = database,
+        // Many services and test classes share one server; a bounded pool each keeps them under max_connections.
+        MaxPoolSize = 20,
     }.ConnectionString;
 
     private static async Task<PostgresServer> StartAsync()
@@ -85,7 +87,7 @@ public sealed partial class PostgresServer
         {
             var port = FindFreePort();
             var options = $"-p {port} -k {socketDirectory} -c listen_addresses=127.0.0.1 -c fsync=off " +
-                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300";
+                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=600";
             try
             {
                 await RunPostgresToolAsync(binDirectory, root, "pg_ctl", ["-D", dataDirectory, "-l", logFile, "-w", "-o", options, "start"]);

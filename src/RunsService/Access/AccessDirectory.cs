@@ -105,6 +105,24 @@ public sealed class AccessDirectory(RunsDbContext db, WorkspaceAccess access, Pl
         return [.. tenants.Where(t => member.IsEntitledTo(t.Id))];
     }
 
+    /// <summary>A tenant the caller may see, with their membership (none for services); NOT_FOUND otherwise.</summary>
+    public async Task<(TenantEntity Tenant, MemberEntity? Member)> GetTenantAsync(Caller caller, Guid tenantId, CancellationToken ct)
+    {
+        var tenant = await db.Tenants.AsNoTracking().SingleOrDefaultAsync(t => t.Id == tenantId, ct)
+            ?? throw WorkspaceAccess.TenantNotFound(tenantId);
+        if (caller.IsService)
+        {
+            return (tenant, null);
+        }
+        var member = await db.Members.AsNoTracking()
+            .SingleOrDefaultAsync(m => m.WorkspaceId == tenant.WorkspaceId && m.Subject == caller.Subject, ct);
+        if (member is null || (member.TenantIds is { } entitled && !entitled.Contains(tenantId)))
+        {
+            throw WorkspaceAccess.TenantNotFound(tenantId);
+        }
+        return (tenant, member);
+    }
+
     private async Task<Membership> RequireManagerOfAsync(Caller caller, Guid workspaceId, string capability, string action, CancellationToken ct)
     {
         var member = await access.RequireMemberAsync(caller, workspaceId, ct);

@@ -52,8 +52,9 @@ public sealed partial class OutboxRelay(
             {
                 return;
             }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+            catch (Exception e)
             {
+                // The relay must outlive any single failure: log, back off, reconnect, go on.
                 LogRelayFailed(logger, e);
                 await Task.Delay(options.Value.PollInterval, stoppingToken);
             }

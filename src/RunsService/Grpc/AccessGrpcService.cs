@@ -70,4 +70,13 @@ public sealed class AccessGrpcService(AccessDirectory directory) : AccessService
         response.Tenants.AddRange(tenants.Select(t => t.ToProto()));
         return response;
     }
+
+    public override async Task<GetTenantResponse> GetTenant(GetTenantRequest request, ServerCallContext context)
+    {
+        var v = new RequestValidator();
+        var tenantId = v.RequiredId("tenant_id", request.TenantId);
+        v.ThrowIfInvalid();
+        var (tenant, member) = await directory.GetTenantAsync(context.Caller(), tenantId, context.CancellationToken);
+        return new GetTenantResponse { Tenant = tenant.ToProto(), Member = member?.ToProto() };
+    }
 }

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Google.Protobuf;
 using TenantAtlas.RunsService.Runs;
 using Proto = TenantAtlas.Runs.V1;
@@ -5,7 +6,7 @@ using Proto = TenantAtlas.Runs.V1;
 namespace TenantAtlas.RunsService.Grpc;
 
 /// <summary>Validates RunsService requests and turns them into domain commands. Limits are part of the contract.</summary>
-public static class RunRequests
+public static partial class RunRequests
 {
     public const int MaxIdentityInputs = 32;
     public const int MaxIdentityValueLength = 1024;
@@ -141,7 +142,7 @@ public static class RunRequests
 
     private static RunType? KnownRunType(RequestValidator v, string field, string value)
     {
-        if (value.Length is < 3 or > MaxRunTypeLength || !RequestValidator.RunTypePattern().IsMatch(value))
+        if (value.Length is < 3 or > MaxRunTypeLength || !RunTypePattern().IsMatch(value))
         {
             v.Add(field, $"must be 'resource.action' in lowercase (3-{MaxRunTypeLength} characters of a-z, 0-9, _), got {RequestValidator.Quote(value)}.");
             return null;
@@ -162,7 +163,7 @@ public static class RunRequests
         }
         foreach (var (key, value) in inputs)
         {
-            if (!RequestValidator.IdentityKeyPattern().IsMatch(key))
+            if (!IdentityKeyPattern().IsMatch(key))
             {
                 v.Add("identity_inputs", $"key {RequestValidator.Quote(key)} must be 1-64 characters of a-z, 0-9, '_', '.', '-'.");
             }
@@ -176,7 +177,7 @@ public static class RunRequests
 
     private static RunFailure Failure(RequestValidator v, string field, Proto.RunFailure failure)
     {
-        if (failure.Code.Length > MaxFailureCodeLength || !RequestValidator.FailureCodePattern().IsMatch(failure.Code))
+        if (failure.Code.Length > MaxFailureCodeLength || !FailureCodePattern().IsMatch(failure.Code))
         {
             v.Add($"{field}.code", $"must be a stable dotted code like 'graph.throttled' (at most {MaxFailureCodeLength} characters), got {RequestValidator.Quote(failure.Code)}.");
         }
@@ -218,4 +219,13 @@ public static class RunRequests
         v.Add(field, description);
         return null;
     }
+
+    [GeneratedRegex("^[a-z][a-z0-9_]*\\.[a-z][a-z0-9_]*$", RegexOptions.CultureInvariant)]
+    private static partial Regex RunTypePattern();
+
+    [GeneratedRegex("^[a-z0-9_.-]{1,64}$", RegexOptions.CultureInvariant)]
+    private static partial Regex IdentityKeyPattern();
+
+    [GeneratedRegex("^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)+$", RegexOptions.CultureInvariant)]
+    private static partial Regex FailureCodePattern();
 }

@@ -162,4 +162,21 @@ public sealed class AccessMatrixTests(RunsServiceFixture service) : IClassFixtur
         Assert.DoesNotContain("tenant.restore.execute", membership.Member.Capabilities);
         Assert.True(membership.Member.AllTenants);
     }
+
+    [Fact]
+    public async Task GetTenant_ForEntitledMember_AndNotFoundOtherwise()
+    {
+        var (workspaceId, tenantA, tenantB, _) = await ScenarioAsync();
+        await service.SetMemberAsync(Owner, workspaceId, "get-tenant-b", Role.Operator, tenantB);
+        var access = service.Access(UserToken("get-tenant-b"));
+
+        var got = await access.GetTenantAsync(new GetTenantRequest { TenantId = tenantB });
+        var asService = await service.Access(ServiceToken()).GetTenantAsync(new GetTenantRequest { TenantId = tenantA });
+
+        Assert.Equal(workspaceId, got.Tenant.WorkspaceId);
+        Assert.Equal(Role.Operator, got.Member.Role);
+        Assert.Null(asService.Member);
+        await FailsWith(StatusCode.NotFound, () => access.GetTenantAsync(new GetTenantRequest { TenantId = tenantA }).ResponseAsync);
+        await FailsWith(StatusCode.NotFound, () => service.Access(UserToken("nobody-here")).GetTenantAsync(new GetTenantRequest { TenantId = tenantB }).ResponseAsync);
+    }
 }

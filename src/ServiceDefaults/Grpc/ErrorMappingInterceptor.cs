@@ -1,11 +1,13 @@
 using Google.Rpc;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using Microsoft.Extensions.Logging;
 using Npgsql;
+using StackExchange.Redis;
 using GrpcStatus = Grpc.Core.Status;
 using Status = Google.Rpc.Status;
 
-namespace TenantAtlas.RunsService.Grpc;
+namespace TenantAtlas.ServiceDefaults;
 
 /// <summary>
 /// The one place where exceptions become gRPC statuses. Caller mistakes get a precise code and a message they
@@ -54,10 +56,10 @@ public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingIntercep
                 return new RpcException(new GrpcStatus(StatusCode.AlreadyExists, e.Message));
             case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
                 return new RpcException(new GrpcStatus(StatusCode.Cancelled, "The call was cancelled by the caller."));
-            case NpgsqlException { IsTransient: true } or TimeoutException:
+            case var _ when IsTransient(exception):
                 LogUnavailable(logger, exception, context.Method);
                 return new RpcException(new GrpcStatus(StatusCode.Unavailable,
-                    "The run database is unavailable right now; retry with backoff."));
+                    "A backing store of this service is unavailable right now; retry with backoff."));
             default:
                 var correlationId = System.Diagnostics.Activity.Current?.TraceId.ToHexString() ?? context.GetHttpContext().TraceIdentifier;
                 LogUnexpected(logger, exception, context.Method, correlationId);
@@ -66,7 +68,20 @@ public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingIntercep
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} failed: database unavailable")]
+    /// <summary>A store that is down or overloaded (EF wraps such failures in an InvalidOperationException).</summary>
+    private static bool IsTransient(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is NpgsqlException { IsTransient: true } or RedisConnectionException or TimeoutException)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} failed: a backing store is unavailable")]
     private static partial void LogUnavailable(ILogger logger, Exception exception, string method);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Method} failed unexpectedly (correlation id {CorrelationId})")]

@@ -1,12 +1,10 @@
-using System.Text.RegularExpressions;
-
-namespace TenantAtlas.RunsService.Grpc;
+namespace TenantAtlas.ServiceDefaults;
 
 /// <summary>
 /// Collects every field violation of a request, so the caller learns all of them at once, then throws one
 /// <see cref="RequestValidationException"/> (INVALID_ARGUMENT with google.rpc.BadRequest details).
 /// </summary>
-public sealed partial class RequestValidator
+public sealed class RequestValidator
 {
     private readonly List<FieldViolation> violations = [];
 
@@ -81,13 +79,4 @@ public sealed partial class RequestValidator
 
     /// <summary>Echo a bad value back, but never a long one.</summary>
     public static string Quote(string value) => value.Length <= 64 ? $"'{value}'" : $"'{value[..64]}…'";
-
-    [GeneratedRegex("^[a-z][a-z0-9_]*\\.[a-z][a-z0-9_]*$", RegexOptions.CultureInvariant)]
-    public static partial Regex RunTypePattern();
-
-    [GeneratedRegex("^[a-z0-9_.-]{1,64}$", RegexOptions.CultureInvariant)]
-    public static partial Regex IdentityKeyPattern();
-
-    [GeneratedRegex("^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)+$", RegexOptions.CultureInvariant)]
-    public static partial Regex FailureCodePattern();
 }

@@ -1,4 +1,4 @@
-namespace TenantAtlas.RunsService;
+namespace TenantAtlas.ServiceDefaults;
 
 // Domain errors. Grpc/ErrorMappingInterceptor turns each into its gRPC status; messages are written for the
 // caller and must never carry secrets or internals.

@@ -1,0 +1,32 @@
+using TenantAtlas.GraphEmulator.Tenants;
+
+namespace TenantAtlas.GraphEmulator.Graph;
+
+/// <summary>Per-request Graph state kept on the <see cref="HttpContext"/> by <see cref="GraphRequestMiddleware"/>.</summary>
+internal static class GraphHttpContext
+{
+    private static readonly object TenantKey = new();
+    private static readonly object RequestIdsKey = new();
+
+    /// <summary>The tenant the bearer token selected; only valid behind <see cref="GraphRequestMiddleware"/>.</summary>
+    public static EmulatedTenant GraphTenant(this HttpContext context) =>
+        context.Items[TenantKey] as EmulatedTenant
+        ?? throw new InvalidOperationException("No Graph tenant: the request did not pass the Graph request middleware.");
+
+    public static void SetGraphTenant(this HttpContext context, EmulatedTenant tenant) => context.Items[TenantKey] = tenant;
+
+    /// <summary>The <c>request-id</c> and <c>client-request-id</c> of this request.</summary>
+    public static (string RequestId, string ClientRequestId) GraphRequestIds(this HttpContext context)
+    {
+        if (context.Items[RequestIdsKey] is ValueTuple<string, string> ids)
+            return ids;
+        var requestId = Guid.NewGuid().ToString();
+        var sent = context.Request.Headers["client-request-id"].ToString();
+        var created = (requestId, string.IsNullOrEmpty(sent) ? requestId : sent);
+        context.Items[RequestIdsKey] = created;
+        return created;
+    }
+
+    /// <summary>The request's scheme, host and path base, e.g. <c>http://localhost:5000</c>.</summary>
+    public static string ServiceRoot(this HttpRequest request) => $"{request.Scheme}://{request.Host}{request.PathBase}";
+}

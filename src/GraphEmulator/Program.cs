@@ -1,0 +1,23 @@
+using TenantAtlas.GraphEmulator.Endpoints;
+using TenantAtlas.GraphEmulator.Extensions;
+using TenantAtlas.GraphEmulator.Tenants;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddGraphEmulator();
+
+var app = builder.Build();
+
+app.SeedConfiguredTenants();
+app.UseGraphRequestPipeline();
+
+app.MapHealthChecks("/health");
+app.MapTokenEndpoints();
+app.MapDeviceManagementEndpoints();
+app.MapUnknownGraphRoutes();
+app.MapEmulatorAdminEndpoints();
+
+app.Run();
+
+/// <summary>Entry point; public so tests can host the emulator with WebApplicationFactory.</summary>
+public partial class Program;

@@ -1,0 +1,53 @@
+namespace TenantAtlas.GraphEmulator.Tenants;
+
+/// <summary>
+/// What a tenant's generated data set looks like: the body of <c>PUT /emulator/tenants/{tenantId}</c> and the
+/// fields of an <c>Emulator:Tenants:N</c> configuration entry. The same values (seed included) always generate
+/// the same policies, ids and names.
+/// </summary>
+public class TenantDefinition
+{
+    public const int MaxPageSize = 999;
+    public const int MaxPolicies = 100_000;
+    public const int MaxAssignmentsPerPolicy = 50;
+
+    /// <summary>Application (client) id accepted by the token endpoint.</summary>
+    public string ClientId { get; set; } = "";
+
+    /// <summary>Client secret accepted by the token endpoint.</summary>
+    public string ClientSecret { get; set; } = "";
+
+    /// <summary>Number of device configurations to generate.</summary>
+    public int DeviceConfigurations { get; set; } = 10;
+
+    /// <summary>Number of device compliance policies to generate.</summary>
+    public int CompliancePolicies { get; set; } = 5;
+
+    /// <summary>Assignments per policy (the first one of every fourth policy targets all devices).</summary>
+    public int AssignmentsPerPolicy { get; set; } = 2;
+
+    /// <summary>Items per page when the caller sends no <c>$top</c> (Graph's default is 100).</summary>
+    public int PageSize { get; set; } = 100;
+
+    /// <summary>Seed of the generator.</summary>
+    public int Seed { get; set; } = 1;
+
+    /// <summary>Validation errors keyed by field name (camelCase); empty when the definition is usable.</summary>
+    public Dictionary<string, string[]> Validate()
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrWhiteSpace(ClientId))
+            errors["clientId"] = ["clientId is required."];
+        if (string.IsNullOrWhiteSpace(ClientSecret))
+            errors["clientSecret"] = ["clientSecret is required."];
+        if (DeviceConfigurations is < 0 or > MaxPolicies)
+            errors["deviceConfigurations"] = [$"deviceConfigurations must be between 0 and {MaxPolicies}."];
+        if (CompliancePolicies is < 0 or > MaxPolicies)
+            errors["compliancePolicies"] = [$"compliancePolicies must be between 0 and {MaxPolicies}."];
+        if (AssignmentsPerPolicy is < 0 or > MaxAssignmentsPerPolicy)
+            errors["assignmentsPerPolicy"] = [$"assignmentsPerPolicy must be between 0 and {MaxAssignmentsPerPolicy}."];
+        if (PageSize is < 1 or > MaxPageSize)
+            errors["pageSize"] = [$"pageSize must be between 1 and {MaxPageSize}."];
+        return errors;
+    }
+}

@@ -1,0 +1,21 @@
+using TenantAtlas.InventoryService.Graph;
+
+namespace TenantAtlas.InventoryService.Extensions;
+
+public static class GraphExtensions
+{
+    /// <summary>Per-tenant Graph clients; the "graph" HTTP handler is where requests leave the process.</summary>
+    public static IHostApplicationBuilder AddTenantGraph(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<GraphOptions>().Bind(builder.Configuration.GetSection(GraphOptions.Section))
+            .Validate(o => Uri.IsWellFormedUriString(o.BaseUrl, UriKind.Absolute), "Graph:BaseUrl must be an absolute URL.")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.ClientId) && !string.IsNullOrWhiteSpace(o.ClientSecret),
+                "Graph:ClientId and Graph:ClientSecret (the app registration) are required.")
+            .ValidateOnStart();
+#pragma warning disable EXTEXP0001 // The SDK's own retry handler honours Retry-After; the generic HTTP resilience must not retry on top.
+        builder.Services.AddHttpClient(TenantGraphClients.HttpClientName).RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
+        builder.Services.AddSingleton<TenantGraphClients>();
+        return builder;
+    }
+}

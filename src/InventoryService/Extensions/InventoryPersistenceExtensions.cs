@@ -1,0 +1,13 @@
+using TenantAtlas.InventoryService.Persistence;
+using TenantAtlas.ServiceDefaults;
+
+namespace TenantAtlas.InventoryService.Extensions;
+
+public static class InventoryPersistenceExtensions
+{
+    /// <summary>Aspire resource name of the database (<c>ConnectionStrings__inventorydb</c>).</summary>
+    public const string ConnectionName = "inventorydb";
+
+    public static IHostApplicationBuilder AddInventoryPersistence(this IHostApplicationBuilder builder) =>
+        builder.AddNpgsqlDbContext<IHostApplicationBuilder, InventoryDbContext>(ConnectionName, InventoryDbContext.Schema);
+}

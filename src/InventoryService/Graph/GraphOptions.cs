@@ -1,0 +1,34 @@
+namespace TenantAtlas.InventoryService.Graph;
+
+/// <summary>
+/// The <c>Graph</c> configuration section. TenantAtlas is one multi-tenant app registration (client id + secret)
+/// consented in each customer tenant; a token is requested per tenant from <see cref="AuthorityHost"/>.
+/// </summary>
+public sealed class GraphOptions
+{
+    public const string Section = "Graph";
+
+    /// <summary>Graph v1.0 root: https://graph.microsoft.com/v1.0, or the emulator's http://…/v1.0.</summary>
+    public string BaseUrl { get; set; } = "https://graph.microsoft.com/v1.0";
+
+    /// <summary>Where tenant tokens come from: https://login.microsoftonline.com, or the emulator's http root.</summary>
+    public string AuthorityHost { get; set; } = "https://login.microsoftonline.com";
+
+    /// <summary>The app registration's client id.</summary>
+    public string ClientId { get; set; } = string.Empty;
+
+    /// <summary>The app registration's client secret (from a secret store in production).</summary>
+    public string ClientSecret { get; set; } = string.Empty;
+
+    /// <summary>Retries of throttled (429) and unavailable (503/504) requests; Retry-After is honoured.</summary>
+    public int MaxRetries { get; set; } = 6;
+
+    /// <summary>Back-off base in seconds when Graph sends no Retry-After.</summary>
+    public int RetryDelaySeconds { get; set; } = 3;
+
+    /// <summary>Assignments read at the same time while syncing one tenant.</summary>
+    public int MaxParallelReads { get; set; } = 4;
+
+    /// <summary>True when tokens come from a plain-HTTP authority (the local emulator): MSAL only speaks HTTPS.</summary>
+    public bool UsesLocalAuthority => AuthorityHost.StartsWith("http://", StringComparison.OrdinalIgnoreCase);
+}

@@ -1,0 +1,77 @@
+using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
+using TenantAtlas.Access.V1;
+using TenantAtlas.Inventory.V1;
+using TenantAtlas.InventoryService.Sync;
+using TenantAtlas.Runs.V1;
+
+namespace TenantAtlas.InventoryService.Grpc;
+
+/// <summary>
+/// tenantatlas.inventory.v1.InventoryService. Starting a sync acts with the caller's own token toward
+/// RunsService, so RunsService decides access and records the caller as the initiator.
+/// </summary>
+[Authorize]
+public sealed class InventoryGrpcService(
+    RunsService.RunsServiceClient runs,
+    AccessService.AccessServiceClient access,
+    InventoryQueries queries) : TenantAtlas.Inventory.V1.InventoryService.InventoryServiceBase
+{
+    public override async Task<StartInventorySyncResponse> StartInventorySync(StartInventorySyncRequest request, ServerCallContext context)
+    {
+        var v = new RequestValidator();
+        var tenantId = v.RequiredId("tenant_id", request.TenantId);
+        var families = request.Families.Select((f, i) => Family(v, $"families[{i}]", f)).OfType<string>().Distinct().Order(StringComparer.Ordinal).ToList();
+        v.ThrowIfInvalid();
+        var asCaller = context.ForwardedAuthorization();
+
+        var tenant = (await access.GetTenantAsync(new GetTenantRequest { TenantId = tenantId.ToString() }, asCaller,
+            cancellationToken: context.CancellationToken)).Tenant;
+        var scope = families.Count is 0 || families.Count == PolicyFamilies.All.Count ? PolicyFamilies.All : families;
+        var ensured = await runs.EnsureRunAsync(new EnsureRunRequest
+        {
+            WorkspaceId = tenant.WorkspaceId,
+            TenantId = tenant.TenantId,
+            Type = InventorySyncHandler.Type,
+            // The scope is the identity: a sync of the same families while one is active is the same work.
+            IdentityInputs = { ["families"] = scope == PolicyFamilies.All ? "all" : string.Join(',', scope) },
+            Context = SyncContext.Create(tenant.EntraTenantId, scope),
+        }, asCaller, cancellationToken: context.CancellationToken);
+        return new StartInventorySyncResponse { Run = ensured.Run, Created = ensured.Created };
+    }
+
+    public override async Task<ListInventoryItemsResponse> ListInventoryItems(ListInventoryItemsRequest request, ServerCallContext context)
+    {
+        var v = new RequestValidator();
+        var tenantId = v.RequiredId("tenant_id", request.TenantId);
+        var family = request.Family == PolicyFamily.Unspecified ? null : Family(v, "family", request.Family);
+        var runId = v.OptionalId("run_id", request.RunId);
+        var pageSize = v.PageSize("page_size", request.PageSize, defaultSize: 100, maxSize: 500);
+        v.ThrowIfInvalid();
+
+        var tenant = await access.GetTenantAsync(new GetTenantRequest { TenantId = tenantId.ToString() }, context.ForwardedAuthorization(),
+            cancellationToken: context.CancellationToken);
+        // Reading the inventory needs what starting a sync needs (seed 086: view = start capability).
+        if (tenant.Member is { } member && !member.Capabilities.Contains(InventoryQueries.ViewCapability))
+        {
+            throw new PermissionDeniedException($"Your role does not grant '{InventoryQueries.ViewCapability}', which is needed to view the inventory.");
+        }
+        var (items, next) = await queries.ListAsync(tenantId, family, runId, pageSize, request.PageToken, context.CancellationToken);
+        var response = new ListInventoryItemsResponse { NextPageToken = next ?? string.Empty };
+        response.Items.AddRange(items);
+        return response;
+    }
+
+    private static string? Family(RequestValidator v, string field, PolicyFamily family)
+    {
+        if (v.DefinedEnum(field, family) is PolicyFamily.DeviceConfigurations or PolicyFamily.CompliancePolicies)
+        {
+            return PolicyFamilies.Name(family);
+        }
+        if (Enum.IsDefined(family))
+        {
+            v.Add(field, "must be POLICY_FAMILY_DEVICE_CONFIGURATIONS or POLICY_FAMILY_COMPLIANCE_POLICIES.");
+        }
+        return null;
+    }
+}

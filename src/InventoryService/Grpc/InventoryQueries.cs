@@ -1,0 +1,81 @@
+using System.Buffers.Text;
+using System.Text.Json;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.EntityFrameworkCore;
+using TenantAtlas.Inventory.V1;
+using TenantAtlas.InventoryService.Persistence;
+using TenantAtlas.InventoryService.Sync;
+
+namespace TenantAtlas.InventoryService.Grpc;
+
+/// <summary>Reads the stored inventory (database only: no Graph call when a page renders).</summary>
+public sealed class InventoryQueries(InventoryDbContext db)
+{
+    public const string ViewCapability = "tenant.inventory_sync.run";
+
+    private sealed record Cursor(string Family, string DisplayName, string ItemId, string Filters);
+
+    public async Task<(IReadOnlyList<InventoryItem> Items, string? NextPageToken)> ListAsync(Guid tenantId, string? family, Guid? runId,
+        int pageSize, string pageToken, CancellationToken ct)
+    {
+        var filters = $"{tenantId}|{family}|{runId}";
+        var query = db.Items.AsNoTracking().Where(i => i.TenantId == tenantId);
+        if (family is not null)
+        {
+            query = query.Where(i => i.Family == family);
+        }
+        if (runId is { } run)
+        {
+            query = query.Where(i => i.LastSeenRunId == run);
+        }
+        if (pageToken.Length > 0)
+        {
+            var after = Decode(pageToken, filters);
+            query = query.Where(i => string.Compare(i.Family, after.Family) > 0
+                || (i.Family == after.Family && string.Compare(i.DisplayName, after.DisplayName) > 0)
+                || (i.Family == after.Family && i.DisplayName == after.DisplayName && string.Compare(i.ItemId, after.ItemId) > 0));
+        }
+        var rows = await query.OrderBy(i => i.Family).ThenBy(i => i.DisplayName).ThenBy(i => i.ItemId).Take(pageSize + 1).ToListAsync(ct);
+        string? next = null;
+        if (rows.Count > pageSize)
+        {
+            rows.RemoveAt(rows.Count - 1);
+            var last = rows[^1];
+            next = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(new Cursor(last.Family, last.DisplayName, last.ItemId, filters)));
+        }
+        return ([.. rows.Select(ToProto)], next);
+    }
+
+    private static Cursor Decode(string token, string filters)
+    {
+        try
+        {
+            var cursor = JsonSerializer.Deserialize<Cursor>(Base64Url.DecodeFromChars(token));
+            if (cursor is not null && cursor.Filters == filters)
+            {
+                return cursor;
+            }
+        }
+        catch (Exception e) when (e is FormatException or JsonException)
+        {
+            // Reported below.
+        }
+        throw new RequestValidationException("page_token", "Not a page token for these filters; start again without page_token.");
+    }
+
+    private static InventoryItem ToProto(InventoryItemEntity item)
+    {
+        var message = new InventoryItem
+        {
+            ItemId = item.ItemId,
+            Family = PolicyFamilies.FromName(item.Family),
+            OdataType = item.OdataType,
+            DisplayName = item.DisplayName,
+            LastModifiedAt = item.LastModifiedAt is { } modified ? Timestamp.FromDateTime(DateTime.SpecifyKind(modified, DateTimeKind.Utc)) : null,
+            LastSeenRunId = item.LastSeenRunId.ToString(),
+            LastSeenAt = Timestamp.FromDateTime(DateTime.SpecifyKind(item.LastSeenAt, DateTimeKind.Utc)),
+        };
+        message.AssignmentTargets.AddRange(item.AssignmentTargets);
+        return message;
+    }
+}

@@ -1,0 +1,24 @@
+using Google.Protobuf.WellKnownTypes;
+
+namespace TenantAtlas.InventoryService.Sync;
+
+/// <summary>What StartInventorySync stores in the run's context for the worker.</summary>
+public static class SyncContext
+{
+    public const string EntraTenantIdField = "entra_tenant_id";
+    public const string FamiliesField = "families";
+
+    public static Struct Create(string entraTenantId, IReadOnlyList<string> families) => new()
+    {
+        Fields =
+        {
+            [EntraTenantIdField] = Value.ForString(entraTenantId),
+            [FamiliesField] = Value.ForList([.. families.Select(Value.ForString)]),
+        },
+    };
+
+    public static IReadOnlyList<string> Families(Struct context) =>
+        context.Fields.TryGetValue(FamiliesField, out var list) && list.ListValue is { Values.Count: > 0 } values
+            ? [.. values.Values.Select(v => v.StringValue).Where(PolicyFamilies.All.Contains)]
+            : PolicyFamilies.All;
+}

@@ -1,0 +1,79 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace TenantAtlas.ServiceDefaults;
+
+/// <summary>
+/// A service's PostgreSQL database from <c>ConnectionStrings:{name}</c>, in the shape of Aspire's
+/// <c>AddNpgsqlDbContext</c> (Aspire.Npgsql.* is not available here): one NpgsqlDataSource shared by EF Core and
+/// hand-written SQL, checked-in migrations applied before the service takes calls, and a readiness check.
+/// </summary>
+public static class NpgsqlExtensions
+{
+    public static TBuilder AddNpgsqlDbContext<TBuilder, TContext>(this TBuilder builder, string connectionName, string schema)
+        where TBuilder : IHostApplicationBuilder
+        where TContext : DbContext
+    {
+        var connectionString = builder.Configuration.GetConnectionString(connectionName);
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new InvalidOperationException(
+                $"ConnectionStrings:{connectionName} is not set: give the service its PostgreSQL database, " +
+                $"e.g. ConnectionStrings__{connectionName}=\"Host=127.0.0.1;Port=5432;Username=postgres;Database=tenantatlas\".");
+        }
+
+        var dataSource = new NpgsqlDataSourceBuilder(connectionString) { Name = connectionName }.Build();
+        builder.Services.AddSingleton(dataSource);
+        builder.Services.AddDbContext<TContext>(options => options.UseNpgsql(dataSource,
+            npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history", schema)));
+        builder.Services.AddHostedService<DatabaseMigrator<TContext>>();
+        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>(connectionName);
+        return builder;
+    }
+}
+
+/// <summary>Applies checked-in migrations before the service accepts calls (hosted services start before the server).</summary>
+internal sealed partial class DatabaseMigrator<TContext>(IServiceProvider services, ILogger<DatabaseMigrator<TContext>> logger)
+    : IHostedService where TContext : DbContext
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TContext>();
+        var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+        // EF takes a database lock while migrating, so replicas starting together apply each migration once.
+        await db.Database.MigrateAsync(cancellationToken);
+        if (pending.Count > 0)
+        {
+            LogMigrated(logger, typeof(TContext).Name, pending.Count, pending);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Context}: {Count} migrations applied: {Migrations}")]
+    private static partial void LogMigrated(ILogger logger, string context, int count, IReadOnlyList<string> migrations);
+}
+
+/// <summary>Ready only while the database answers.</summary>
+internal sealed class DatabaseHealthCheck(NpgsqlDataSource dataSource) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await using var command = dataSource.CreateCommand("SELECT 1");
+            await command.ExecuteScalarAsync(cancellationToken);
+            return HealthCheckResult.Healthy();
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            return HealthCheckResult.Unhealthy("The database does not answer.", e);
+        }
+    }
+}

@@ -1,0 +1,263 @@
+using System.Diagnostics;
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using TenantAtlas.Contracts;
+using TenantAtlas.Runs.V1;
+
+namespace TenantAtlas.Workers;
+
+/// <summary>
+/// Takes one stream entry through its run: start it (running), let the handler work while progress and
+/// heartbeats flow, complete it with the honest outcome, and only then acknowledge the entry. Anything that
+/// cannot be finished (shutdown, RunsService unreachable) is left pending for another consumer to reclaim.
+/// </summary>
+public sealed partial class RunJobProcessor(
+    IConnectionMultiplexer redis,
+    RunsClient runs,
+    IEnumerable<IRunHandler> handlers,
+    IOptions<RunWorkerOptions> options,
+    ILogger<RunJobProcessor> logger)
+{
+    public const string WorkerLostCode = "worker.lost";
+    public const string HandlerFailedCode = "worker.handler_failed";
+    public const string NoHandlerCode = "worker.no_handler";
+    private const int FailuresPerUpdate = 100;
+
+    private readonly Dictionary<string, IRunHandler> handlersByType = handlers.ToDictionary(h => h.RunType, StringComparer.Ordinal);
+
+    private string Stream => RunJobs.StreamOf(options.Value.Service);
+
+    private string Group => options.Value.Service;
+
+    public async Task ProcessAsync(StreamEntry entry, long deliveryCount, string consumer, CancellationToken stopping)
+    {
+        var job = RunJob.From(entry);
+        if (job is null)
+        {
+            await DeadLetterAsync(entry, "unreadable entry: no run_id");
+            return;
+        }
+
+        ActivityContext.TryParse(job.TraceParent, null, out var parent);
+        using var activity = WorkerTelemetry.Source.StartActivity($"{Stream} process", ActivityKind.Consumer, parent);
+        activity?.SetTag("messaging.system", "redis");
+        activity?.SetTag("messaging.operation.type", "process");
+        activity?.SetTag("messaging.destination.name", Stream);
+        activity?.SetTag("messaging.consumer.group.name", Group);
+        activity?.SetTag("messaging.message.id", entry.Id.ToString());
+        activity?.SetTag("messaging.message.delivery_count", deliveryCount);
+        activity?.SetTag("tenantatlas.run.id", job.RunId);
+        activity?.SetTag("tenantatlas.run.type", job.Type);
+        activity?.SetTag("tenantatlas.tenant.id", job.TenantId);
+
+        try
+        {
+            if (deliveryCount > options.Value.MaxDeliveries)
+            {
+                await GiveUpAsync(entry, job, deliveryCount, stopping);
+                return;
+            }
+            if (!handlersByType.TryGetValue(job.Type, out var handler))
+            {
+                await CompleteFailedAsync(job, NoHandlerCode, $"This worker has no handler for {job.Type}.", stopping);
+                await DeadLetterAsync(entry, $"no handler for {job.Type}");
+                return;
+            }
+            await RunAsync(entry, job, handler, deliveryCount, consumer, stopping);
+        }
+        catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Cancelled or StatusCode.Internal)
+        {
+            // RunsService could not take the report: leave the entry pending; it is reclaimed and retried.
+            LogReleased(logger, job.RunId, e.Status.Detail);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            LogReleased(logger, job.RunId, "shutting down");
+        }
+    }
+
+    private async Task RunAsync(StreamEntry entry, RunJob job, IRunHandler handler, long deliveryCount, string consumer, CancellationToken stopping)
+    {
+        var start = new UpdateRunRequest { RunId = job.RunId, Status = RunStatus.Running };
+        if (deliveryCount > 1)
+        {
+            // A previous attempt died mid-run: its progress counts are void, this attempt counts again from zero.
+            start.SetCounts = new RunCountsPatch { Total = 0, Processed = 0, Succeeded = 0, Failed = 0, Skipped = 0 };
+        }
+        Run run;
+        try
+        {
+            run = await runs.UpdateAsync(start, stopping);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.FailedPrecondition)
+        {
+            LogAlreadyTerminal(logger, job.RunId);
+            await AcknowledgeAsync(entry);
+            return;
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
+        {
+            await DeadLetterAsync(entry, "run not found");
+            return;
+        }
+        if (job.CreatedAt is { } created && deliveryCount == 1)
+        {
+            WorkerTelemetry.DispatchLatency.Record((DateTime.UtcNow - created).TotalMilliseconds, new KeyValuePair<string, object?>("run.type", job.Type));
+        }
+
+        var context = new RunWorkContext(run, deliveryCount);
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        var heartbeat = HeartbeatAsync(entry.Id, consumer, context, attempt.Token);
+        UpdateRunRequest completion;
+        try
+        {
+            await handler.HandleAsync(context, stopping);
+            completion = new UpdateRunRequest { RunId = job.RunId, Status = RunStatus.Completed, Outcome = context.FinalOutcome ?? RunOutcome.Unspecified };
+        }
+        catch (Exception) when (stopping.IsCancellationRequested)
+        {
+            // Shutting down mid-run: release the entry (no completion, no ack) for another consumer.
+            await attempt.CancelAsync();
+            await heartbeat;
+            throw new OperationCanceledException(stopping);
+        }
+        catch (Exception e)
+        {
+            var (code, message) = e is RunFailureException failure ? (failure.Code, failure.Message) : (HandlerFailedCode, $"{e.GetType().Name}: {e.Message}");
+            LogHandlerFailed(logger, e, job.RunId, code);
+            completion = new UpdateRunRequest { RunId = job.RunId, Status = RunStatus.Completed, Outcome = RunOutcome.Failed };
+            completion.Failures.Add(new RunFailure { Code = code, Message = message });
+        }
+        await attempt.CancelAsync();
+        await heartbeat;
+
+        var done = await CompleteAsync(context, completion, stopping);
+        WorkerTelemetry.RunsCompleted.Add(1, new KeyValuePair<string, object?>("run.type", job.Type), new KeyValuePair<string, object?>("run.outcome", done.Outcome.ToString()));
+        await AcknowledgeAsync(entry);
+    }
+
+    /// <summary>Sends remaining failures (in chunks) and counts, then completes. The last call is the completion.</summary>
+    private async Task<Run> CompleteAsync(RunWorkContext context, UpdateRunRequest completion, CancellationToken ct)
+    {
+        var failures = context.TakeFailures();
+        failures.AddRange(completion.Failures);
+        completion.Failures.Clear();
+        for (var i = 0; i + FailuresPerUpdate < failures.Count; i += FailuresPerUpdate)
+        {
+            var chunk = new UpdateRunRequest { RunId = completion.RunId };
+            chunk.Failures.AddRange(failures.Skip(i).Take(FailuresPerUpdate));
+            await runs.UpdateAsync(chunk, ct);
+        }
+        completion.Failures.AddRange(failures.Skip(Math.Max(0, (failures.Count - 1) / FailuresPerUpdate * FailuresPerUpdate)));
+        completion.IncrementCounts = context.TakeCounts();
+        try
+        {
+            return await runs.UpdateAsync(completion, ct);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.FailedPrecondition)
+        {
+            // Completed meanwhile by someone else (cancelled, or a reclaiming consumer): nothing more to say.
+            return await runs.GetAsync(completion.RunId, ct);
+        }
+    }
+
+    /// <summary>While the handler works: renew the claim (XCLAIM JUSTID does not count as a delivery) and send progress.</summary>
+    private async Task HeartbeatAsync(RedisValue entryId, string consumer, RunWorkContext context, CancellationToken ct)
+    {
+        var interval = TimeSpan.FromTicks(Math.Min(options.Value.HeartbeatInterval.Ticks, options.Value.ProgressInterval.Ticks));
+        var lastClaim = DateTime.UtcNow;
+        using var timer = new PeriodicTimer(interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                if (DateTime.UtcNow - lastClaim >= options.Value.HeartbeatInterval)
+                {
+                    await redis.GetDatabase().StreamClaimIdsOnlyAsync(Stream, Group, consumer, 0, [entryId]);
+                    lastClaim = DateTime.UtcNow;
+                }
+                var counts = context.TakeCounts();
+                if (counts.CalculateSize() > 0)
+                {
+                    await runs.UpdateAsync(new UpdateRunRequest { RunId = context.Run.RunId, IncrementCounts = counts }, ct);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The attempt ended.
+        }
+        catch (Exception e) when (e is RedisException or RpcException)
+        {
+            // A missed heartbeat or progress report is not fatal; the completion carries the remaining counts.
+            LogHeartbeatFailed(logger, e, context.Run.RunId);
+        }
+    }
+
+    private async Task GiveUpAsync(StreamEntry entry, RunJob job, long deliveryCount, CancellationToken ct)
+    {
+        await CompleteFailedAsync(job, WorkerLostCode,
+            $"The run's worker stopped {deliveryCount - 1} times without finishing it; it was given up. Start it again, and check the workers' logs.", ct);
+        await DeadLetterAsync(entry, $"{deliveryCount - 1} deliveries without completion");
+    }
+
+    private async Task CompleteFailedAsync(RunJob job, string code, string message, CancellationToken ct)
+    {
+        var request = new UpdateRunRequest { RunId = job.RunId, Status = RunStatus.Completed, Outcome = RunOutcome.Failed };
+        request.Failures.Add(new RunFailure { Code = code, Message = message });
+        try
+        {
+            await runs.UpdateAsync(request, ct);
+        }
+        catch (RpcException e) when (e.StatusCode is StatusCode.FailedPrecondition or StatusCode.NotFound)
+        {
+            // Already terminal (or gone): nothing to fail.
+        }
+    }
+
+    private async Task DeadLetterAsync(StreamEntry entry, string reason)
+    {
+        var database = redis.GetDatabase();
+        await database.StreamAddAsync(RunJobs.DeadLetterStreamOf(options.Value.Service),
+            [.. entry.Values, new NameValueEntry(RunJobs.ReasonField, reason), new NameValueEntry("original_id", entry.Id)]);
+        await database.StreamAcknowledgeAsync(Stream, Group, entry.Id);
+        WorkerTelemetry.DeadLettered.Add(1);
+        LogDeadLettered(logger, entry.Id.ToString(), reason);
+    }
+
+    private async Task AcknowledgeAsync(StreamEntry entry) => await redis.GetDatabase().StreamAcknowledgeAsync(Stream, Group, entry.Id);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} released for another consumer: {Reason}")]
+    private static partial void LogReleased(ILogger logger, string runId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} is already completed; redelivered entry dropped")]
+    private static partial void LogAlreadyTerminal(ILogger logger, string runId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} failed in its handler ({Code})")]
+    private static partial void LogHandlerFailed(ILogger logger, Exception exception, string runId, string code);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Heartbeat or progress report for run {RunId} failed")]
+    private static partial void LogHeartbeatFailed(ILogger logger, Exception exception, string runId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Stream entry {EntryId} dead-lettered: {Reason}")]
+    private static partial void LogDeadLettered(ILogger logger, string entryId, string reason);
+}
+
+/// <summary>The fields of a stream entry (see <see cref="RunJobs"/>).</summary>
+internal sealed record RunJob(string RunId, string Type, string TenantId, string? TraceParent, DateTime? CreatedAt)
+{
+    public static RunJob? From(StreamEntry entry)
+    {
+        var runId = (string?)entry[RunJobs.RunIdField];
+        if (string.IsNullOrEmpty(runId))
+        {
+            return null;
+        }
+        DateTime? created = DateTime.TryParse((string?)entry[RunJobs.CreatedAtField], System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.RoundtripKind, out var at) ? at.ToUniversalTime() : null;
+        return new RunJob(runId, (string?)entry[RunJobs.TypeField] ?? string.Empty, (string?)entry[RunJobs.TenantIdField] ?? string.Empty,
+            (string?)entry[RunJobs.TraceParentField], created);
+    }
+}

@@ -1,0 +1,91 @@
+using Google.Protobuf.WellKnownTypes;
+using TenantAtlas.Runs.V1;
+
+namespace TenantAtlas.Workers;
+
+/// <summary>
+/// What a handler sees of its run: the run as RunsService holds it, and thread-safe counters and item failures
+/// that the worker host sends on (progress every <see cref="RunWorkerOptions.ProgressInterval"/>, failures with
+/// the completion, so a crashed attempt leaves no half-reported failures behind).
+/// </summary>
+public sealed class RunWorkContext
+{
+    private readonly Lock gate = new();
+    private readonly List<RunFailure> failures = [];
+    private RunCounts pending = new();
+
+    internal RunWorkContext(Run run, long deliveryCount)
+    {
+        Run = run;
+        DeliveryCount = deliveryCount;
+    }
+
+    /// <summary>The run (ids, type, identity inputs, context) as it was when this attempt started it.</summary>
+    public Run Run { get; }
+
+    public Guid RunId => Guid.Parse(Run.RunId);
+
+    public Guid WorkspaceId => Guid.Parse(Run.WorkspaceId);
+
+    /// <summary>The TenantAtlas tenant id; null for workspace-plane runs.</summary>
+    public Guid? TenantId => Run.TenantId.Length == 0 ? null : Guid.Parse(Run.TenantId);
+
+    /// <summary>The run's context object (what the start surface stored: selection, related ids...).</summary>
+    public Struct Context => Run.Context ?? new Struct();
+
+    /// <summary>1 for the first attempt; more when the job was reclaimed from a consumer that died.</summary>
+    public long DeliveryCount { get; }
+
+    /// <summary>An explicit final outcome (FAILED for "could not proceed", CANCELLED); null derives it from the counts.</summary>
+    public RunOutcome? FinalOutcome { get; set; }
+
+    /// <summary>Items discovered (adds to total).</summary>
+    public void AddTotal(long items) => Add(c => c.Total += items);
+
+    /// <summary>One item done successfully.</summary>
+    public void Succeeded(long items = 1) => Add(c => { c.Succeeded += items; c.Processed += items; });
+
+    /// <summary>One item skipped on purpose.</summary>
+    public void Skipped(long items = 1) => Add(c => { c.Skipped += items; c.Processed += items; });
+
+    /// <summary>One item failed; the failure entry is stored (sanitized) with the run.</summary>
+    public void Failed(string code, string message, string? item)
+    {
+        lock (gate)
+        {
+            pending.Failed++;
+            pending.Processed++;
+            failures.Add(new RunFailure { Code = code, Message = message, Item = item ?? string.Empty });
+        }
+    }
+
+    /// <summary>Counts reported since the last call, reset.</summary>
+    internal RunCounts TakeCounts()
+    {
+        lock (gate)
+        {
+            var taken = pending;
+            pending = new RunCounts();
+            return taken;
+        }
+    }
+
+    /// <summary>Item failures reported so far, reset.</summary>
+    internal List<RunFailure> TakeFailures()
+    {
+        lock (gate)
+        {
+            var taken = failures.ToList();
+            failures.Clear();
+            return taken;
+        }
+    }
+
+    private void Add(Action<RunCounts> change)
+    {
+        lock (gate)
+        {
+            change(pending);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+namespace TenantAtlas.Workers;
+
+/// <summary>The <c>Worker</c> configuration section of a domain service.</summary>
+public sealed class RunWorkerOptions
+{
+    public const string Section = "Worker";
+
+    /// <summary>The service whose stream (<c>ops:{service}</c>) and consumer group this worker uses. Set by AddRunWorker.</summary>
+    public string Service { get; set; } = string.Empty;
+
+    /// <summary>Runs handled at the same time by this process.</summary>
+    public int MaxConcurrency { get; set; } = 4;
+
+    /// <summary>How long an entry may go without a heartbeat before another consumer reclaims it (XAUTOCLAIM).</summary>
+    public TimeSpan ClaimIdleTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How often a consumer renews its claim on in-flight entries. Must be well under ClaimIdleTimeout.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How often to look for entries abandoned by dead consumers.</summary>
+    public TimeSpan ReclaimInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Deliveries after which a run is given up: completed failed with <c>worker.lost</c>, entry dead-lettered.</summary>
+    public int MaxDeliveries { get; set; } = 3;
+
+    /// <summary>Longest wait between polls of an idle stream (the relay's wake-up message usually comes first).</summary>
+    public TimeSpan MaxPollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How often a running handler's progress counts are sent to RunsService.</summary>
+    public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>On shutdown, how long in-flight runs may take to finish before they are released to other consumers.</summary>
+    public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(10);
+}

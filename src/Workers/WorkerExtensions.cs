@@ -1,0 +1,87 @@
+using Grpc.Net.Client.Configuration;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using TenantAtlas.ServiceDefaults;
+using AccessServiceClient = TenantAtlas.Access.V1.AccessService.AccessServiceClient;
+using RunsServiceClient = TenantAtlas.Runs.V1.RunsService.RunsServiceClient;
+
+namespace TenantAtlas.Workers;
+
+public static class WorkerExtensions
+{
+    /// <summary>Aspire resource name of Redis (<c>ConnectionStrings__redis</c>).</summary>
+    public const string RedisConnectionName = "redis";
+
+    /// <summary>Service-discovery address of RunsService's gRPC endpoint (<c>services__runs__grpc__0</c>).</summary>
+    public const string RunsServiceAddress = "http://_grpc.runs";
+
+    /// <summary>
+    /// The worker host for <paramref name="service"/>: consumer group <c>{service}</c> on stream <c>ops:{service}</c>,
+    /// settings from the <c>Worker</c> section. Add handlers with <see cref="AddRunHandler{THandler}"/>.
+    /// </summary>
+    public static IHostApplicationBuilder AddRunWorker(this IHostApplicationBuilder builder, string service)
+    {
+        builder.Services.AddOptions<RunWorkerOptions>()
+            .Bind(builder.Configuration.GetSection(RunWorkerOptions.Section))
+            .PostConfigure(o => o.Service = service)
+            .Validate(o => o.MaxConcurrency > 0 && o.MaxDeliveries > 0, "Worker:MaxConcurrency and Worker:MaxDeliveries must be positive.")
+            .Validate(o => o.HeartbeatInterval < o.ClaimIdleTimeout, "Worker:HeartbeatInterval must be shorter than Worker:ClaimIdleTimeout.")
+            .ValidateOnStart();
+        builder.AddRedisClient(RedisConnectionName);
+        builder.AddRunsClient();
+        builder.Services.AddSingleton<RunJobProcessor>();
+        builder.Services.AddSingleton<RunWorker>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RunWorker>());
+        return builder;
+    }
+
+    /// <summary>Registers the handler of one run type.</summary>
+    public static IHostApplicationBuilder AddRunHandler<THandler>(this IHostApplicationBuilder builder) where THandler : class, IRunHandler
+    {
+        builder.Services.AddSingleton<IRunHandler, THandler>();
+        return builder;
+    }
+
+    /// <summary>
+    /// The RunsService gRPC clients (RunsService and AccessService, both served by it), found by service discovery.
+    /// UNAVAILABLE is retried by the gRPC retry policy; the HTTP resilience handler (meant for HTTP APIs) is removed.
+    /// </summary>
+    public static IHostApplicationBuilder AddRunsClient(this IHostApplicationBuilder builder)
+    {
+        AddRunsServiceGrpcClient<RunsServiceClient>(builder.Services);
+        AddRunsServiceGrpcClient<AccessServiceClient>(builder.Services);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ServiceToken>();
+        builder.Services.AddSingleton<RunsClient>();
+        return builder;
+    }
+
+    private static void AddRunsServiceGrpcClient<TClient>(IServiceCollection services) where TClient : class
+    {
+#pragma warning disable EXTEXP0001 // Experimental, but the supported way to take the HTTP pipeline's retries/timeouts off a gRPC client.
+        services.AddGrpcClient<TClient>(o => o.Address = new Uri(RunsServiceAddress))
+            .ConfigureChannel(channel => channel.ServiceConfig = RetryUnavailable)
+            .RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
+    }
+
+    private static readonly ServiceConfig RetryUnavailable = new()
+    {
+        MethodConfigs =
+        {
+            new MethodConfig
+            {
+                Names = { MethodName.Default },
+                RetryPolicy = new RetryPolicy
+                {
+                    MaxAttempts = 4,
+                    InitialBackoff = TimeSpan.FromMilliseconds(200),
+                    MaxBackoff = TimeSpan.FromSeconds(2),
+                    BackoffMultiplier = 2,
+                    RetryableStatusCodes = { Grpc.Core.StatusCode.Unavailable },
+                },
+            },
+        },
+    };
+}
