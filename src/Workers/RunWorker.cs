@@ -26,6 +26,7 @@ public sealed partial class RunWorker(
     private readonly List<Task> inFlight = [];
     private Task? readLoop;
     private Task? reclaimLoop;
+    private int disposed;
 
     /// <summary>This process's consumer name in the group.</summary>
     public string Consumer { get; } = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
@@ -66,6 +67,11 @@ public sealed partial class RunWorker(
 
     public async ValueTask DisposeAsync()
     {
+        // The host may dispose the worker more than once (as a hosted service and as a singleton).
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+        {
+            return;
+        }
         await stopReading.CancelAsync();
         await stopWork.CancelAsync();
         stopReading.Dispose();

@@ -1,3 +1,4 @@
+using OpenTelemetry.Trace;
 using TenantAtlas.InventoryService.Graph;
 
 namespace TenantAtlas.InventoryService.Extensions;
@@ -16,6 +17,8 @@ public static class GraphExtensions
         builder.Services.AddHttpClient(TenantGraphClients.HttpClientName).RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
         builder.Services.AddSingleton<TenantGraphClients>();
+        // The SDK's own spans (one per Graph request, retries included) join the run's trace.
+        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddSource("Microsoft.Kiota.*", "Microsoft.Graph.*"));
         return builder;
     }
 }

@@ -40,10 +40,10 @@ public sealed partial class InventorySyncHandler(
         {
             var items = family == PolicyFamilies.DeviceConfigurations
                 ? await ListAsync<DeviceConfiguration, DeviceConfigurationCollectionResponse>(client,
-                    c => c.DeviceManagement.DeviceConfigurations.GetAsync(r => r.QueryParameters.Top = 100, cancellationToken),
+                    c => c.DeviceManagement.DeviceConfigurations.GetAsync(cancellationToken: cancellationToken),
                     p => new ListedPolicy(p.Id!, p.OdataType, p.DisplayName, p.LastModifiedDateTime), cancellationToken)
                 : await ListAsync<DeviceCompliancePolicy, DeviceCompliancePolicyCollectionResponse>(client,
-                    c => c.DeviceManagement.DeviceCompliancePolicies.GetAsync(r => r.QueryParameters.Top = 100, cancellationToken),
+                    c => c.DeviceManagement.DeviceCompliancePolicies.GetAsync(cancellationToken: cancellationToken),
                     p => new ListedPolicy(p.Id!, p.OdataType, p.DisplayName, p.LastModifiedDateTime), cancellationToken);
             run.AddTotal(items.Count);
             LogFamilyListed(logger, run.Run.RunId, family, items.Count);

@@ -1,0 +1,191 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Grpc.Core;
+using StackExchange.Redis;
+using TenantAtlas.Access.V1;
+using TenantAtlas.Contracts;
+using TenantAtlas.Inventory.V1;
+using TenantAtlas.Runs.V1;
+using static TenantAtlas.InventoryService.Tests.SuiteFixture;
+
+namespace TenantAtlas.InventoryService.Tests;
+
+public sealed class InventorySyncTests(SuiteFixture suite) : IClassFixture<SuiteFixture>
+{
+    [Fact]
+    public async Task Sync_CompletesSucceeded_WithTheEmulatorsCounts_FollowingEveryNextLink_AndStoresTheItems()
+    {
+        var (_, tenantId, entraTenantId, policyIds) = await suite.CreateTenantAsync("sync-owner", deviceConfigurations: 23, compliancePolicies: 9, pageSize: 5);
+
+        var started = await suite.InventoryApi(UserToken("sync-owner")).StartInventorySyncAsync(new StartInventorySyncRequest { TenantId = tenantId });
+        var run = await suite.WaitForCompletionAsync(started.Run.RunId);
+
+        Assert.True(started.Created);
+        Assert.Equal(RunOutcome.Succeeded, run.Outcome);
+        Assert.Equal(32, run.Counts.Total);
+        Assert.Equal(32, run.Counts.Succeeded);
+        Assert.Equal(32, run.Counts.Processed);
+        Assert.Equal(0, run.Counts.Failed);
+        Assert.Equal("sync-owner", run.Initiator.Subject);
+        var items = await suite.InventoryApi(UserToken("sync-owner")).ListInventoryItemsAsync(new ListInventoryItemsRequest { TenantId = tenantId, RunId = run.RunId, PageSize = 500 });
+        Assert.Equal(policyIds.Order(), items.Items.Select(i => i.ItemId).Order());
+        Assert.All(items.Items, i => Assert.Equal(run.RunId, i.LastSeenRunId));
+        Assert.All(items.Items, i => Assert.StartsWith("#microsoft.graph.", i.OdataType, StringComparison.Ordinal));
+        Assert.All(items.Items, i => Assert.Equal(2, i.AssignmentTargets.Count));
+        Assert.Contains(items.Items, i => i.AssignmentTargets.Contains("allDevices"));
+        // 23 + 9 items in pages of 5: 5 + 2 list pages, one assignments call per item.
+        Assert.Equal(7 + 32, (await suite.GraphRequestsByStatusAsync(entraTenantId))["200"]);
+        await suite.AssertNoActiveRunsAsync();
+    }
+
+    [Fact]
+    public async Task SecondStart_WhileActive_ReturnsTheSameRun_AndDispatchesNothing()
+    {
+        var (_, tenantId, entraTenantId, _) = await suite.CreateTenantAsync("dup-owner", deviceConfigurations: 8, compliancePolicies: 0);
+        await suite.SetGraphFaultsAsync(entraTenantId, new { latencyMs = 300 });
+        var api = suite.InventoryApi(UserToken("dup-owner"));
+
+        var first = await api.StartInventorySyncAsync(new StartInventorySyncRequest { TenantId = tenantId });
+        var second = await api.StartInventorySyncAsync(new StartInventorySyncRequest
+        {
+            TenantId = tenantId, Families = { PolicyFamily.CompliancePolicies, PolicyFamily.DeviceConfigurations },
+        });
+        var run = await suite.WaitForCompletionAsync(first.Run.RunId);
+
+        Assert.True(first.Created);
+        Assert.False(second.Created);
+        Assert.Equal(first.Run.RunId, second.Run.RunId);
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(suite.Redis.ConnectionString);
+        var entries = await redis.GetDatabase().StreamRangeAsync(RunJobs.StreamOf("inventory"));
+        Assert.Single(entries, e => e[RunJobs.RunIdField] == first.Run.RunId);
+        Assert.Equal(RunOutcome.Succeeded, run.Outcome);
+        await suite.AssertNoActiveRunsAsync();
+    }
+
+    [Fact]
+    public async Task ThrottleStorm_WithAndWithoutRetryAfter_StillCompletes()
+    {
+        var (_, tenantId, entraTenantId, _) = await suite.CreateTenantAsync("throttle-owner", deviceConfigurations: 6, compliancePolicies: 2);
+        await suite.SetGraphFaultsAsync(entraTenantId, new { throttle = new { count = 4, retryAfterSeconds = 1 } });
+
+        var started = await suite.InventoryApi(UserToken("throttle-owner")).StartInventorySyncAsync(new StartInventorySyncRequest { TenantId = tenantId });
+        var run = await suite.WaitForCompletionAsync(started.Run.RunId);
+        await suite.SetGraphFaultsAsync(entraTenantId, new { throttle = new { count = 3, retryAfterSeconds = (int?)null } });
+        var again = await suite.InventoryApi(UserToken("throttle-owner")).StartInventorySyncAsync(new StartInventorySyncRequest { TenantId = tenantId });
+        var second = await suite.WaitForCompletionAsync(again.Run.RunId);
+
+        Assert.Equal(RunOutcome.Succeeded, run.Outcome);
+        Assert.Equal(8, run.Counts.Succeeded);
+        Assert.Equal(RunOutcome.Succeeded, second.Outcome);
+        Assert.Equal(7, (await suite.GraphRequestsByStatusAsync(entraTenantId))["429"]);
+        await suite.AssertNoActiveRunsAsync();
+    }
+
+    [Fact]
+    public async Task FailingItems_MakeTheRunPartiallySucceeded_WithOneSanitizedFailurePerItem()
+    {
+        var (_, tenantId, entraTenantId, policyIds) = await suite.CreateTenantAsync("partial-owner", deviceConfigurations: 10, compliancePolicies: 4);
+        var failing = new[] { policyIds[2], policyIds[11] };
+        await suite.SetGraphFaultsAsync(entraTenantId, new { failingItemIds = failing, failingStatus = 500 });
+
+        var started = await suite.InventoryApi(UserToken("partial-owner")).StartInventorySyncAsync(new StartInventorySyncRequest { TenantId = tenantId });
+        var run = await suite.WaitForCompletionAsync(started.Run.RunId);
+
+        Assert.Equal(RunOutcome.PartiallySucceeded, run.Outcome);
+        Assert.Equal(StatusBucket.PartiallySucceeded, run.StatusBucket);
+        Assert.Equal(14, run.Counts.Total);
+        Assert.Equal(12, run.Counts.Succeeded);
+        Assert.Equal(2, run.Counts.Failed);
+        Assert.Equal(failing.Order(), run.Failures.Select(f => f.Item).Order());
+        Assert.All(run.Failures, f => Assert.Equal("graph.item_unreadable", f.Code));
+        Assert.All(run.Failures, f => Assert.Contains("500", f.Message, StringComparison.Ordinal));
+        await suite.AssertNoActiveRunsAsync();
+    }
+
+    [Fact]
+    public async Task RefusedCredentials_FailTheRun_AsCouldNotProceed()
+    {
+        var (_, tenantId, entraTenantId, _) = await suite.CreateTenantAsync("refused-owner", deviceConfigurations: 3, compliancePolicies: 0);
+        using (var admin = suite.Graph.CreateClient())
+        {
+            (await admin.PutAsJsonAsync($"/emulator/tenants/{entraTenantId}", new { clientId = GraphClientId, clientSecret = "rotated-secret", deviceConfigurations = 3 })).EnsureSuccessStatusCode();
+        }
+
+        var started = await suite.InventoryApi(UserToken("refused-owner")).StartInventorySyncAsync(new StartInventorySyncRequest { TenantId = tenantId });
+        var run = await suite.WaitForCompletionAsync(started.Run.RunId);
+
+        Assert.Equal(RunOutcome.Failed, run.Outcome);
+        var failure = Assert.Single(run.Failures);
+        Assert.Equal("graph.unauthorized", failure.Code);
+        Assert.DoesNotContain("rotated-secret", failure.Message, StringComparison.Ordinal);
+        await suite.AssertNoActiveRunsAsync();
+    }
+
+    [Fact]
+    public async Task OneRun_IsOneTrace_AcrossTheStartRequest_TheRelay_TheWorker_AndItsGraphCalls()
+    {
+        var (_, tenantId, _, _) = await suite.CreateTenantAsync("trace-owner", deviceConfigurations: 2, compliancePolicies: 1);
+
+        var started = await suite.InventoryApi(UserToken("trace-owner")).StartInventorySyncAsync(new StartInventorySyncRequest { TenantId = tenantId });
+        var run = await suite.WaitForCompletionAsync(started.Run.RunId);
+        await Task.Delay(500); // spans are exported when they end
+
+        List<System.Diagnostics.Activity> trace;
+        lock (suite.Spans)
+        {
+            trace = [.. suite.Spans.Where(s => s.TraceId.ToHexString() == run.TraceId)];
+        }
+        Assert.NotEmpty(run.TraceId);
+        Assert.Contains(trace, s => s.DisplayName.Contains("InventoryService/StartInventorySync", StringComparison.Ordinal));
+        Assert.Contains(trace, s => s.DisplayName.Contains("RunsService/EnsureRun", StringComparison.Ordinal));
+        Assert.Contains(trace, s => s.Source.Name == "TenantAtlas.Runs.Dispatch" && s.Kind == System.Diagnostics.ActivityKind.Producer);
+        var process = Assert.Single(trace, s => s.Source.Name == "TenantAtlas.Workers" && s.Kind == System.Diagnostics.ActivityKind.Consumer);
+        Assert.Equal(run.RunId, process.GetTagItem("tenantatlas.run.id"));
+        // The Graph SDK's request spans (the in-process test server has no socket-level HTTP spans).
+        Assert.Contains(trace, s => s.Source.Name.StartsWith("Microsoft.Kiota", StringComparison.Ordinal) || s.Source.Name.StartsWith("Microsoft.Graph", StringComparison.Ordinal));
+        await suite.AssertNoActiveRunsAsync();
+    }
+
+    [Fact]
+    public async Task Access_IsRunsServices_NotFoundForOutsiders_PermissionDeniedForReadonly()
+    {
+        var (workspaceId, tenantId, _, _) = await suite.CreateTenantAsync("access-owner", deviceConfigurations: 1, compliancePolicies: 0);
+        await suite.Access(UserToken("access-owner")).SetMemberAsync(new SetMemberRequest
+        {
+            WorkspaceId = workspaceId, Subject = "access-reader", DisplayName = "Reader", Role = TenantAtlas.Access.V1.Role.Readonly,
+        });
+
+        var outsider = await Assert.ThrowsAsync<RpcException>(() => suite.InventoryApi(UserToken("access-outsider"))
+            .StartInventorySyncAsync(new StartInventorySyncRequest { TenantId = tenantId }).ResponseAsync);
+        var reader = await Assert.ThrowsAsync<RpcException>(() => suite.InventoryApi(UserToken("access-reader"))
+            .StartInventorySyncAsync(new StartInventorySyncRequest { TenantId = tenantId }).ResponseAsync);
+        var readerItems = await Assert.ThrowsAsync<RpcException>(() => suite.InventoryApi(UserToken("access-reader"))
+            .ListInventoryItemsAsync(new ListInventoryItemsRequest { TenantId = tenantId }).ResponseAsync);
+        var malformed = await Assert.ThrowsAsync<RpcException>(() => suite.InventoryApi(UserToken("access-owner"))
+            .StartInventorySyncAsync(new StartInventorySyncRequest { TenantId = tenantId, Families = { (PolicyFamily)7 } }).ResponseAsync);
+
+        Assert.Equal(StatusCode.NotFound, outsider.StatusCode);
+        Assert.Equal(StatusCode.PermissionDenied, reader.StatusCode);
+        Assert.Equal(StatusCode.PermissionDenied, readerItems.StatusCode);
+        Assert.Equal(StatusCode.InvalidArgument, malformed.StatusCode);
+        await suite.AssertNoActiveRunsAsync();
+    }
+
+    [Fact]
+    public async Task RestStart_ByJsonTranscoding_ReturnsTheRun()
+    {
+        var (_, tenantId, _, _) = await suite.CreateTenantAsync("rest-owner", deviceConfigurations: 2, compliancePolicies: 0);
+        var http = suite.Inventory.CreateClient();
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", UserToken("rest-owner"));
+
+        using var response = await http.PostAsJsonAsync($"/v1/tenants/{tenantId}/inventory:sync", new { });
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var runId = body.RootElement.GetProperty("run").GetProperty("runId").GetString()!;
+        await suite.WaitForCompletionAsync(runId);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(body.RootElement.GetProperty("created").GetBoolean());
+        await suite.AssertNoActiveRunsAsync();
+    }
+}

@@ -1,0 +1,237 @@
+extern alias emulator;
+extern alias inventory;
+extern alias runs;
+
+using System.Diagnostics;
+using System.Net.Http.Json;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using OpenTelemetry.Trace;
+using TenantAtlas.Access.V1;
+using TenantAtlas.Runs.V1;
+using TenantAtlas.ServiceDefaults;
+using TenantAtlas.Testing;
+using EmulatorProgram = emulator::Program;
+using InventoryClient = TenantAtlas.Inventory.V1.InventoryService.InventoryServiceClient;
+using InventoryProgram = inventory::Program;
+using RunsClient = TenantAtlas.Runs.V1.RunsService.RunsServiceClient;
+using RunsProgram = runs::Program;
+
+namespace TenantAtlas.InventoryService.Tests;
+
+/// <summary>
+/// The suite in one process on real PostgreSQL and Redis: RunsService (with its dispatch relay), one or more
+/// InventoryService hosts (each with a worker in the "inventory" consumer group), and the Graph emulator that the
+/// real GraphServiceClient talks to. One per test class.
+/// </summary>
+public class SuiteFixture : IAsyncLifetime
+{
+    public const string SigningKey = "tests-only-signing-key-0123456789abcdef";
+    public const string PlatformAdmin = "platform-admin";
+    public const string GraphClientId = "tenantatlas-app";
+    public const string GraphClientSecret = "tenantatlas-app-secret";
+
+    private readonly List<WebApplicationFactory<InventoryProgram>> inventoryHosts = [];
+    private string inventoryDb = string.Empty;
+
+    public RedisServer Redis { get; private set; } = null!;
+    public string RunsDb { get; private set; } = string.Empty;
+    public WebApplicationFactory<RunsProgram> RunsHost { get; private set; } = null!;
+    public WebApplicationFactory<EmulatorProgram> Graph { get; private set; } = null!;
+
+    /// <summary>The first InventoryService host (its worker handles runs unless a test starts more).</summary>
+    public WebApplicationFactory<InventoryProgram> Inventory { get; private set; } = null!;
+
+    /// <summary>Every span recorded in the process (OpenTelemetry in-memory exporter).</summary>
+    public List<Activity> Spans { get; } = [];
+
+    /// <summary>Worker settings; short timeouts so recovery tests take seconds.</summary>
+    public Dictionary<string, string> WorkerSettings { get; } = new()
+    {
+        ["Worker:ClaimIdleTimeout"] = "00:00:01.500",
+        ["Worker:HeartbeatInterval"] = "00:00:00.300",
+        ["Worker:ReclaimInterval"] = "00:00:00.250",
+        ["Worker:ProgressInterval"] = "00:00:00.200",
+        ["Worker:ShutdownGrace"] = "00:00:00.200",
+        ["Worker:MaxDeliveries"] = "2",
+        ["Graph:RetryDelaySeconds"] = "1",
+    };
+
+    public virtual async Task InitializeAsync()
+    {
+        var postgres = await PostgresServer.SharedAsync();
+        RunsDb = await postgres.CreateDatabaseAsync("suite_runs");
+        inventoryDb = await postgres.CreateDatabaseAsync("suite_inventory");
+        Redis = await RedisServer.StartAsync();
+        Graph = new WebApplicationFactory<EmulatorProgram>();
+        _ = Graph.Server;
+        RunsHost = new WebApplicationFactory<RunsProgram>().WithWebHostBuilder(web =>
+        {
+            web.UseSetting("ConnectionStrings:runsdb", RunsDb);
+            web.UseSetting("ConnectionStrings:redis", Redis.ConnectionString);
+            web.UseSetting("Auth:SigningKey", SigningKey);
+            web.UseSetting("Auth:PlatformAdmins:0", PlatformAdmin);
+        });
+        _ = RunsHost.Server;
+        if (StartsInventoryHost)
+        {
+            Inventory = StartInventoryHost(recordSpans: true);
+        }
+    }
+
+    /// <summary>False for tests that start and stop every InventoryService host themselves.</summary>
+    protected virtual bool StartsInventoryHost => true;
+
+    /// <summary>Another InventoryService process (another consumer in the group). Stop it with <see cref="StopInventoryHostAsync"/>.</summary>
+    public WebApplicationFactory<InventoryProgram> StartInventoryHost(bool recordSpans = false)
+    {
+        var host = new WebApplicationFactory<InventoryProgram>().WithWebHostBuilder(web =>
+        {
+            web.UseSetting("ConnectionStrings:inventorydb", inventoryDb);
+            web.UseSetting("ConnectionStrings:redis", Redis.ConnectionString);
+            web.UseSetting("Auth:SigningKey", SigningKey);
+            web.UseSetting("services:runs:grpc:0", "http://localhost");
+            web.UseSetting("Graph:BaseUrl", "http://localhost/v1.0");
+            web.UseSetting("Graph:AuthorityHost", "http://localhost");
+            web.UseSetting("Graph:ClientId", GraphClientId);
+            web.UseSetting("Graph:ClientSecret", GraphClientSecret);
+            foreach (var (key, value) in WorkerSettings)
+            {
+                web.UseSetting(key, value);
+            }
+            web.ConfigureTestServices(services =>
+            {
+                // Calls to RunsService and to Graph go to the in-process hosts instead of the network.
+                services.AddGrpcClient<RunsClient>().ConfigurePrimaryHttpMessageHandler(() => RunsHost.Server.CreateHandler());
+                services.AddGrpcClient<AccessService.AccessServiceClient>().ConfigurePrimaryHttpMessageHandler(() => RunsHost.Server.CreateHandler());
+                services.AddHttpClient(inventory::TenantAtlas.InventoryService.Graph.TenantGraphClients.HttpClientName)
+                    .ConfigurePrimaryHttpMessageHandler(() => Graph.Server.CreateHandler());
+                if (recordSpans)
+                {
+                    services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(Spans));
+                }
+            });
+        });
+        _ = host.Server;
+        inventoryHosts.Add(host);
+        return host;
+    }
+
+    /// <summary>Stops a host the way a deploy or crash would: its worker acknowledges nothing it has not finished.</summary>
+    public async Task StopInventoryHostAsync(WebApplicationFactory<InventoryProgram> host)
+    {
+        inventoryHosts.Remove(host);
+        await host.DisposeAsync();
+    }
+
+    public virtual async Task DisposeAsync()
+    {
+        foreach (var host in inventoryHosts.ToList())
+        {
+            await host.DisposeAsync();
+        }
+        await RunsHost.DisposeAsync();
+        await Graph.DisposeAsync();
+        await Redis.DisposeAsync();
+    }
+
+    public static string UserToken(string subject) =>
+        DevTokens.Issue(new TokenOptions(SigningKey, null, TokenOptions.DefaultIssuer, TokenOptions.DefaultAudience), subject, subject);
+
+    public RunsClient Runs(string token) => new(Channel(RunsHost.Server, token));
+
+    public AccessService.AccessServiceClient Access(string token) => new(Channel(RunsHost.Server, token));
+
+    public InventoryClient InventoryApi(string token, WebApplicationFactory<InventoryProgram>? host = null) =>
+        new(Channel((host ?? Inventory).Server, token));
+
+    /// <summary>A workspace owned by <paramref name="owner"/> with a tenant whose Graph data the emulator serves.</summary>
+    public async Task<(string WorkspaceId, string TenantId, string EntraTenantId, string[] PolicyIds)> CreateTenantAsync(
+        string owner, int deviceConfigurations = 30, int compliancePolicies = 10, int pageSize = 100)
+    {
+        var admin = Access(UserToken(PlatformAdmin));
+        var workspace = (await admin.CreateWorkspaceAsync(new CreateWorkspaceRequest { Name = "Contoso", OwnerSubject = owner, OwnerDisplayName = owner })).Workspace;
+        var entraTenantId = Guid.NewGuid().ToString();
+        var tenant = (await Access(UserToken(owner)).RegisterTenantAsync(new RegisterTenantRequest
+        {
+            WorkspaceId = workspace.WorkspaceId, EntraTenantId = entraTenantId, DisplayName = "Contoso Intune",
+        })).Tenant;
+        using var emulatorAdmin = Graph.CreateClient();
+        using var response = await emulatorAdmin.PutAsJsonAsync($"/emulator/tenants/{entraTenantId}", new
+        {
+            clientId = GraphClientId, clientSecret = GraphClientSecret, deviceConfigurations, compliancePolicies,
+            assignmentsPerPolicy = 2, pageSize, seed = 7,
+        });
+        response.EnsureSuccessStatusCode();
+        var summary = await response.Content.ReadFromJsonAsync<EmulatorSummary>();
+        return (workspace.WorkspaceId, tenant.TenantId, entraTenantId, [.. summary!.DeviceConfigurationIds, .. summary.CompliancePolicyIds]);
+    }
+
+    public async Task SetGraphFaultsAsync(string entraTenantId, object faults)
+    {
+        using var emulatorAdmin = Graph.CreateClient();
+        using var response = await emulatorAdmin.PutAsJsonAsync($"/emulator/tenants/{entraTenantId}/faults", faults);
+        response.EnsureSuccessStatusCode();
+    }
+
+    public async Task<Dictionary<string, int>> GraphRequestsByStatusAsync(string entraTenantId)
+    {
+        using var emulatorAdmin = Graph.CreateClient();
+        var counts = await emulatorAdmin.GetFromJsonAsync<EmulatorRequests>($"/emulator/tenants/{entraTenantId}/requests");
+        return counts!.ByStatus;
+    }
+
+    /// <summary>Polls the run until <paramref name="done"/> holds (or the time is up) and returns it.</summary>
+    public async Task<Run> WaitForRunAsync(string runId, Func<Run, bool> done, TimeSpan? within = null)
+    {
+        var client = Runs(ServiceToken());
+        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var run = (await client.GetRunAsync(new GetRunRequest { RunId = runId })).Run;
+            if (done(run) || DateTime.UtcNow > deadline)
+            {
+                return run;
+            }
+            await Task.Delay(50);
+        }
+    }
+
+    public Task<Run> WaitForCompletionAsync(string runId, TimeSpan? within = null) =>
+        WaitForRunAsync(runId, r => r.Status == RunStatus.Completed, within);
+
+    /// <summary>No run may be left queued or running when a test ends.</summary>
+    public async Task AssertNoActiveRunsAsync()
+    {
+        await using var connection = new NpgsqlConnection(RunsDb);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM runs.operation_runs WHERE status <> 'completed'", connection);
+        Assert.Equal(0L, (long)(await command.ExecuteScalarAsync())!);
+    }
+
+    public static string ServiceToken() =>
+        DevTokens.Issue(new TokenOptions(SigningKey, null, TokenOptions.DefaultIssuer, TokenOptions.DefaultAudience), "svc:tests", "svc:tests", service: true);
+
+    private static GrpcChannel Channel(TestServer server, string token)
+    {
+        var handler = new BearerHandler(token) { InnerHandler = server.CreateHandler() };
+        return GrpcChannel.ForAddress(server.BaseAddress, new GrpcChannelOptions { HttpHandler = handler });
+    }
+
+    private sealed class BearerHandler(string token) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    private sealed record EmulatorSummary(string[] DeviceConfigurationIds, string[] CompliancePolicyIds);
+
+    private sealed record EmulatorRequests(int Total, Dictionary<string, int> ByStatus);
+}

@@ -1,0 +1,128 @@
+using StackExchange.Redis;
+using TenantAtlas.Contracts;
+using TenantAtlas.Inventory.V1;
+using TenantAtlas.Runs.V1;
+using static TenantAtlas.InventoryService.Tests.SuiteFixture;
+
+namespace TenantAtlas.InventoryService.Tests;
+
+/// <summary>Every InventoryService host is started and stopped by the tests (no standing worker).</summary>
+public sealed class RecoveryFixture : SuiteFixture
+{
+    protected override bool StartsInventoryHost => false;
+}
+
+/// <summary>Workers that die: their entries are reclaimed (XAUTOCLAIM) or, after too many deliveries, given up.</summary>
+public sealed class WorkerRecoveryTests(RecoveryFixture suite) : IClassFixture<RecoveryFixture>
+{
+    private static readonly string Stream = RunJobs.StreamOf("inventory");
+
+    /// <summary>Waits until the run's entry is pending with at least <paramref name="deliveries"/> deliveries.</summary>
+    private async Task<StreamPendingMessageInfo> WaitForDeliveryAsync(string runId, long deliveries)
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(suite.Redis.ConnectionString);
+        var database = redis.GetDatabase();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (true)
+        {
+            var entryId = (await database.StreamRangeAsync(Stream)).Single(e => e[RunJobs.RunIdField] == runId).Id;
+            var pending = await database.StreamPendingMessagesAsync(Stream, "inventory", 10, RedisValue.Null, entryId, entryId);
+            if (pending.Length == 1 && pending[0].DeliveryCount >= deliveries)
+            {
+                return pending[0];
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"the entry of run {runId} never reached {deliveries} deliveries");
+            await Task.Delay(50);
+        }
+    }
+
+    [Fact]
+    public async Task WorkerStoppedMidRun_WithoutAcknowledging_IsRecoveredByAnotherConsumer_AndTheRunCompletes()
+    {
+        var (_, tenantId, entraTenantId, _) = await suite.CreateTenantAsync("recover-owner", deviceConfigurations: 16, compliancePolicies: 4);
+        await suite.SetGraphFaultsAsync(entraTenantId, new { latencyMs = 250 });
+        var first = suite.StartInventoryHost();
+        var started = await suite.InventoryApi(UserToken("recover-owner"), first).StartInventorySyncAsync(new StartInventorySyncRequest { TenantId = tenantId });
+        await suite.WaitForRunAsync(started.Run.RunId, r => r.Status == RunStatus.Running && r.Counts.Total > 0);
+
+        var second = suite.StartInventoryHost();
+        await suite.StopInventoryHostAsync(first);
+        var reclaimed = await WaitForDeliveryAsync(started.Run.RunId, 2);
+        var run = await suite.WaitForCompletionAsync(started.Run.RunId, TimeSpan.FromSeconds(40));
+        await suite.StopInventoryHostAsync(second);
+
+        Assert.Equal(RunStatus.Completed, run.Status);
+        Assert.Equal(RunOutcome.Succeeded, run.Outcome);
+        // The second attempt counted from zero: no double counting of what the first one had reported.
+        Assert.Equal(20, run.Counts.Total);
+        Assert.Equal(20, run.Counts.Succeeded);
+        Assert.NotEqual(string.Empty, reclaimed.ConsumerName.ToString());
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(suite.Redis.ConnectionString);
+        Assert.Equal(0, (await redis.GetDatabase().StreamPendingAsync(Stream, "inventory")).PendingMessageCount);
+        await suite.AssertNoActiveRunsAsync();
+    }
+
+    [Fact]
+    public async Task EntryThatKeepsKillingItsWorker_EndsFailedWorkerLost_AndIsDeadLettered()
+    {
+        var (_, tenantId, entraTenantId, _) = await suite.CreateTenantAsync("poison-owner", deviceConfigurations: 4, compliancePolicies: 0);
+        // Every Graph call hangs for a long time: each worker that takes the run dies (is stopped) before finishing.
+        await suite.SetGraphFaultsAsync(entraTenantId, new { latencyMs = 30_000 });
+        var host = suite.StartInventoryHost();
+        var started = await suite.InventoryApi(UserToken("poison-owner"), host).StartInventorySyncAsync(new StartInventorySyncRequest { TenantId = tenantId });
+
+        // MaxDeliveries is 2 in the suite: delivery 1 and 2 die, delivery 3 gives up.
+        for (var delivery = 1; delivery <= 2; delivery++)
+        {
+            await WaitForDeliveryAsync(started.Run.RunId, delivery);
+            await suite.WaitForRunAsync(started.Run.RunId, r => r.Status == RunStatus.Running);
+            await suite.StopInventoryHostAsync(host);
+            host = suite.StartInventoryHost();
+        }
+        var run = await suite.WaitForCompletionAsync(started.Run.RunId, TimeSpan.FromSeconds(30));
+        await suite.StopInventoryHostAsync(host);
+        await suite.SetGraphFaultsAsync(entraTenantId, new { latencyMs = 0 });
+
+        Assert.Equal(RunOutcome.Failed, run.Outcome);
+        Assert.Equal("worker.lost", Assert.Single(run.Failures).Code);
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(suite.Redis.ConnectionString);
+        var database = redis.GetDatabase();
+        var dead = await database.StreamRangeAsync(RunJobs.DeadLetterStreamOf("inventory"));
+        Assert.Contains(dead, e => e[RunJobs.RunIdField] == started.Run.RunId);
+        Assert.Equal(0, (await database.StreamPendingAsync(Stream, "inventory")).PendingMessageCount);
+        await suite.AssertNoActiveRunsAsync();
+    }
+
+    [Fact]
+    public async Task RedeliveredEntry_ForACompletedRun_IsAcknowledgedAndDropped()
+    {
+        var (_, tenantId, _, _) = await suite.CreateTenantAsync("redeliver-owner", deviceConfigurations: 2, compliancePolicies: 0);
+        var host = suite.StartInventoryHost();
+        var started = await suite.InventoryApi(UserToken("redeliver-owner"), host).StartInventorySyncAsync(new StartInventorySyncRequest { TenantId = tenantId });
+        var run = await suite.WaitForCompletionAsync(started.Run.RunId);
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(suite.Redis.ConnectionString);
+        var database = redis.GetDatabase();
+        var original = (await database.StreamRangeAsync(Stream)).Single(e => e[RunJobs.RunIdField] == run.RunId);
+
+        // At-least-once: the same job arrives again (e.g. published twice after a relay crash).
+        var duplicate = await database.StreamAddAsync(Stream, original.Values);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while ((await database.StreamPendingAsync(Stream, "inventory")).PendingMessageCount > 0 || !await WasDeliveredAsync(database, duplicate))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the duplicate entry was not consumed");
+            await Task.Delay(50);
+        }
+        await suite.StopInventoryHostAsync(host);
+
+        var after = await suite.WaitForCompletionAsync(run.RunId);
+        Assert.Equal(run.CompletedAt, after.CompletedAt);
+        Assert.Equal(run.Counts, after.Counts);
+        await suite.AssertNoActiveRunsAsync();
+    }
+
+    private static async Task<bool> WasDeliveredAsync(IDatabase database, RedisValue entryId)
+    {
+        var group = (await database.StreamGroupInfoAsync(Stream)).Single(g => g.Name == "inventory");
+        return string.CompareOrdinal(group.LastDeliveredId, entryId.ToString()) >= 0;
+    }
+}
