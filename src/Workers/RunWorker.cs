@@ -102,12 +102,20 @@ public sealed partial class RunWorker(
             {
                 await slots.WaitAsync(ct);
                 var free = 1 + TakeAllFreeSlots();
-                var entries = await redis.GetDatabase().StreamReadGroupAsync(Stream, Group, Consumer, StreamPosition.NewMessages, free);
-                foreach (var entry in entries)
+                StreamEntry[] entries = [];
+                try
                 {
-                    Start(entry, deliveryCount: 1);
+                    entries = await redis.GetDatabase().StreamReadGroupAsync(Stream, Group, Consumer, StreamPosition.NewMessages, free);
+                    foreach (var entry in entries)
+                    {
+                        Start(entry, deliveryCount: 1);
+                    }
                 }
-                slots.Release(free - entries.Length);
+                finally
+                {
+                    // Each started entry holds its slot until it is done; the rest go back now.
+                    ReleaseSlots(free - entries.Length);
+                }
                 if (entries.Length > 0)
                 {
                     idle = TimeSpan.FromMilliseconds(10);
@@ -137,6 +145,10 @@ public sealed partial class RunWorker(
             {
                 await ReclaimOnceAsync(ct);
             }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
             catch (RedisException e)
             {
                 LogReadFailed(logger, e);
@@ -156,13 +168,22 @@ public sealed partial class RunWorker(
                 return;
             }
             var free = 1 + TakeAllFreeSlots();
-            var claimed = await database.StreamAutoClaimAsync(Stream, Group, Consumer, (long)settings.ClaimIdleTimeout.TotalMilliseconds, cursor, free);
-            foreach (var entry in claimed.ClaimedEntries)
+            var started = 0;
+            StreamAutoClaimResult claimed;
+            try
             {
-                var pending = await database.StreamPendingMessagesAsync(Stream, Group, 1, Consumer, entry.Id, entry.Id);
-                Start(entry, pending.Length > 0 ? pending[0].DeliveryCount : settings.MaxDeliveries + 1);
+                claimed = await database.StreamAutoClaimAsync(Stream, Group, Consumer, (long)settings.ClaimIdleTimeout.TotalMilliseconds, cursor, free);
+                foreach (var entry in claimed.ClaimedEntries)
+                {
+                    var pending = await database.StreamPendingMessagesAsync(Stream, Group, 1, Consumer, entry.Id, entry.Id);
+                    Start(entry, pending.Length > 0 ? pending[0].DeliveryCount : settings.MaxDeliveries + 1);
+                    started++;
+                }
             }
-            slots.Release(free - claimed.ClaimedEntries.Length);
+            finally
+            {
+                ReleaseSlots(free - started);
+            }
             cursor = claimed.NextStartId;
         }
         while (cursor != "0-0" && !ct.IsCancellationRequested);
@@ -176,7 +197,7 @@ public sealed partial class RunWorker(
             {
                 await processor.ProcessAsync(entry, deliveryCount, Consumer, stopWork.Token);
             }
-            catch (Exception e) when (e is RedisException or Grpc.Core.RpcException or InvalidOperationException)
+            catch (Exception e)
             {
                 // Left pending: another attempt reclaims it after the idle timeout.
                 LogProcessFailed(logger, e, entry.Id.ToString());
@@ -190,6 +211,14 @@ public sealed partial class RunWorker(
         {
             inFlight.RemoveAll(t => t.IsCompleted);
             inFlight.Add(work);
+        }
+    }
+
+    private void ReleaseSlots(int count)
+    {
+        if (count > 0)
+        {
+            slots.Release(count);
         }
     }
 

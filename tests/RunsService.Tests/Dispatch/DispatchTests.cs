@@ -104,6 +104,8 @@ public sealed class DispatchTests(ShortDeadlineFixture service) : IClassFixture<
         var inbox = await client.ListNotificationsAsync(new ListNotificationsRequest());
         Assert.Contains(inbox.Notifications, n => n.RunId == failed.RunId && n.Kind == NotificationKind.RunCompleted && n.Outcome == RunOutcome.Failed);
 
+        // Once RunsService is connected to Redis again (its health says so), new runs dispatch as usual.
+        await EventuallyAsync(async () => await service.Http(null).GetStringAsync("/health"), h => h == "Healthy", TimeSpan.FromSeconds(15));
         var after = (await client.EnsureRunAsync(InventorySync(workspaceId, tenantId, "after-restart"))).Run;
         var entries = await EventuallyAsync(() => EntriesForAsync(after.RunId), e => e.Length > 0, TimeSpan.FromSeconds(10));
         Assert.Single(entries);
