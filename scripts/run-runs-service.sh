@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs RunsService locally (the README "run" command until an AppHost exists): a durable PostgreSQL 15 in
-# .data/postgres (kept between runs), database "tenantatlas", a dev signing key, then `dotnet run`.
-# Ports: RUNS_PG_PORT (55432), RUNS_GRPC_PORT (5101, HTTP/2), RUNS_HTTP_PORT (5100, HTTP/1.1).
-# PostgreSQL is stopped again when the service exits (Ctrl-C or SIGTERM).
+# .data/postgres (kept between runs), database "tenantatlas", Redis in .data/redis (append-only file), a dev
+# signing key, then `dotnet run`.
+# Ports: RUNS_PG_PORT (55432), RUNS_REDIS_PORT (56379), RUNS_GRPC_PORT (5101, HTTP/2), RUNS_HTTP_PORT (5100, HTTP/1.1).
+# PostgreSQL and Redis are stopped again when the service exits (Ctrl-C or SIGTERM).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repo="$(pwd)"
@@ -50,7 +51,16 @@ stop_pg() {
     as_pg "$pg_bin/pg_ctl" -D "$pg_data" -m fast -w stop >/dev/null || true
   fi
 }
-trap stop_pg EXIT
+started_redis=false
+redis_port="${RUNS_REDIS_PORT:-56379}"
+stop_all() {
+  if [[ "$started_redis" == true ]]; then
+    echo "stopping Redis"
+    redis-cli -p "$redis_port" shutdown >/dev/null 2>&1 || true
+  fi
+  stop_pg
+}
+trap stop_all EXIT
 
 if as_pg "$pg_bin/pg_ctl" -D "$pg_data" status >/dev/null 2>&1; then
   echo "PostgreSQL already running on $pg_data (left running on exit)"
@@ -68,6 +78,24 @@ if [[ "$("${psql[@]}" -c "select 1 from pg_database where datname = 'tenantatlas
   echo "created database tenantatlas"
 fi
 
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "installing redis-server"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+fi
+if redis-cli -p "$redis_port" ping >/dev/null 2>&1; then
+  echo "Redis already answering on 127.0.0.1:$redis_port (left running on exit)"
+else
+  mkdir -p "$data_root/redis"
+  redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$data_root/redis" --appendonly yes \
+    --daemonize yes --pidfile "$data_root/redis/redis.pid" --logfile "$data_root/redis/redis.log"
+  for _ in $(seq 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  redis-cli -p "$redis_port" ping >/dev/null 2>&1 ||
+    { echo "Redis did not start; last lines of $data_root/redis/redis.log:" >&2; tail -n 20 "$data_root/redis/redis.log" >&2; exit 1; }
+  started_redis=true
+  echo "Redis listening on 127.0.0.1:$redis_port ($data_root/redis)"
+fi
+
 if [[ -z "${Auth__SigningKey:-}" ]]; then
   key_file="$data_root/dev-signing-key"
   if [[ ! -s "$key_file" ]]; then
@@ -78,6 +106,7 @@ fi
 
 export ConnectionStrings__runsdb="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=tenantatlas"
 export Auth__SigningKey
+export ConnectionStrings__redis="127.0.0.1:$redis_port"
 export Auth__PlatformAdmins__0="${PLATFORM_ADMIN:-platform-admin}"
 export Kestrel__Endpoints__grpc__Url="http://127.0.0.1:${RUNS_GRPC_PORT:-5101}"
 export Kestrel__Endpoints__grpc__Protocols=Http2
