@@ -218,17 +218,8 @@ public class SuiteFixture : IAsyncLifetime
 
     private static GrpcChannel Channel(TestServer server, string token)
     {
-        var handler = new BearerHandler(token) { InnerHandler = server.CreateHandler() };
+        var handler = new BearerTokenHandler(token) { InnerHandler = server.CreateHandler() };
         return GrpcChannel.ForAddress(server.BaseAddress, new GrpcChannelOptions { HttpHandler = handler });
-    }
-
-    private sealed class BearerHandler(string token) : DelegatingHandler
-    {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-            return base.SendAsync(request, cancellationToken);
-        }
     }
 
     private sealed record EmulatorSummary(string[] DeviceConfigurationIds, string[] CompliancePolicyIds);

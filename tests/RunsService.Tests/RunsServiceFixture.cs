@@ -166,13 +166,4 @@ public class RunsServiceFixture : IAsyncLifetime
         Assert.True(code == e.StatusCode, $"Expected {code}, got {e.StatusCode}: {e.Status.Detail}");
         return e;
     }
-
-    private sealed class BearerTokenHandler(string token) : DelegatingHandler
-    {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-            return base.SendAsync(request, cancellationToken);
-        }
-    }
 }
