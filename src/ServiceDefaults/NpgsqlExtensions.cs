@@ -45,19 +45,16 @@ internal sealed partial class DatabaseMigrator<TContext>(IServiceProvider servic
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TContext>();
-        var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
-        // EF takes a database lock while migrating, so replicas starting together apply each migration once.
+        // EF takes a database lock while migrating, so replicas starting together apply each migration once;
+        // it logs each migration it applies.
         await db.Database.MigrateAsync(cancellationToken);
-        if (pending.Count > 0)
-        {
-            LogMigrated(logger, typeof(TContext).Name, pending.Count, pending);
-        }
+        LogUpToDate(logger, typeof(TContext).Name);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Context}: {Count} migrations applied: {Migrations}")]
-    private static partial void LogMigrated(ILogger logger, string context, int count, IReadOnlyList<string> migrations);
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Context}: database schema is up to date")]
+    private static partial void LogUpToDate(ILogger logger, string context);
 }
 
 /// <summary>Ready only while the database answers.</summary>

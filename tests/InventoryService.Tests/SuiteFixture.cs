@@ -43,6 +43,9 @@ public class SuiteFixture : IAsyncLifetime
     public WebApplicationFactory<RunsProgram> RunsHost { get; private set; } = null!;
     public WebApplicationFactory<EmulatorProgram> Graph { get; private set; } = null!;
 
+    /// <summary>The emulator's real HTTP address, e.g. http://127.0.0.1:41234.</summary>
+    public string GraphUrl { get; private set; } = string.Empty;
+
     /// <summary>The first InventoryService host (its worker handles runs unless a test starts more).</summary>
     public WebApplicationFactory<InventoryProgram> Inventory { get; private set; } = null!;
 
@@ -67,8 +70,13 @@ public class SuiteFixture : IAsyncLifetime
         RunsDb = await postgres.CreateDatabaseAsync("suite_runs");
         inventoryDb = await postgres.CreateDatabaseAsync("suite_inventory");
         Redis = await RedisServer.StartAsync();
+        // Graph is served over real HTTP (Kestrel on a free port), so the SDK's requests go through sockets and
+        // show as HTTP client spans, exactly as against Microsoft Graph.
         Graph = new WebApplicationFactory<EmulatorProgram>();
-        _ = Graph.Server;
+        Graph.UseKestrel(0);
+        Graph.StartServer();
+        GraphUrl = Graph.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
         RunsHost = new WebApplicationFactory<RunsProgram>().WithWebHostBuilder(web =>
         {
             web.UseSetting("ConnectionStrings:runsdb", RunsDb);
@@ -95,8 +103,8 @@ public class SuiteFixture : IAsyncLifetime
             web.UseSetting("ConnectionStrings:redis", Redis.ConnectionString);
             web.UseSetting("Auth:SigningKey", SigningKey);
             web.UseSetting("services:runs:grpc:0", "http://localhost");
-            web.UseSetting("Graph:BaseUrl", "http://localhost/v1.0");
-            web.UseSetting("Graph:AuthorityHost", "http://localhost");
+            web.UseSetting("Graph:BaseUrl", GraphUrl + "/v1.0");
+            web.UseSetting("Graph:AuthorityHost", GraphUrl);
             web.UseSetting("Graph:ClientId", GraphClientId);
             web.UseSetting("Graph:ClientSecret", GraphClientSecret);
             foreach (var (key, value) in WorkerSettings)
@@ -108,8 +116,6 @@ public class SuiteFixture : IAsyncLifetime
                 // Calls to RunsService and to Graph go to the in-process hosts instead of the network.
                 services.AddGrpcClient<RunsClient>().ConfigurePrimaryHttpMessageHandler(() => RunsHost.Server.CreateHandler());
                 services.AddGrpcClient<AccessService.AccessServiceClient>().ConfigurePrimaryHttpMessageHandler(() => RunsHost.Server.CreateHandler());
-                services.AddHttpClient(inventory::TenantAtlas.InventoryService.Graph.TenantGraphClients.HttpClientName)
-                    .ConfigurePrimaryHttpMessageHandler(() => Graph.Server.CreateHandler());
                 if (recordSpans)
                 {
                     services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(Spans));
@@ -160,7 +166,7 @@ public class SuiteFixture : IAsyncLifetime
         {
             WorkspaceId = workspace.WorkspaceId, EntraTenantId = entraTenantId, DisplayName = "Contoso Intune",
         })).Tenant;
-        using var emulatorAdmin = Graph.CreateClient();
+        using var emulatorAdmin = EmulatorAdmin();
         using var response = await emulatorAdmin.PutAsJsonAsync($"/emulator/tenants/{entraTenantId}", new
         {
             clientId = GraphClientId, clientSecret = GraphClientSecret, deviceConfigurations, compliancePolicies,
@@ -173,17 +179,20 @@ public class SuiteFixture : IAsyncLifetime
 
     public async Task SetGraphFaultsAsync(string entraTenantId, object faults)
     {
-        using var emulatorAdmin = Graph.CreateClient();
+        using var emulatorAdmin = EmulatorAdmin();
         using var response = await emulatorAdmin.PutAsJsonAsync($"/emulator/tenants/{entraTenantId}/faults", faults);
         response.EnsureSuccessStatusCode();
     }
 
     public async Task<Dictionary<string, int>> GraphRequestsByStatusAsync(string entraTenantId)
     {
-        using var emulatorAdmin = Graph.CreateClient();
+        using var emulatorAdmin = EmulatorAdmin();
         var counts = await emulatorAdmin.GetFromJsonAsync<EmulatorRequests>($"/emulator/tenants/{entraTenantId}/requests");
         return counts!.ByStatus;
     }
+
+    /// <summary>An HTTP client of the emulator's admin API.</summary>
+    public HttpClient EmulatorAdmin() => new() { BaseAddress = new Uri(GraphUrl) };
 
     /// <summary>Polls the run until <paramref name="done"/> holds (or the time is up) and returns it.</summary>
     public async Task<Run> WaitForRunAsync(string runId, Func<Run, bool> done, TimeSpan? within = null)

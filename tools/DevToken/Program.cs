@@ -2,7 +2,7 @@ using Microsoft.Extensions.Configuration;
 using TenantAtlas.ServiceDefaults;
 
 // dev-token --sub <subject> [--name <display name>] [--service] [--hours <n>]
-// The signing key comes from Auth__SigningKey, or from .data/dev-signing-key (written by scripts/run-runs-service.sh).
+// The signing key comes from Auth__SigningKey, or from .data/apphost/dev-signing-key (written by the AppHost).
 var arguments = new ConfigurationBuilder().AddCommandLine(args, new Dictionary<string, string>
 {
     ["--sub"] = "sub", ["--name"] = "name", ["--service"] = "service", ["--hours"] = "hours",
@@ -30,7 +30,7 @@ static string? FindKeyFile()
 {
     for (var dir = new DirectoryInfo(Environment.CurrentDirectory); dir is not null; dir = dir.Parent)
     {
-        var path = Path.Combine(dir.FullName, ".data", "dev-signing-key");
+        var path = Path.Combine(dir.FullName, ".data", "apphost", "dev-signing-key");
         if (File.Exists(path))
         {
             return path;

@@ -1,4 +1,3 @@
-using OpenTelemetry.Trace;
 using TenantAtlas.InventoryService.Graph;
 
 namespace TenantAtlas.InventoryService.Extensions;
@@ -16,9 +15,9 @@ public static class GraphExtensions
 #pragma warning disable EXTEXP0001 // The SDK's own retry handler honours Retry-After; the generic HTTP resilience must not retry on top.
         builder.Services.AddHttpClient(TenantGraphClients.HttpClientName).RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
+        // Graph calls show in the run's trace as HTTP client spans (one per request, retries included); the SDK's
+        // own internal spans (a dozen per request) are left out as noise.
         builder.Services.AddSingleton<TenantGraphClients>();
-        // The SDK's own spans (one per Graph request, retries included) join the run's trace.
-        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddSource("Microsoft.Kiota.*", "Microsoft.Graph.*"));
         return builder;
     }
 }
