@@ -144,6 +144,8 @@ public sealed partial class RunWorker(
             try
             {
                 await ReclaimOnceAsync(ct);
+                var group = (await redis.GetDatabase().StreamGroupInfoAsync(Stream)).FirstOrDefault(g => g.Name == Group);
+                WorkerTelemetry.RecordBacklog(group.PendingMessageCount, group.Lag);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {

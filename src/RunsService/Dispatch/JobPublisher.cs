@@ -62,6 +62,8 @@ public sealed class JobPublisher(IConnectionMultiplexer redis, IOptions<Dispatch
                 new NameValueEntry(RunJobs.CreatedAtField, job.CreatedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture)),
             ]).WaitAsync(options.Value.PublishTimeout);
             activity?.SetTag("messaging.message.id", id.ToString());
+            Runs.RunTelemetry.PublishLatency.Record((DateTime.UtcNow - job.CreatedAt).TotalMilliseconds,
+                new KeyValuePair<string, object?>("messaging.destination.name", job.Stream));
             return null;
         }
         catch (Exception e) when (e is RedisException or TimeoutException)

@@ -30,7 +30,7 @@ public sealed class OperationRunService(RunStore store, WorkspaceAccess access)
         var hash = RunIdentity.Hash(command.WorkspaceId, command.TenantId, command.Type.Name, command.IdentityPolicy,
             command.ClickId, command.IdentityInputs);
         var activity = Activity.Current is { IdFormat: ActivityIdFormat.W3C } current ? current : null;
-        return await store.EnsureAsync(new NewRun(
+        var (run, created) = await store.EnsureAsync(new NewRun(
             command.WorkspaceId,
             command.TenantId,
             command.Type.Name,
@@ -43,9 +43,11 @@ public sealed class OperationRunService(RunStore store, WorkspaceAccess access)
             activity?.TraceId.ToHexString(),
             command.Type.Stream,
             activity?.Id), ct);
+        RunTelemetry.Ensured(run, created);
+        return (run, created);
     }
 
-    public Task<RunRecord> UpdateAsync(Caller caller, RunUpdate update, CancellationToken ct)
+    public async Task<RunRecord> UpdateAsync(Caller caller, RunUpdate update, CancellationToken ct)
     {
         if (!caller.IsService)
         {
@@ -56,7 +58,9 @@ public sealed class OperationRunService(RunStore store, WorkspaceAccess access)
         {
             Failures = [.. update.Failures.Select(f => f with { Message = FailureSanitizer.Sanitize(f.Message) })],
         };
-        return store.UpdateAsync(sanitized, ct);
+        var run = await store.UpdateAsync(sanitized, ct);
+        RunTelemetry.Updated(run);
+        return run;
     }
 
     public async Task<RunRecord> GetAsync(Caller caller, Guid runId, CancellationToken ct)

@@ -1,0 +1,47 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace TenantAtlas.RunsService.Runs;
+
+/// <summary>RunsService's own metrics, and the run attributes put on the request span (no secrets, ids only).</summary>
+public static class RunTelemetry
+{
+    public const string Name = "TenantAtlas.Runs";
+    private static readonly Meter Meter = new(Name);
+
+    private static readonly Counter<long> Started = Meter.CreateCounter<long>("tenantatlas.runs.started", description: "Runs created by EnsureRun.");
+    private static readonly Counter<long> Reused = Meter.CreateCounter<long>("tenantatlas.runs.reused", description: "EnsureRun calls answered with an existing run.");
+    private static readonly Counter<long> Completed = Meter.CreateCounter<long>("tenantatlas.runs.completed", description: "Runs completed, by outcome.");
+
+    public static readonly Histogram<double> PublishLatency = Meter.CreateHistogram<double>(
+        "tenantatlas.runs.dispatch.publish_latency", "ms", "From a run's creation to its job being in its stream.");
+
+    public static void Ensured(RunRecord run, bool created)
+    {
+        (created ? Started : Reused).Add(1, new KeyValuePair<string, object?>("run.type", run.Type));
+        Tag(run);
+        Activity.Current?.SetTag("tenantatlas.run.created", created);
+    }
+
+    public static void Updated(RunRecord run)
+    {
+        if (run.Status.IsTerminal)
+        {
+            Completed.Add(1, new KeyValuePair<string, object?>("run.type", run.Type), new KeyValuePair<string, object?>("run.outcome", run.Outcome.Value));
+        }
+        Tag(run);
+        Activity.Current?.SetTag("tenantatlas.run.status", run.Status.Value);
+    }
+
+    private static void Tag(RunRecord run)
+    {
+        if (Activity.Current is not { } activity)
+        {
+            return;
+        }
+        activity.SetTag("tenantatlas.run.id", run.Id.ToString());
+        activity.SetTag("tenantatlas.run.type", run.Type);
+        activity.SetTag("tenantatlas.workspace.id", run.WorkspaceId.ToString());
+        activity.SetTag("tenantatlas.tenant.id", run.TenantId?.ToString());
+    }
+}
