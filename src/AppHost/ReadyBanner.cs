@@ -22,7 +22,7 @@ public static class ReadyBanner
         Console.WriteLine($"Readonly token ({DemoData.Reader}):");
         Console.WriteLine($"  export READER={demo.ReaderToken}");
         Console.WriteLine("Start an inventory sync, then read the run:");
-        Console.WriteLine($"  curl -s -X POST -H \"Authorization: Bearer $OWNER\" -d '{{}}' {inventory.Url("http")}/v1/tenants/{demo.TenantId}/inventory:sync");
+        Console.WriteLine($"  curl -s -X POST -H \"Authorization: Bearer $OWNER\" -H \"Content-Type: application/json\" -d '{{}}' {inventory.Url("http")}/v1/tenants/{demo.TenantId}/inventory:sync");
         Console.WriteLine($"  curl -s -H \"Authorization: Bearer $OWNER\" {runs.Url("http")}/v1/workspaces/{demo.WorkspaceId}/runs");
         Console.WriteLine($"Traces: {tracesUrl}");
         Console.WriteLine("Ctrl-C stops everything.");
