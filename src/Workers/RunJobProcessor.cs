@@ -151,7 +151,9 @@ public sealed partial class RunJobProcessor(
             await runs.UpdateAsync(chunk, ct);
         }
         completion.Failures.AddRange(failures.Skip(Math.Max(0, (failures.Count - 1) / FailuresPerUpdate * FailuresPerUpdate)));
-        completion.IncrementCounts = context.TakeCounts();
+        // Absolute counts: late or lost progress reports (of this or a dead earlier attempt) cannot skew the result.
+        context.TakeCounts();
+        completion.SetCounts = context.Totals();
         try
         {
             return await runs.UpdateAsync(completion, ct);
@@ -173,26 +175,30 @@ public sealed partial class RunJobProcessor(
         {
             while (await timer.WaitForNextTickAsync(ct))
             {
-                if (DateTime.UtcNow - lastClaim >= options.Value.HeartbeatInterval)
+                try
                 {
-                    await redis.GetDatabase().StreamClaimIdsOnlyAsync(Stream, Group, consumer, 0, [entryId]);
-                    lastClaim = DateTime.UtcNow;
+                    if (DateTime.UtcNow - lastClaim >= options.Value.HeartbeatInterval)
+                    {
+                        await redis.GetDatabase().StreamClaimIdsOnlyAsync(Stream, Group, consumer, 0, [entryId]);
+                        lastClaim = DateTime.UtcNow;
+                    }
+                    var counts = context.TakeCounts();
+                    if (counts.CalculateSize() > 0)
+                    {
+                        await runs.UpdateAsync(new UpdateRunRequest { RunId = context.Run.RunId, IncrementCounts = counts }, ct);
+                    }
                 }
-                var counts = context.TakeCounts();
-                if (counts.CalculateSize() > 0)
+                catch (Exception e) when (!ct.IsCancellationRequested && e is RedisException or RpcException)
                 {
-                    await runs.UpdateAsync(new UpdateRunRequest { RunId = context.Run.RunId, IncrementCounts = counts }, ct);
+                    // A missed heartbeat or progress report is not fatal: the next tick tries again, and the
+                    // completion sets the run's counts absolutely.
+                    LogHeartbeatFailed(logger, e, context.Run.RunId);
                 }
             }
         }
-        catch (OperationCanceledException)
+        catch (Exception) when (ct.IsCancellationRequested)
         {
-            // The attempt ended.
-        }
-        catch (Exception e) when (e is RedisException or RpcException)
-        {
-            // A missed heartbeat or progress report is not fatal; the completion carries the remaining counts.
-            LogHeartbeatFailed(logger, e, context.Run.RunId);
+            // The attempt ended (a report in flight is cancelled with it).
         }
     }
 

@@ -13,6 +13,7 @@ public sealed class RunWorkContext
     private readonly Lock gate = new();
     private readonly List<RunFailure> failures = [];
     private RunCounts pending = new();
+    private readonly RunCounts totals = new();
 
     internal RunWorkContext(Run run, long deliveryCount)
     {
@@ -55,7 +56,24 @@ public sealed class RunWorkContext
         {
             pending.Failed++;
             pending.Processed++;
+            totals.Failed++;
+            totals.Processed++;
             failures.Add(new RunFailure { Code = code, Message = message, Item = item ?? string.Empty });
+        }
+    }
+
+    /// <summary>
+    /// Everything this attempt counted. An attempt starts from zero (a redelivered run's counts are reset), so these
+    /// are the run's counts: the completion sets them, whatever happened to the progress reports on the way.
+    /// </summary>
+    internal RunCountsPatch Totals()
+    {
+        lock (gate)
+        {
+            return new RunCountsPatch
+            {
+                Total = totals.Total, Processed = totals.Processed, Succeeded = totals.Succeeded, Failed = totals.Failed, Skipped = totals.Skipped,
+            };
         }
     }
 
@@ -86,6 +104,7 @@ public sealed class RunWorkContext
         lock (gate)
         {
             change(pending);
+            change(totals);
         }
     }
 }

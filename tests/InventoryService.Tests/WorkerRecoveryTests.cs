@@ -26,13 +26,14 @@ public sealed class WorkerRecoveryTests(RecoveryFixture suite) : IClassFixture<R
         while (true)
         {
             // The relay may not have published the entry yet.
-            var entry = (await database.StreamRangeAsync(Stream)).SingleOrDefault(e => e[RunJobs.RunIdField] == runId);
-            if (!entry.IsNull)
+            var entry = (await database.StreamRangeAsync(Stream)).FirstOrDefault(e => e[RunJobs.RunIdField] == runId);
+            if (entry.Values is { Length: > 0 })
             {
-                var pending = await database.StreamPendingMessagesAsync(Stream, "inventory", 10, RedisValue.Null, entry.Id, entry.Id);
-                if (pending.Length == 1 && pending[0].DeliveryCount >= deliveries)
+                var pending = await database.StreamPendingMessagesAsync(Stream, "inventory", 100, RedisValue.Null);
+                var mine = pending.FirstOrDefault(p => p.MessageId == entry.Id);
+                if (mine.MessageId == entry.Id && mine.DeliveryCount >= deliveries)
                 {
-                    return pending[0];
+                    return mine;
                 }
             }
             Assert.True(DateTime.UtcNow < deadline, $"the entry of run {runId} never reached {deliveries} deliveries");
