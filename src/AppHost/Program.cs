@@ -53,7 +53,14 @@ var inventory = suite.Add(new ProjectResource("inventory", "InventoryService", C
     .WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", otlpEndpoint));
 inventory.AddWaitFor(graph);
 
+var gateway = suite.Add(new ProjectResource("gateway", "Gateway", ConsoleColor.Magenta)
+    .WithHttpEndpoint()
+    .WithReference(runs)
+    .WithReference(inventory)
+    .WithEnvironment("Auth__SigningKey", signingKey)
+    .WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", otlpEndpoint));
+
 var demo = new DemoData(new TokenOptions(signingKey, null, TokenOptions.DefaultIssuer, TokenOptions.DefaultAudience));
 suite.OnReady(ct => demo.EnsureAsync(runs.Url("grpc"), ct));
 
-return await suite.RunAsync(s => ReadyBanner.Print(s, demo, runs, inventory, telemetry.TracesUrl, telemetry.ApiUrl));
+return await suite.RunAsync(s => ReadyBanner.Print(s, demo, gateway, runs, telemetry.TracesUrl, telemetry.ApiUrl));

@@ -7,7 +7,7 @@ namespace TenantAtlas.AppHost;
 /// <summary>What a person needs once the suite is up: the resource table, dev tokens, and a first command.</summary>
 public static class ReadyBanner
 {
-    public static void Print(Suite suite, DemoData demo, ProjectResource runs, ProjectResource inventory, string tracesUrl, string apiUrl)
+    public static void Print(Suite suite, DemoData demo, ProjectResource gateway, ProjectResource runs, string tracesUrl, string apiUrl)
     {
         Console.WriteLine();
         Console.WriteLine($"{"RESOURCE",-16} {"STATE",-9} {"PID",-8} URL");
@@ -21,9 +21,9 @@ public static class ReadyBanner
         Console.WriteLine($"  export OWNER={demo.OwnerToken}");
         Console.WriteLine($"Readonly token ({DemoData.Reader}):");
         Console.WriteLine($"  export READER={demo.ReaderToken}");
-        Console.WriteLine("Start an inventory sync, then read the run:");
-        Console.WriteLine($"  curl -s -X POST -H \"Authorization: Bearer $OWNER\" -H \"Content-Type: application/json\" -d '{{}}' {inventory.Url("http")}/v1/tenants/{demo.TenantId}/inventory:sync");
-        Console.WriteLine($"  curl -s -H \"Authorization: Bearer $OWNER\" {runs.Url("http")}/v1/workspaces/{demo.WorkspaceId}/runs");
+        Console.WriteLine($"Through the gateway ({gateway.Url("http")}), start an inventory sync, then list the runs:");
+        Console.WriteLine($"  curl -s -X POST -H \"Authorization: Bearer $OWNER\" -H \"Content-Type: application/json\" -d '{{}}' {gateway.Url("http")}/v1/tenants/{demo.TenantId}/inventory:sync");
+        Console.WriteLine($"  curl -s -H \"Authorization: Bearer $OWNER\" {gateway.Url("http")}/v1/workspaces/{demo.WorkspaceId}/runs");
         Console.WriteLine($"Traces: {tracesUrl}");
         Console.WriteLine("Ctrl-C stops everything.");
         // One machine-readable line for scripts and the smoke test.
@@ -31,7 +31,7 @@ public static class ReadyBanner
         {
             runsGrpc = runs.Url("grpc"),
             runsHttp = runs.Url("http"),
-            inventoryHttp = inventory.Url("http"),
+            gatewayHttp = gateway.Url("http"),
             traces = tracesUrl,
             tracesApi = apiUrl,
             workspaceId = demo.WorkspaceId,

@@ -8,7 +8,7 @@ namespace TenantAtlas.AppHost.Tests;
 
 /// <summary>
 /// The README's run command, end to end: the AppHost brings the whole suite up on an empty data directory, an
-/// inventory sync started through the public REST API completes, its trace holds spans of RunsService and
+/// inventory sync started through the gateway's public REST API completes, its trace holds spans of RunsService and
 /// InventoryService, and Ctrl-C (SIGINT) or SIGTERM leaves no process behind.
 /// </summary>
 public sealed class AppHostSmokeTests
@@ -34,12 +34,12 @@ public sealed class AppHostSmokeTests
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
             http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ready.GetProperty("ownerToken").GetString());
 
-            using var start = await http.PostAsJsonAsync($"{ready.GetProperty("inventoryHttp").GetString()}/v1/tenants/{ready.GetProperty("tenantId").GetString()}/inventory:sync", new { });
+            using var start = await http.PostAsJsonAsync($"{ready.GetProperty("gatewayHttp").GetString()}/v1/tenants/{ready.GetProperty("tenantId").GetString()}/inventory:sync", new { });
             var startBody = await start.Content.ReadAsStringAsync();
             Assert.True(start.IsSuccessStatusCode, $"start failed: {(int)start.StatusCode} {startBody}\n{Tail(output)}");
             var runId = JsonDocument.Parse(startBody).RootElement.GetProperty("run").GetProperty("runId").GetString()!;
 
-            var run = await EventuallyAsync(async () => JsonDocument.Parse(await http.GetStringAsync($"{ready.GetProperty("runsHttp").GetString()}/v1/runs/{runId}")).RootElement.GetProperty("run"),
+            var run = await EventuallyAsync(async () => JsonDocument.Parse(await http.GetStringAsync($"{ready.GetProperty("gatewayHttp").GetString()}/v1/runs/{runId}")).RootElement.GetProperty("run"),
                 r => r.GetProperty("status").GetString() == "RUN_STATUS_COMPLETED", TimeSpan.FromSeconds(90));
             Assert.True(run.GetProperty("status").GetString() == "RUN_STATUS_COMPLETED", $"run never completed: {run}\n{Tail(output)}");
             Assert.Equal("RUN_OUTCOME_SUCCEEDED", run.GetProperty("outcome").GetString());
@@ -80,7 +80,12 @@ public sealed class AppHostSmokeTests
     {
         var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
         var assembly = Path.Combine(ServiceProcess.RepositoryRoot(), "src", "AppHost", "bin", configuration, "net10.0", "AppHost.dll");
-        var startInfo = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // Started the way a terminal starts it: with SIGINT at its default disposition. (A shell's background job
+        // inherits SIGINT as ignored, and a .NET process cannot catch a signal it was started with ignored.)
+        var startInfo = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        startInfo.ArgumentList.Add("-c");
+        startInfo.ArgumentList.Add("import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])");
+        startInfo.ArgumentList.Add("dotnet");
         startInfo.ArgumentList.Add(assembly);
         startInfo.ArgumentList.Add("--data-dir");
         startInfo.ArgumentList.Add(dataDir);

@@ -1,0 +1,53 @@
+using Yarp.ReverseProxy.Configuration;
+
+namespace TenantAtlas.Gateway.Extensions;
+
+/// <summary>
+/// /v1/** to the service that owns it. Destinations come from service discovery configuration
+/// (<c>services__{service}__http__0</c>, Aspire's convention); the bearer token is validated here and forwarded
+/// unchanged, so each service still decides access itself.
+/// </summary>
+public static class GatewayRoutingExtensions
+{
+    /// <summary>Route → service, most specific first. Everything else under /v1 is RunsService's.</summary>
+    private static readonly (string RouteId, string Path, string Service, int Order)[] Routes =
+    [
+        ("inventory-sync", "/v1/tenants/{tenantId}/inventory:sync", "inventory", 0),
+        ("inventory-items", "/v1/tenants/{tenantId}/inventory/{**rest}", "inventory", 0),
+        ("runs", "/v1/{**rest}", "runs", 10),
+    ];
+
+    public static IHostApplicationBuilder AddGatewayRouting(this IHostApplicationBuilder builder)
+    {
+        var clusters = Routes.Select(r => r.Service).Distinct().Select(service => new ClusterConfig
+        {
+            ClusterId = service,
+            Destinations = new Dictionary<string, DestinationConfig>
+            {
+                [service] = new() { Address = ServiceAddress(builder.Configuration, service) },
+            },
+        }).ToList();
+        var routes = Routes.Select(r => new RouteConfig
+        {
+            RouteId = r.RouteId,
+            ClusterId = r.Service,
+            Order = r.Order,
+            AuthorizationPolicy = "default",
+            Match = new RouteMatch { Path = r.Path },
+        }).ToList();
+        builder.Services.AddReverseProxy().LoadFromMemory(routes, clusters);
+        return builder;
+    }
+
+    public static WebApplication MapGatewayRoutes(this WebApplication app)
+    {
+        app.MapReverseProxy();
+        return app;
+    }
+
+    private static string ServiceAddress(IConfiguration configuration, string service) =>
+        configuration[$"services:{service}:http:0"] is { Length: > 0 } address
+            ? address
+            : throw new InvalidOperationException(
+                $"services:{service}:http:0 is not set: tell the gateway where {service} serves HTTP, e.g. services__{service}__http__0=http://127.0.0.1:5100.");
+}

@@ -1,0 +1,21 @@
+using TenantAtlas.Gateway.Extensions;
+using TenantAtlas.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddGatewayRouting();
+builder.AddPerUserRateLimits();
+
+var app = builder.Build();
+
+app.UseSecurityHeaders();
+app.UseJsonErrors();
+app.MapDefaultEndpoints();
+app.UseRateLimiter();
+app.MapGatewayRoutes();
+
+app.Run();
+
+/// <summary>Entry point; public so integration tests can host the gateway.</summary>
+public partial class Program;

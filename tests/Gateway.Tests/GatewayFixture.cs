@@ -1,0 +1,116 @@
+extern alias gateway;
+extern alias runs;
+
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Mvc.Testing;
+using TenantAtlas.Access.V1;
+using TenantAtlas.Runs.V1;
+using TenantAtlas.ServiceDefaults;
+using TenantAtlas.Testing;
+using GatewayProgram = gateway::Program;
+using RunsProgram = runs::Program;
+
+namespace TenantAtlas.Gateway.Tests;
+
+/// <summary>
+/// RunsService on a real port (real PostgreSQL and Redis) behind the gateway; InventoryService's address points at
+/// a port nothing listens on, so "upstream down" is real.
+/// </summary>
+public sealed class GatewayFixture : IAsyncLifetime
+{
+    public const string SigningKey = "tests-only-signing-key-0123456789abcdef";
+    public const int RequestsPerMinute = 40;
+
+    private RedisServer? redis;
+    private WebApplicationFactory<RunsProgram>? runsHost;
+    private WebApplicationFactory<GatewayProgram>? gatewayHost;
+    private string runsUrl = string.Empty;
+    private string runsGrpcUrl = string.Empty;
+
+    public async Task InitializeAsync()
+    {
+        var postgres = await PostgresServer.SharedAsync();
+        var database = await postgres.CreateDatabaseAsync("gateway_runs");
+        redis = await RedisServer.StartAsync();
+        var (grpcPort, httpPort) = (ServiceProcess.FreePort(), ServiceProcess.FreePort());
+        runsUrl = $"http://127.0.0.1:{httpPort}";
+        runsGrpcUrl = $"http://127.0.0.1:{grpcPort}";
+        runsHost = new WebApplicationFactory<RunsProgram>().WithWebHostBuilder(web =>
+        {
+            // Real Kestrel on free ports: the gateway forwards over real HTTP, as in production.
+            web.UseSetting("Kestrel:Endpoints:grpc:Url", runsGrpcUrl);
+            web.UseSetting("Kestrel:Endpoints:http:Url", runsUrl);
+            web.UseSetting("ConnectionStrings:runsdb", database);
+            web.UseSetting("ConnectionStrings:redis", redis.ConnectionString);
+            web.UseSetting("Auth:SigningKey", SigningKey);
+            web.UseSetting("Auth:PlatformAdmins:0", "platform-admin");
+        });
+        runsHost.UseKestrel();
+        runsHost.StartServer();
+        gatewayHost = new WebApplicationFactory<GatewayProgram>().WithWebHostBuilder(web =>
+        {
+            web.UseSetting("Auth:SigningKey", SigningKey);
+            web.UseSetting("services:runs:http:0", runsUrl);
+            web.UseSetting("services:inventory:http:0", $"http://127.0.0.1:{ServiceProcess.FreePort()}");
+            web.UseSetting("Gateway:RequestsPerUserPerMinute", RequestsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        });
+        _ = gatewayHost.Server;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (gatewayHost is not null)
+        {
+            await gatewayHost.DisposeAsync();
+        }
+        if (runsHost is not null)
+        {
+            await runsHost.DisposeAsync();
+        }
+        if (redis is not null)
+        {
+            await redis.DisposeAsync();
+        }
+    }
+
+    public static string Token(string subject) =>
+        DevTokens.Issue(new TokenOptions(SigningKey, null, TokenOptions.DefaultIssuer, TokenOptions.DefaultAudience), subject, subject);
+
+    /// <summary>An HTTP client of the gateway, as a browser's fetch would be.</summary>
+    public HttpClient Gateway(string? token)
+    {
+        var client = gatewayHost!.CreateClient();
+        if (token is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        }
+        return client;
+    }
+
+    private GrpcChannel Channel(string token) => GrpcChannel.ForAddress(runsGrpcUrl, new GrpcChannelOptions
+    {
+        HttpHandler = new BearerTokenHandler(token) { InnerHandler = new SocketsHttpHandler() },
+    });
+
+    /// <summary>A workspace of <paramref name="owner"/> with a Readonly member and one inventory.sync run (set up over gRPC).</summary>
+    public async Task<(string WorkspaceId, string RunId)> ScenarioAsync(string owner, string reader)
+    {
+        using var channel = Channel(Token(owner));
+        using var adminChannel = Channel(Token("platform-admin"));
+        var workspace = (await new AccessService.AccessServiceClient(adminChannel).CreateWorkspaceAsync(new CreateWorkspaceRequest
+        {
+            Name = "Gateway", OwnerSubject = owner, OwnerDisplayName = owner,
+        })).Workspace;
+        var access = new AccessService.AccessServiceClient(channel);
+        var tenant = (await access.RegisterTenantAsync(new RegisterTenantRequest
+        {
+            WorkspaceId = workspace.WorkspaceId, EntraTenantId = Guid.NewGuid().ToString(), DisplayName = "T",
+        })).Tenant;
+        await access.SetMemberAsync(new SetMemberRequest { WorkspaceId = workspace.WorkspaceId, Subject = reader, DisplayName = reader, Role = Role.Readonly });
+        var run = (await new TenantAtlas.Runs.V1.RunsService.RunsServiceClient(channel).EnsureRunAsync(new EnsureRunRequest
+        {
+            WorkspaceId = workspace.WorkspaceId, TenantId = tenant.TenantId, Type = "inventory.sync",
+        })).Run;
+        return (workspace.WorkspaceId, run.RunId);
+    }
+}
