@@ -20,11 +20,16 @@ if ! command -v redis-server >/dev/null 2>&1; then
   echo "installing redis-server"
   apt_install redis-server
 fi
+if [[ ! -x /usr/bin/chromium ]]; then
+  # The browser tests drive Debian's Chromium with Playwright (no browser download).
+  echo "installing chromium"
+  apt_install chromium
+fi
 if [[ ! -x /usr/lib/postgresql/15/bin/pg_ctl ]]; then
   echo "installing postgresql-15"
   apt_install postgresql-15
 fi
-echo "redis-server: $(command -v redis-server); postgres: /usr/lib/postgresql/15/bin"
+echo "redis-server: $(command -v redis-server); postgres: /usr/lib/postgresql/15/bin; chromium: /usr/bin/chromium"
 
 step "Node tools"
 if [[ ! -d node_modules || ( -f package-lock.json && package-lock.json -nt node_modules ) ]]; then

@@ -63,4 +63,4 @@ var gateway = suite.Add(new ProjectResource("gateway", "Gateway", ConsoleColor.M
 var demo = new DemoData(new TokenOptions(signingKey, null, TokenOptions.DefaultIssuer, TokenOptions.DefaultAudience));
 suite.OnReady(ct => demo.EnsureAsync(runs.Url("grpc"), ct));
 
-return await suite.RunAsync(s => ReadyBanner.Print(s, demo, gateway, runs, telemetry.TracesUrl, telemetry.ApiUrl));
+return await suite.RunAsync(s => ReadyBanner.Print(s, demo, gateway, runs, graph, telemetry.TracesUrl, telemetry.ApiUrl));

@@ -7,7 +7,7 @@ namespace TenantAtlas.AppHost;
 /// <summary>What a person needs once the suite is up: the resource table, dev tokens, and a first command.</summary>
 public static class ReadyBanner
 {
-    public static void Print(Suite suite, DemoData demo, ProjectResource gateway, ProjectResource runs, string tracesUrl, string apiUrl)
+    public static void Print(Suite suite, DemoData demo, ProjectResource gateway, ProjectResource runs, ProjectResource graph, string tracesUrl, string apiUrl)
     {
         Console.WriteLine();
         Console.WriteLine($"{"RESOURCE",-16} {"STATE",-9} {"PID",-8} URL");
@@ -32,6 +32,8 @@ public static class ReadyBanner
             runsGrpc = runs.Url("grpc"),
             runsHttp = runs.Url("http"),
             gatewayHttp = gateway.Url("http"),
+            graphEmulator = graph.Url("http"),
+            entraTenantId = DemoData.EntraTenantId,
             traces = tracesUrl,
             tracesApi = apiUrl,
             workspaceId = demo.WorkspaceId,

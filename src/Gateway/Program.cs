@@ -10,6 +10,8 @@ builder.AddPerUserRateLimits();
 var app = builder.Build();
 
 app.UseSecurityHeaders();
+app.UseDefaultFiles();
+app.UseStaticFiles(); // wwwroot: the Operations UI (public; the API under /v1 stays protected)
 app.UseJsonErrors();
 app.MapDefaultEndpoints();
 app.UseRateLimiter();
