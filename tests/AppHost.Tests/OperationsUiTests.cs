@@ -90,6 +90,9 @@ public sealed class OperationsUiTests(RunningSuiteFixture suite) : IClassFixture
         Assert.Contains("running", seen);
         Assert.Equal("succeeded", seen[^1]);
         await page.GetByTestId("filter-bucket").SelectOptionAsync("STATUS_BUCKET_SUCCEEDED");
+        // The list reloads asynchronously; wait until no row of another bucket is left.
+        await Assertions.Expect(page.GetByTestId("run-list")).Not.ToContainTextAsync(
+            new System.Text.RegularExpressions.Regex("partially_succeeded|failed|queued|running"));
         await Assertions.Expect(page.GetByTestId("run-row").First).ToBeVisibleAsync();
         foreach (var badge in await page.GetByTestId("run-row").GetByTestId("status-badge").AllTextContentsAsync())
         {

@@ -31,6 +31,9 @@ public sealed class DevTelemetryResource(string name, int grpcPort, int httpPort
     {
         State = ResourceState.Starting;
         var builder = WebApplication.CreateSlimBuilder();
+        // Only the endpoints below: the AppHost's output folder also holds the services' appsettings.json (copied
+        // with the project references), whose Kestrel endpoints must not apply here.
+        builder.Configuration.Sources.Clear();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
