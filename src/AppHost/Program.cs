@@ -58,6 +58,7 @@ var gateway = suite.Add(new ProjectResource("gateway", "Gateway", ConsoleColor.M
     .WithReference(runs)
     .WithReference(inventory)
     .WithEnvironment("Auth__SigningKey", signingKey)
+    .WithEnvironment("Gateway__TraceViewerUrl", telemetry.BaseUrl)
     .WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", otlpEndpoint));
 
 var demo = new DemoData(new TokenOptions(signingKey, null, TokenOptions.DefaultIssuer, TokenOptions.DefaultAudience));

@@ -15,6 +15,7 @@ app.UseStaticFiles(); // wwwroot: the Operations UI (public; the API under /v1 s
 app.UseJsonErrors();
 app.MapDefaultEndpoints();
 app.UseRateLimiter();
+app.MapUiConfig();
 app.MapGatewayRoutes();
 
 app.Run();

@@ -89,6 +89,8 @@ public sealed class OperationsUiTests(RunningSuiteFixture suite) : IClassFixture
 
         Assert.Contains("running", seen);
         Assert.Equal("succeeded", seen[^1]);
+        // The run's trace is one click away, in the AppHost's trace viewer.
+        Assert.StartsWith(suite.AppHost.Url("traces") + "/", await detail.GetByTestId("trace-link").GetAttributeAsync("href"), StringComparison.Ordinal);
         await page.GetByTestId("filter-bucket").SelectOptionAsync("STATUS_BUCKET_SUCCEEDED");
         // The list reloads asynchronously; wait until no row of another bucket is left.
         await Assertions.Expect(page.GetByTestId("run-list")).Not.ToContainTextAsync(

@@ -20,8 +20,11 @@ public sealed class DevTelemetryResource(string name, int grpcPort, int httpPort
     /// <summary>Where services send OTLP/gRPC.</summary>
     public string OtlpEndpoint => $"http://127.0.0.1:{grpcPort}";
 
+    /// <summary>The trace viewer's root.</summary>
+    public string BaseUrl => $"http://127.0.0.1:{httpPort}";
+
     /// <summary>The trace pages.</summary>
-    public string TracesUrl => $"http://127.0.0.1:{httpPort}/traces";
+    public string TracesUrl => $"{BaseUrl}/traces";
 
     public string ApiUrl => $"http://127.0.0.1:{httpPort}/api/traces";
 

@@ -503,8 +503,7 @@ function renderDetail(run) {
   setText('trace-id', traceId || '—');
   const traceLink = $('trace-link');
   if (traceId) {
-    const meta = document.querySelector('meta[name="tenantatlas-trace-viewer"]');
-    const base = ((meta && meta.content) || '').replace(/\/+$/, '');
+    const base = traceViewerUrl.replace(/\/+$/, '');
     traceLink.href = `${base}/traces/${encodeURIComponent(traceId)}`;
     traceLink.hidden = false;
   } else {
@@ -675,7 +674,20 @@ function onActivate(container, selector, handler) {
   });
 }
 
+// Where the trace viewer lives (the gateway's /ui/config.json says; empty = same origin).
+let traceViewerUrl = '';
+
+async function loadUiConfig() {
+  try {
+    const response = await fetch('/ui/config.json');
+    if (response.ok) traceViewerUrl = (await response.json()).traceViewerUrl || '';
+  } catch {
+    // Without it, trace links stay relative.
+  }
+}
+
 function init() {
+  loadUiConfig();
   $('sign-in').addEventListener('click', signIn);
   $('token-input').addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) signIn();

@@ -1,0 +1,15 @@
+namespace TenantAtlas.Gateway.Extensions;
+
+public static class UiConfigExtensions
+{
+    /// <summary>
+    /// What the Operations UI needs to know about its surroundings (public, no secrets): where the trace viewer is
+    /// (<c>Gateway:TraceViewerUrl</c>; the AppHost sets its development viewer).
+    /// </summary>
+    public static WebApplication MapUiConfig(this WebApplication app)
+    {
+        app.MapGet("/ui/config.json", (IConfiguration configuration) =>
+            Results.Json(new { traceViewerUrl = configuration["Gateway:TraceViewerUrl"] ?? string.Empty })).AllowAnonymous();
+        return app;
+    }
+}
