@@ -272,16 +272,4 @@ public sealed partial class RunWorker(
             return false;
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Worker {Consumer} reading {Stream} ({Concurrency} at a time)")]
-    private static partial void LogStarted(ILogger logger, string consumer, string stream, int concurrency);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Reading the stream failed; retrying")]
-    private static partial void LogReadFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Entry {EntryId} could not be processed; it stays pending for a retry")]
-    private static partial void LogProcessFailed(ILogger logger, Exception exception, string entryId);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Shutdown: {Count} in-flight runs released to other consumers")]
-    private static partial void LogReleasedOnShutdown(ILogger logger, int count);
 }
