@@ -85,7 +85,7 @@ public sealed partial class PostgresServer
         // The free port is only reserved until we release it: retry with a new one if another process took it.
         for (var attempt = 1; ; attempt++)
         {
-            var port = FindFreePort();
+            var port = ServiceProcess.FreePort();
             var options = $"-p {port} -k {socketDirectory} -c listen_addresses=127.0.0.1 -c fsync=off " +
                 "-c synchronous_commit=off -c full_page_writes=off -c max_connections=600";
             try
@@ -149,13 +149,6 @@ public sealed partial class PostgresServer
 
         const string debian = "/usr/lib/postgresql/15/bin";
         return File.Exists(Path.Combine(debian, "pg_ctl")) ? debian : string.Empty; // empty: rely on the PATH
-    }
-
-    private static int FindFreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static string LogTail(string logFile)
