@@ -7,14 +7,19 @@ using Microsoft.Extensions.Hosting;
 namespace TenantAtlas.ServiceDefaults;
 
 /// <summary>
-/// gRPC for every service: the error-mapping interceptor, JSON transcoding of the google.api.http routes (with
+/// gRPC for every service: the server-timing trailer and the error-mapping interceptor, JSON transcoding of the google.api.http routes (with
 /// error details renderable as JSON), the gRPC health service backed by the health checks, and server reflection.
 /// </summary>
 public static class GrpcDefaultsExtensions
 {
     public static TBuilder AddGrpcDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-        builder.Services.AddGrpc(options => options.Interceptors.Add<ErrorMappingInterceptor>())
+        // Registration order is nesting order: timing wraps error mapping, so failed calls are timed too.
+        builder.Services.AddGrpc(options =>
+            {
+                options.Interceptors.Add<ServerTimingInterceptor>();
+                options.Interceptors.Add<ErrorMappingInterceptor>();
+            })
             .AddJsonTranscoding(options => options.TypeRegistry = TypeRegistry.FromMessages(BadRequest.Descriptor));
         builder.Services.AddGrpcHealthChecks();
         builder.Services.AddGrpcReflection();
