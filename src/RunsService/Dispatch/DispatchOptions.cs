@@ -18,8 +18,8 @@ public sealed class DispatchOptions
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// Safety-net poll while nothing notifies the relay (a missed notification, a retry or deadline coming due).
-    /// New jobs do not wait for it: the outbox trigger's NOTIFY wakes the relay at once.
+    /// How often the relay looks for jobs nobody woke it for: jobs another replica wrote and could not relay
+    /// (it crashed), retries and deadlines coming due. This replica's new jobs do not wait for it.
     /// </summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 

@@ -4,19 +4,22 @@ using Npgsql;
 namespace TenantAtlas.RunsService.Dispatch;
 
 /// <summary>
-/// Hands new runs' jobs from the outbox to their Redis streams. Woken by the outbox trigger's NOTIFY (no slow
-/// poll), it publishes each batch inside a transaction that holds the rows with FOR UPDATE SKIP LOCKED, so any
-/// number of RunsService replicas relay together without publishing an entry twice. A job Redis refuses is
-/// retried with backoff until its deadline; then <see cref="DispatchExpiry"/> fails its run visibly.
+/// Hands new runs' jobs from the outbox to their Redis streams. Woken by <see cref="DispatchSignal"/> when this
+/// replica writes a job (no slow poll), it publishes each batch inside a transaction that holds the rows with
+/// FOR UPDATE SKIP LOCKED, so any number of RunsService replicas relay together without publishing an entry
+/// twice; the poll picks up jobs a replica wrote and could not relay. A job Redis refuses is retried with
+/// backoff until its deadline; then <see cref="DispatchExpiry"/> fails its run visibly.
 /// </summary>
 public sealed partial class OutboxRelay(
     NpgsqlDataSource dataSource,
     JobPublisher publisher,
     DispatchExpiry expiry,
+    DispatchSignal signal,
+    TimeProvider time,
     IOptions<DispatchOptions> options,
     ILogger<OutboxRelay> logger) : BackgroundService
 {
-    public const string Channel = "run_dispatch";
+    private long lastExpiryCheck;
 
     private const string ClaimSql = """
         SELECT o.id, o.run_id, o.stream, o.trace_parent, o.attempts, r.type, r.workspace_id, r.tenant_id, r.created_at
@@ -33,19 +36,12 @@ public sealed partial class OutboxRelay(
         {
             try
             {
-                await using var listener = await dataSource.OpenConnectionAsync(stoppingToken);
-                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", listener))
+                var moreWaiting = await RelayOnceAsync(stoppingToken);
+                if (!moreWaiting)
                 {
-                    await listen.ExecuteNonQueryAsync(stoppingToken);
-                }
-                while (!stoppingToken.IsCancellationRequested)
-                {
-                    var moreWaiting = await RelayOnceAsync(stoppingToken);
-                    if (!moreWaiting)
-                    {
-                        // Returns at the next NOTIFY, or after the poll interval for retries and deadlines.
-                        await listener.WaitAsync(options.Value.PollInterval, stoppingToken);
-                    }
+                    // Returns at this replica's next job, or after the poll interval for other replicas' jobs,
+                    // retries and deadlines.
+                    await signal.WaitAsync(options.Value.PollInterval, stoppingToken);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -61,10 +57,17 @@ public sealed partial class OutboxRelay(
         }
     }
 
-    /// <summary>One pass: fail overdue jobs, publish a batch. True when a full batch suggests more is waiting.</summary>
+    /// <summary>
+    /// One pass: fail overdue jobs (at most once per poll interval: deadlines are seconds away, and a query per
+    /// job would double the relay's cost), publish a batch. True when a full batch suggests more is waiting.
+    /// </summary>
     public async Task<bool> RelayOnceAsync(CancellationToken ct)
     {
-        await expiry.ExpireOverdueAsync(ct);
+        if (time.GetElapsedTime(lastExpiryCheck) >= options.Value.PollInterval)
+        {
+            lastExpiryCheck = time.GetTimestamp();
+            await expiry.ExpireOverdueAsync(ct);
+        }
         return await PublishBatchAsync(ct) >= options.Value.BatchSize;
     }
 
@@ -92,6 +95,8 @@ public sealed partial class OutboxRelay(
         var results = await publisher.PublishAsync(jobs, ct);
         var sent = results.Where(r => r.Error is null).Select(r => r.Job.Id).ToArray();
         var failed = results.Where(r => r.Error is not null).ToList();
+        // The entries are in their streams now: wake the workers before our commit, not after its disk flush.
+        await publisher.WakeWorkersAsync(results.Where(r => r.Error is null).Select(r => r.Job.Stream));
 
         await using (var delete = new NpgsqlCommand("DELETE FROM runs.run_dispatch_outbox WHERE id = ANY(@ids)", connection, transaction))
         {
@@ -116,7 +121,6 @@ public sealed partial class OutboxRelay(
         {
             LogPublishFailed(logger, failed.Count, jobs.Count, failed[0].Error!);
         }
-        await publisher.WakeWorkersAsync(jobs.Where(j => sent.Contains(j.Id)).Select(j => j.Stream));
         return jobs.Count;
     }
 

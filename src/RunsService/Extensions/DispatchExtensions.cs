@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using TenantAtlas.RunsService.Dispatch;
 using TenantAtlas.ServiceDefaults;
@@ -14,6 +15,8 @@ public static class DispatchExtensions
     {
         // Runs are still accepted while Redis is down (their jobs wait in the outbox), so that is Degraded, not Unhealthy.
         builder.AddRedisClient(RedisConnectionName, HealthStatus.Degraded);
+        builder.Services.AddSingleton<DispatchSignal>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<JobPublisher>();
         builder.Services.AddSingleton<DispatchExpiry>();
         builder.Services.AddHostedService<OutboxRelay>();

@@ -9,7 +9,10 @@ namespace TenantAtlas.RunsService.Runs;
 /// Writes and reads operation runs. Every write is one SQL statement, so it is atomic without an explicit
 /// transaction: the run, its notification and (later) its outbox entry land together or not at all.
 /// </summary>
-public sealed partial class RunStore(NpgsqlDataSource dataSource, Microsoft.Extensions.Options.IOptions<Dispatch.DispatchOptions> dispatch)
+public sealed partial class RunStore(
+    NpgsqlDataSource dataSource,
+    Microsoft.Extensions.Options.IOptions<Dispatch.DispatchOptions> dispatch,
+    Dispatch.DispatchSignal dispatchSignal)
 {
     /// <summary>Stored failures per run; later ones are counted in failures_dropped.</summary>
     public const int MaxStoredFailures = 1000;
@@ -75,6 +78,7 @@ public sealed partial class RunStore(NpgsqlDataSource dataSource, Microsoft.Exte
                 insert.Parameters.Add(new NpgsqlParameter("dispatch_deadline", NpgsqlTypes.NpgsqlDbType.Interval) { Value = dispatch.Value.Deadline });
                 if (await ReadSingleAsync(insert, ct) is { } created)
                 {
+                    dispatchSignal.Wake(); // its outbox row has committed
                     return (created, true);
                 }
             }
