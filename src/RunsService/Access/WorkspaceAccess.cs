@@ -24,11 +24,7 @@ public sealed class WorkspaceAccess(RunsDbContext db)
             await RequireWorkspaceAndTenantExistAsync(workspaceId, tenantId, ct);
             return;
         }
-        var member = await RequireMemberAsync(caller, workspaceId, ct);
-        if (tenantId is { } tenant)
-        {
-            await RequireEntitledTenantAsync(member, tenant, ct);
-        }
+        var member = await RequireMemberEntitledToAsync(caller, workspaceId, tenantId, ct);
         RequireCapability(member, type, "start");
     }
 
@@ -55,11 +51,7 @@ public sealed class WorkspaceAccess(RunsDbContext db)
             await RequireWorkspaceAndTenantExistAsync(workspaceId, tenantId, ct);
             return RunVisibility.Everything;
         }
-        var member = await RequireMemberAsync(caller, workspaceId, ct);
-        if (tenantId is { } tenant)
-        {
-            await RequireEntitledTenantAsync(member, tenant, ct);
-        }
+        var member = await RequireMemberEntitledToAsync(caller, workspaceId, tenantId, ct);
         return new RunVisibility(RunTypes.ViewableBy(member.Role), member.TenantIds);
     }
 
@@ -89,21 +81,44 @@ public sealed class WorkspaceAccess(RunsDbContext db)
         }
     }
 
-    private async Task<Membership?> FindMembershipAsync(string subject, Guid workspaceId, CancellationToken ct)
+    private async Task<Membership?> FindMembershipAsync(string subject, Guid workspaceId, CancellationToken ct) =>
+        (await FindMembershipAsync(subject, workspaceId, null, ct)).Member;
+
+    /// <summary>The caller's membership and whether <paramref name="tenantId"/> (if any) is a tenant of the workspace.</summary>
+    private async Task<(Membership? Member, bool TenantExists)> FindMembershipAsync(string subject, Guid workspaceId, Guid? tenantId,
+        CancellationToken ct)
     {
         var row = await db.Members.AsNoTracking()
             .Where(m => m.WorkspaceId == workspaceId && m.Subject == subject)
-            .Select(m => new { m.DisplayName, m.Role, m.TenantIds })
+            .Select(m => new
+            {
+                m.DisplayName,
+                m.Role,
+                m.TenantIds,
+                TenantExists = tenantId == null || db.Tenants.Any(t => t.Id == tenantId && t.WorkspaceId == workspaceId),
+            })
             .SingleOrDefaultAsync(ct);
-        return row is null ? null : new Membership(workspaceId, subject, row.DisplayName, Role.Parse(row.Role), row.TenantIds);
+        return row is null
+            ? (null, false)
+            : (new Membership(workspaceId, subject, row.DisplayName, Role.Parse(row.Role), row.TenantIds), row.TenantExists);
     }
 
-    private async Task RequireEntitledTenantAsync(Membership member, Guid tenantId, CancellationToken ct)
+    /// <summary>
+    /// The caller's membership, NOT_FOUND unless they are a member entitled to <paramref name="tenantId"/> (if
+    /// given) and it is a tenant of the workspace. One round trip: this is on the path of every EnsureRun.
+    /// </summary>
+    private async Task<Membership> RequireMemberEntitledToAsync(Caller caller, Guid workspaceId, Guid? tenantId, CancellationToken ct)
     {
-        if (!member.IsEntitledTo(tenantId) || !await TenantExistsAsync(member.WorkspaceId, tenantId, ct))
+        var (member, tenantExists) = await FindMembershipAsync(caller.Subject, workspaceId, tenantId, ct);
+        if (member is null)
         {
-            throw TenantNotFound(tenantId);
+            throw WorkspaceNotFound(workspaceId);
         }
+        if (tenantId is { } tenant && (!member.IsEntitledTo(tenant) || !tenantExists))
+        {
+            throw TenantNotFound(tenant);
+        }
+        return member;
     }
 
     private async Task RequireWorkspaceAndTenantExistAsync(Guid workspaceId, Guid? tenantId, CancellationToken ct)
