@@ -6,14 +6,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-missing=()
-[[ -x /usr/lib/postgresql/15/bin/postgres ]] || missing+=(postgresql-15)
-command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
-if [[ ${#missing[@]} -gt 0 ]]; then
-  echo "installing ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+source scripts/system-packages.sh
+ensure_system_packages postgresql redis
 
 dotnet build src/AppHost -c Release -v quiet -nologo
 exec dotnet src/AppHost/bin/Release/net10.0/AppHost.dll "$@"

@@ -6,29 +6,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
 
-apt_updated=false
-apt_install() {
-  if [[ "$apt_updated" == false ]]; then
-    apt-get update -qq
-    apt_updated=true
-  fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
-}
+source scripts/system-packages.sh
 
 step "System packages"
-if ! command -v redis-server >/dev/null 2>&1; then
-  echo "installing redis-server"
-  apt_install redis-server
-fi
-if [[ ! -x /usr/bin/chromium ]]; then
-  # The browser tests drive Debian's Chromium with Playwright (no browser download).
-  echo "installing chromium"
-  apt_install chromium
-fi
-if [[ ! -x /usr/lib/postgresql/15/bin/pg_ctl ]]; then
-  echo "installing postgresql-15"
-  apt_install postgresql-15
-fi
+ensure_system_packages redis postgresql chromium
 echo "redis-server: $(command -v redis-server); postgres: /usr/lib/postgresql/15/bin; chromium: /usr/bin/chromium"
 
 step "Node tools"
