@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
 using TenantAtlas.RunsService.Persistence;
 using TenantAtlas.RunsService.Runs;
 using TenantAtlas.ServiceDefaults;
@@ -10,7 +12,7 @@ namespace TenantAtlas.RunsService.Access;
 /// to the tenant: NOT_FOUND, worded exactly as for something that does not exist. A member without the run
 /// type's capability: PERMISSION_DENIED. Service identities act for the suite and may see every run.
 /// </summary>
-public sealed class WorkspaceAccess(RunsDbContext db)
+public sealed class WorkspaceAccess(RunsDbContext db, NpgsqlDataSource dataSource)
 {
     /// <summary>The caller's membership of the workspace, or NOT_FOUND.</summary>
     public async Task<Membership> RequireMemberAsync(Caller caller, Guid workspaceId, CancellationToken ct) =>
@@ -52,7 +54,9 @@ public sealed class WorkspaceAccess(RunsDbContext db)
             return RunVisibility.Everything;
         }
         var member = await RequireMemberEntitledToAsync(caller, workspaceId, tenantId, ct);
-        return new RunVisibility(RunTypes.ViewableBy(member.Role), member.TenantIds);
+        var viewable = RunTypes.ViewableBy(member.Role);
+        // "Every type" is no restriction: a redundant type list keeps PostgreSQL from reading an index in date order.
+        return new RunVisibility(viewable.Count == RunTypes.All.Count ? null : viewable, member.TenantIds);
     }
 
     public static NotFoundException RunNotFound(Guid runId) => new($"Run {runId} was not found.");
@@ -84,24 +88,33 @@ public sealed class WorkspaceAccess(RunsDbContext db)
     private async Task<Membership?> FindMembershipAsync(string subject, Guid workspaceId, CancellationToken ct) =>
         (await FindMembershipAsync(subject, workspaceId, null, ct)).Member;
 
-    /// <summary>The caller's membership and whether <paramref name="tenantId"/> (if any) is a tenant of the workspace.</summary>
+    /// <summary>
+    /// The caller's membership and whether <paramref name="tenantId"/> (if any) is a tenant of the workspace. Plain
+    /// SQL like RunStore's: it precedes every EnsureRun and ListRuns, and EF's per-call query work cost more CPU
+    /// than the run insert itself.
+    /// </summary>
     private async Task<(Membership? Member, bool TenantExists)> FindMembershipAsync(string subject, Guid workspaceId, Guid? tenantId,
         CancellationToken ct)
     {
-        var row = await db.Members.AsNoTracking()
-            .Where(m => m.WorkspaceId == workspaceId && m.Subject == subject)
-            .Select(m => new
-            {
-                m.DisplayName,
-                m.Role,
-                m.TenantIds,
-                TenantExists = tenantId == null || db.Tenants.Any(t => t.Id == tenantId && t.WorkspaceId == workspaceId),
-            })
-            .SingleOrDefaultAsync(ct);
-        return row is null
-            ? (null, false)
-            : (new Membership(workspaceId, subject, row.DisplayName, Role.Parse(row.Role), row.TenantIds), row.TenantExists);
+        await using var command = dataSource.CreateCommand(MembershipSql);
+        command.Parameters.Add(new NpgsqlParameter<Guid>("workspace_id", workspaceId));
+        command.Parameters.Add(new NpgsqlParameter<string>("subject", subject));
+        command.Parameters.Add(new NpgsqlParameter("tenant_id", NpgsqlDbType.Uuid) { Value = (object?)tenantId ?? DBNull.Value });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct))
+        {
+            return (null, false);
+        }
+        var tenants = reader.IsDBNull(2) ? null : reader.GetFieldValue<Guid[]>(2);
+        return (new Membership(workspaceId, subject, reader.GetString(0), Role.Parse(reader.GetString(1)), tenants), reader.GetBoolean(3));
     }
+
+    private const string MembershipSql = """
+        SELECT m.display_name, m.role, m.tenant_ids,
+               @tenant_id IS NULL OR EXISTS (SELECT 1 FROM runs.tenants t WHERE t.id = @tenant_id AND t.workspace_id = @workspace_id)
+        FROM runs.workspace_members m
+        WHERE m.workspace_id = @workspace_id AND m.subject = @subject
+        """;
 
     /// <summary>
     /// The caller's membership, NOT_FOUND unless they are a member entitled to <paramref name="tenantId"/> (if

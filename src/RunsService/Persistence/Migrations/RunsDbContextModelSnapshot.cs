@@ -342,6 +342,10 @@ namespace TenantAtlas.RunsService.Persistence.Migrations
 
                     b.HasIndex("TenantId");
 
+                    b.HasIndex(new[] { "WorkspaceId", "CreatedAt", "Id" }, "ix_operation_runs_active_created")
+                        .IsDescending(false, true, true)
+                        .HasFilter("status IN ('queued', 'running')");
+
                     b.HasIndex(new[] { "WorkspaceId", "TenantId", "CreatedAt", "Id" }, "ix_operation_runs_tenant_created")
                         .IsDescending(false, false, true, true);
 
