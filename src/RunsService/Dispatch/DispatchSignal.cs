@@ -14,13 +14,18 @@ public sealed class DispatchSignal : IDisposable
     /// <summary>A job is waiting. Many wakes before the relay looks count as one.</summary>
     public void Wake()
     {
+        // Checked first: at thousands of runs per second, a throw per already-signalled wake showed in profiles.
+        if (pending.CurrentCount > 0)
+        {
+            return;
+        }
         try
         {
             pending.Release();
         }
         catch (SemaphoreFullException)
         {
-            // Already signalled; the relay will take every waiting job in its next pass.
+            // Another caller signalled in between; the relay will take every waiting job in its next pass.
         }
     }
 

@@ -75,6 +75,13 @@ public sealed partial class OutboxRelay(
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
+        // This transaction only deletes published rows. If a crash loses its commit, the rows are published again,
+        // which at-least-once delivery already allows (see the XADD/COMMIT window below), so it need not wait for
+        // its WAL flush — and EnsureRun/UpdateRun commits do not queue behind it.
+        await using (var relaxed = new NpgsqlCommand("SET LOCAL synchronous_commit = off", connection, transaction))
+        {
+            await relaxed.ExecuteNonQueryAsync(ct);
+        }
         var jobs = new List<OutboxJob>();
         await using (var claim = new NpgsqlCommand(ClaimSql, connection, transaction))
         {
