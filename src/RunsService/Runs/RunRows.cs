@@ -15,6 +15,9 @@ internal static class RunRows
         "initiator_subject, initiator_name, count_total, count_processed, count_succeeded, count_failed, count_skipped, " +
         "failures, failures_dropped, context, trace_id, created_at, started_at, completed_at, updated_at";
 
+    /// <summary>How many <see cref="Columns"/> there are: a query may select more after them.</summary>
+    public const int ColumnCount = 24;
+
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public static RunRecord Read(NpgsqlDataReader reader) => new(
