@@ -20,7 +20,7 @@ public sealed partial class PostgresServer
 {
     private const string DirectoryPrefix = "tenantatlas-pg-";
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(90);
-    private static readonly Lazy<Task<PostgresServer>> Shared = new(() => Task.Run(StartAsync));
+    private static readonly Lazy<Task<PostgresServer>> Shared = new(() => Task.Run(() => StartAsync(durable: false)));
     private static Process? s_cleanupWatchdog;
 
     private readonly int _port;
@@ -37,6 +37,12 @@ public sealed partial class PostgresServer
 
     /// <summary>The process-wide server, started on the first call (thread-safe; later calls get the same instance).</summary>
     public static Task<PostgresServer> SharedAsync() => Shared.Value;
+
+    /// <summary>
+    /// A server of its own with production durability (fsync, synchronous commit and full page writes on) and
+    /// 512 MB of shared buffers, for benchmarks. Stopped and deleted when the process exits.
+    /// </summary>
+    public static Task<PostgresServer> StartDurableAsync() => StartAsync(durable: true);
 
     /// <summary>Creates a new, uniquely named empty database and returns a full Npgsql connection string for it.</summary>
     public async Task<string> CreateDatabaseAsync(string namePrefix)
@@ -63,7 +69,7 @@ public sealed partial class PostgresServer
         MaxPoolSize = 20,
     }.ConnectionString;
 
-    private static async Task<PostgresServer> StartAsync()
+    private static async Task<PostgresServer> StartAsync(bool durable)
     {
         var binDirectory = FindBinDirectory();
 
@@ -86,8 +92,11 @@ public sealed partial class PostgresServer
         for (var attempt = 1; ; attempt++)
         {
             var port = ServiceProcess.FreePort();
-            var options = $"-p {port} -k {socketDirectory} -c listen_addresses=127.0.0.1 -c fsync=off " +
-                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=600";
+            // Tests trade durability for speed; benchmarks measure what production would run.
+            var settings = durable
+                ? "-c shared_buffers=512MB -c max_connections=600"
+                : "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=600";
+            var options = $"-p {port} -k {socketDirectory} -c listen_addresses=127.0.0.1 {settings}";
             try
             {
                 await RunPostgresToolAsync(binDirectory, root, "pg_ctl", ["-D", dataDirectory, "-l", logFile, "-w", "-o", options, "start"]);

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace TenantAtlas.Testing;
 
 /// <summary>Runs a command to completion with a timeout and fails loudly (with its output) when it does not succeed.</summary>
-internal static class ProcessRunner
+public static class ProcessRunner
 {
     /// <summary>Runs <paramref name="fileName"/> with <paramref name="arguments"/>; returns stdout + stderr.</summary>
     /// <exception cref="InvalidOperationException">The command exited with a non-zero code.</exception>

@@ -16,6 +16,9 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     private ServiceProcess(Process process) => this.process = process;
 
+    /// <summary>The OS process id (e.g. to read its memory use from /proc).</summary>
+    public int ProcessId => process.Id;
+
     /// <summary>The last lines the service wrote, for failure messages.</summary>
     public string RecentOutput => string.Join('\n', output.TakeLast(60));
 

@@ -1,0 +1,199 @@
+using System.Globalization;
+using Grpc.Net.Client;
+using Npgsql;
+using TenantAtlas.Access.V1;
+using TenantAtlas.ServiceDefaults;
+using TenantAtlas.Testing;
+using RunsClient = TenantAtlas.Runs.V1.RunsService.RunsServiceClient;
+
+namespace TenantAtlas.Bench;
+
+/// <summary>
+/// Everything the scenarios run against, started by the benchmark itself: a durable PostgreSQL, Redis,
+/// RunsService as its own process (Release build, production settings), workspaces with registered tenants,
+/// and the worker process on demand. Raw baselines use <see cref="RunsData"/>: the same database and schema,
+/// with the same connection pool size RunsService has.
+/// </summary>
+public sealed class BenchSuite : IAsyncDisposable
+{
+    public const string Owner = "bench-owner";
+    private const string PlatformAdmin = "bench-platform-admin";
+    private const int LoadTenantCount = 8;
+    private const int ListingTenantCount = 50;
+
+    private readonly string signingKey = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+    private readonly List<IAsyncDisposable> owned = [];
+
+    private BenchSuite()
+    {
+    }
+
+    public PostgresServer Postgres { get; private set; } = null!;
+
+    public RedisServer Redis { get; private set; } = null!;
+
+    public string RunsConnectionString { get; private set; } = string.Empty;
+
+    /// <summary>Raw Npgsql access to the runs database, for baselines and checks.</summary>
+    public NpgsqlDataSource RunsData { get; private set; } = null!;
+
+    public ServiceProcess RunsService { get; private set; } = null!;
+
+    public int RunsGrpcPort { get; private set; }
+
+    /// <summary>RunsService as the workspace owner (a user: access is checked on every call).</summary>
+    public RunsClient OwnerRuns { get; private set; } = null!;
+
+    /// <summary>RunsService as a service identity (what workers use for UpdateRun).</summary>
+    public RunsClient ServiceRuns { get; private set; } = null!;
+
+    /// <summary>The workspace scenarios 1–3 and 5 start runs in, and its tenants.</summary>
+    public Guid LoadWorkspace { get; private set; }
+
+    public IReadOnlyList<Guid> LoadTenants { get; private set; } = [];
+
+    /// <summary>The workspace scenario 4 fills with runs, and its 50 tenants.</summary>
+    public Guid ListingWorkspace { get; private set; }
+
+    public IReadOnlyList<Guid> ListingTenants { get; private set; } = [];
+
+    public static async Task<BenchSuite> StartAsync()
+    {
+        var suite = new BenchSuite();
+        try
+        {
+            await suite.StartServersAsync();
+            return suite;
+        }
+        catch
+        {
+            await suite.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartServersAsync()
+    {
+        Console.WriteLine("Starting PostgreSQL (durable) and Redis...");
+        Postgres = await PostgresServer.StartDurableAsync();
+        Redis = await RedisServer.StartAsync();
+        owned.Add(Redis);
+        RunsConnectionString = await Postgres.CreateDatabaseAsync("runs");
+        // The same Npgsql settings RunsService gets from ServiceDefaults, so the baseline is no slower for want of them.
+        var raw = new NpgsqlDataSourceBuilder(RunsConnectionString);
+        raw.ConnectionStringBuilder.MaxAutoPrepare = NpgsqlExtensions.AutoPreparedStatements;
+        RunsData = raw.Build();
+
+        Console.WriteLine("Starting RunsService...");
+        RunsGrpcPort = ServiceProcess.FreePort();
+        var httpPort = ServiceProcess.FreePort();
+        RunsService = await ServiceProcess.StartAsync(
+            ServiceProcess.ServiceAssembly("RunsService"),
+            new Dictionary<string, string>
+            {
+                ["ConnectionStrings__runsdb"] = RunsConnectionString,
+                ["ConnectionStrings__redis"] = Redis.ConnectionString,
+                ["Auth__SigningKey"] = signingKey,
+                ["Auth__PlatformAdmins__0"] = PlatformAdmin,
+                ["Kestrel__Endpoints__grpc__Url"] = $"http://127.0.0.1:{RunsGrpcPort}",
+                ["Kestrel__Endpoints__http__Url"] = $"http://127.0.0.1:{httpPort}",
+            },
+            new Uri($"http://127.0.0.1:{httpPort}/health"),
+            TimeSpan.FromSeconds(90));
+        owned.Add(RunsService);
+
+        OwnerRuns = new RunsClient(Channel(UserToken(Owner)));
+        ServiceRuns = new RunsClient(Channel(DevTokens.Issue(TokenOptions, "svc:bench", "svc:bench", service: true)));
+
+        var access = new AccessService.AccessServiceClient(Channel(UserToken(Owner)));
+        (LoadWorkspace, LoadTenants) = await CreateWorkspaceAsync(access, "Bench load", LoadTenantCount);
+        (ListingWorkspace, ListingTenants) = await CreateWorkspaceAsync(access, "Bench listing", ListingTenantCount);
+    }
+
+    private TokenOptions TokenOptions => new(signingKey, null, TokenOptions.DefaultIssuer, TokenOptions.DefaultAudience);
+
+    public string UserToken(string subject) => DevTokens.Issue(TokenOptions, subject, subject);
+
+    /// <summary>A gRPC channel to RunsService; every call carries the token.</summary>
+    public GrpcChannel Channel(string token)
+    {
+        var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{RunsGrpcPort}", new GrpcChannelOptions
+        {
+            HttpHandler = new BearerTokenHandler(token) { InnerHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true } },
+        });
+        owned.Add(new AsyncDisposable(channel.Dispose));
+        return channel;
+    }
+
+    /// <summary>
+    /// Starts the benchmark worker (the real worker host with a no-op inventory.sync handler) as its own process.
+    /// Returns it with the base address of its <c>/bench</c> endpoints.
+    /// </summary>
+    public async Task<(ServiceProcess Worker, Uri Address)> StartWorkerAsync(int concurrency)
+    {
+        var port = ServiceProcess.FreePort();
+        var address = new Uri($"http://127.0.0.1:{port}");
+        var worker = await ServiceProcess.StartAsync(
+            WorkerAssembly(),
+            new Dictionary<string, string>
+            {
+                ["ConnectionStrings__redis"] = Redis.ConnectionString,
+                ["services__runs__grpc__0"] = $"http://127.0.0.1:{RunsGrpcPort}",
+                ["Auth__SigningKey"] = signingKey,
+                ["Worker__MaxConcurrency"] = concurrency.ToString(CultureInfo.InvariantCulture),
+                ["ASPNETCORE_URLS"] = address.ToString(),
+            },
+            new Uri(address, "/health"),
+            TimeSpan.FromSeconds(90));
+        return (worker, address);
+    }
+
+    private static string WorkerAssembly()
+    {
+        var runs = ServiceProcess.ServiceAssembly("RunsService"); // src/RunsService/bin/{configuration}/net10.0/RunsService.dll
+        var configuration = new DirectoryInfo(Path.GetDirectoryName(runs)!).Parent!.Name;
+        return Path.Combine(ServiceProcess.RepositoryRoot(), "bench", "TenantAtlas.Bench.Worker", "bin", configuration, "net10.0",
+            "TenantAtlas.Bench.Worker.dll");
+    }
+
+    private async Task<(Guid Workspace, IReadOnlyList<Guid> Tenants)> CreateWorkspaceAsync(AccessService.AccessServiceClient owner,
+        string name, int tenantCount)
+    {
+        var admin = new AccessService.AccessServiceClient(Channel(UserToken(PlatformAdmin)));
+        var workspace = (await admin.CreateWorkspaceAsync(new CreateWorkspaceRequest
+        {
+            Name = name, OwnerSubject = Owner, OwnerDisplayName = "Bench Owner",
+        })).Workspace.WorkspaceId;
+        var tenants = new List<Guid>();
+        for (var i = 0; i < tenantCount; i++)
+        {
+            var tenant = await owner.RegisterTenantAsync(new RegisterTenantRequest
+            {
+                WorkspaceId = workspace, EntraTenantId = Guid.NewGuid().ToString(), DisplayName = $"{name} tenant {i + 1}",
+            });
+            tenants.Add(Guid.Parse(tenant.Tenant.TenantId));
+        }
+        return (Guid.Parse(workspace), tenants);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        for (var i = owned.Count - 1; i >= 0; i--)
+        {
+            await owned[i].DisposeAsync();
+        }
+        if (RunsData is not null)
+        {
+            await RunsData.DisposeAsync();
+        }
+    }
+
+    private sealed class AsyncDisposable(Action dispose) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+}

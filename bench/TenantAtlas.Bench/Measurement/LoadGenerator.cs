@@ -1,0 +1,55 @@
+using System.Diagnostics;
+
+namespace TenantAtlas.Bench.Measurement;
+
+/// <summary>What a load phase achieved: operations completed, how long it took, per-operation latency.</summary>
+public sealed record LoadResult(long Operations, TimeSpan Elapsed, LatencyStats Latency)
+{
+    public double PerSecond => Operations / Elapsed.TotalSeconds;
+}
+
+/// <summary>
+/// Closed-loop load: <c>callers</c> concurrent loops, each calling the operation again as soon as the last call
+/// returned, first for a warm-up (not counted), then for the measured duration. Every operation gets a number
+/// unique in the process, so scenarios can make distinct identities from it.
+/// </summary>
+public static class LoadGenerator
+{
+    private static long s_sequence;
+
+    public static long NextSequence() => Interlocked.Increment(ref s_sequence);
+
+    /// <param name="measuring">Called between warm-up and measurement (e.g. to forget what the warm-up recorded).</param>
+    public static async Task<LoadResult> RunAsync(int callers, TimeSpan warmup, TimeSpan duration, Func<long, Task> operation,
+        Action? measuring = null)
+    {
+        await LoopAsync(callers, warmup, operation, record: false);
+        measuring?.Invoke();
+        return await LoopAsync(callers, duration, operation, record: true);
+    }
+
+    private static async Task<LoadResult> LoopAsync(int callers, TimeSpan duration, Func<long, Task> operation, bool record)
+    {
+        var latencies = new List<double>[callers];
+        var start = Stopwatch.GetTimestamp();
+        var deadline = start + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var loops = Enumerable.Range(0, callers).Select(caller => Task.Run(async () =>
+        {
+            var mine = latencies[caller] = new List<double>(4096);
+            while (Stopwatch.GetTimestamp() < deadline)
+            {
+                var sequence = NextSequence();
+                var sent = Stopwatch.GetTimestamp();
+                await operation(sequence);
+                if (record)
+                {
+                    mine.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+                }
+            }
+        }));
+        await Task.WhenAll(loops);
+        var elapsed = Stopwatch.GetElapsedTime(start);
+        var all = latencies.SelectMany(l => l).ToList();
+        return new LoadResult(all.Count, elapsed, LatencyStats.From(all));
+    }
+}

@@ -1,0 +1,36 @@
+using TenantAtlas.Bench;
+using TenantAtlas.Bench.Report;
+using TenantAtlas.Bench.Scenarios;
+using TenantAtlas.Testing;
+
+// The benchmark program of docs/benchmarks.md: every figure next to a baseline measured in this same run.
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args, ServiceProcess.RepositoryRoot());
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
+
+Console.WriteLine($"TenantAtlas benchmarks, {options}");
+Console.WriteLine(BenchReport.Machine());
+var report = new BenchReport(options);
+await using (var suite = await BenchSuite.StartAsync())
+{
+    await StartScenarios.RunAsync(suite, options, report);
+    if (options.Runs(4))
+    {
+        await ListingScenario.RunAsync(suite, options, report);
+    }
+    if (options.Runs(5) || options.Runs(6))
+    {
+        await EndToEndScenario.RunAsync(suite, options, report);
+    }
+}
+
+await report.WriteAsync();
+Console.WriteLine($"Wrote {options.MarkdownPath} and {options.JsonPath}");
+return 0;
