@@ -45,7 +45,7 @@ public sealed class RawRunStatements(NpgsqlDataSource data, Guid workspaceId, IR
     {
         parameters.Add(new NpgsqlParameter<Guid>("workspace_id", workspaceId));
         parameters.Add(new NpgsqlParameter<Guid>("tenant_id", tenants[(int)(sequence % tenants.Count)]));
-        parameters.Add(new NpgsqlParameter<string>("hash", Hash(identity)));
+        parameters.Add(new NpgsqlParameter<string>("hash", NpgsqlDbType.Char) { TypedValue = Hash(identity) });
     }
 
     /// <summary>INSERT … ON CONFLICT … RETURNING; on conflict, the SELECT of the holder (the raw conflict path).</summary>
@@ -57,7 +57,7 @@ public sealed class RawRunStatements(NpgsqlDataSource data, Guid workspaceId, IR
             insert.Parameters.Add(new NpgsqlParameter<Guid>("id", Guid.CreateVersion7()));
             insert.Parameters.Add(new NpgsqlParameter<Guid>("workspace_id", workspaceId));
             insert.Parameters.Add(new NpgsqlParameter<Guid>("tenant_id", tenant));
-            insert.Parameters.Add(new NpgsqlParameter<string>("hash", Hash(identity)));
+            insert.Parameters.Add(new NpgsqlParameter<string>("hash", NpgsqlDbType.Char) { TypedValue = Hash(identity) });
             insert.Parameters.Add(new NpgsqlParameter<string>("inputs", NpgsqlDbType.Jsonb) { TypedValue = $$"""{"bench":"{{identity}}"}""" });
             if (await insert.ExecuteScalarAsync() is Guid created)
             {
@@ -67,7 +67,7 @@ public sealed class RawRunStatements(NpgsqlDataSource data, Guid workspaceId, IR
         await using var find = data.CreateCommand(FindSql);
         find.Parameters.Add(new NpgsqlParameter<Guid>("workspace_id", workspaceId));
         find.Parameters.Add(new NpgsqlParameter<Guid>("tenant_id", tenant));
-        find.Parameters.Add(new NpgsqlParameter<string>("hash", Hash(identity)));
+        find.Parameters.Add(new NpgsqlParameter<string>("hash", NpgsqlDbType.Char) { TypedValue = Hash(identity) });
         return (Guid)(await find.ExecuteScalarAsync() ?? throw new InvalidOperationException($"Raw ensure found no run for {identity}."));
     }
 

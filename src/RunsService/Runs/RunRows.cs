@@ -53,6 +53,13 @@ internal static class RunRows
     public static NpgsqlParameter Text(string name, string? value) =>
         new(name, NpgsqlDbType.Text) { Value = (object?)value ?? DBNull.Value };
 
+    /// <summary>
+    /// An identity hash, typed as the column (character(64)): sent as text, the comparison would become
+    /// <c>run_identity_hash::text = $1</c>, which the identity indexes cannot serve (every conflict lookup then
+    /// scanned the tenant's runs).
+    /// </summary>
+    public static NpgsqlParameter IdentityHash(string name, string value) => new(name, NpgsqlDbType.Char) { Value = value };
+
     public static NpgsqlParameter Uuid(string name, Guid? value) =>
         new(name, NpgsqlDbType.Uuid) { Value = value is { } v ? v : DBNull.Value };
 

@@ -79,7 +79,7 @@ public sealed partial class RunStore(
                 ensure.Parameters.Add(Uuid("tenant_id", run.TenantId));
                 ensure.Parameters.Add(Text("type", run.Type));
                 ensure.Parameters.Add(Text("policy", run.IdentityPolicy.Value));
-                ensure.Parameters.Add(Text("hash", run.IdentityHash));
+                ensure.Parameters.Add(IdentityHash("hash", run.IdentityHash));
                 ensure.Parameters.Add(Jsonb("inputs", JsonSerializer.Serialize(run.IdentityInputs, Json)));
                 ensure.Parameters.Add(Text("initiator_subject", run.InitiatorSubject));
                 ensure.Parameters.Add(Text("initiator_name", run.InitiatorName));
@@ -106,7 +106,7 @@ public sealed partial class RunStore(
             await using var find = dataSource.CreateCommand(FindSqls[Variant(run)]);
             find.Parameters.Add(Uuid("workspace_id", run.WorkspaceId));
             find.Parameters.Add(Uuid("tenant_id", run.TenantId));
-            find.Parameters.Add(Text("hash", run.IdentityHash));
+            find.Parameters.Add(IdentityHash("hash", run.IdentityHash));
             if (await ReadSingleAsync(find, ct) is { } existing)
             {
                 return (existing, false);
