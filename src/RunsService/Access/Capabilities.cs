@@ -46,6 +46,9 @@ public sealed record Role(string Name, int Rank, IReadOnlySet<string> Capabiliti
 
     public bool Grants(string capability) => Capabilities.Contains(capability);
 
+    /// <summary>The names of the roles that grant <paramref name="capability"/>.</summary>
+    public static IReadOnlyList<string> Granting(string capability) => [.. All.Where(r => r.Grants(capability)).Select(r => r.Name)];
+
     public static Role Parse(string name) =>
         All.FirstOrDefault(r => r.Name == name) ?? throw new InvalidOperationException($"Unknown role '{name}' in the database.");
 

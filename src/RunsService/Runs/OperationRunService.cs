@@ -25,12 +25,10 @@ public sealed class OperationRunService(RunStore store, WorkspaceAccess access)
 
     public async Task<(RunRecord Run, bool Created)> EnsureAsync(Caller caller, EnsureRunCommand command, CancellationToken ct)
     {
-        await access.AuthorizeStartAsync(caller, command.WorkspaceId, command.TenantId, command.Type, ct);
-
         var hash = RunIdentity.Hash(command.WorkspaceId, command.TenantId, command.Type.Name, command.IdentityPolicy,
             command.ClickId, command.IdentityInputs);
         var activity = Activity.Current is { IdFormat: ActivityIdFormat.W3C } current ? current : null;
-        var (run, created) = await store.EnsureAsync(new NewRun(
+        var newRun = new NewRun(
             command.WorkspaceId,
             command.TenantId,
             command.Type.Name,
@@ -42,7 +40,18 @@ public sealed class OperationRunService(RunStore store, WorkspaceAccess access)
             command.ContextJson,
             activity?.TraceId.ToHexString(),
             command.Type.Stream,
-            activity?.Id), ct);
+            activity?.Id);
+
+        // Users: access check and write in one statement. Refused there (or raced by a concurrent run of the same
+        // identity), the full check below says precisely why, or finds the caller allowed after all.
+        if (!caller.IsService
+            && await store.TryEnsureAsync(newRun, new StartGate(caller.Subject, Role.Granting(command.Type.Capability)), ct) is { } fast)
+        {
+            RunTelemetry.Ensured(fast.Run, fast.Created);
+            return fast;
+        }
+        await access.AuthorizeStartAsync(caller, command.WorkspaceId, command.TenantId, command.Type, ct);
+        var (run, created) = await store.EnsureAsync(newRun, ct);
         RunTelemetry.Ensured(run, created);
         return (run, created);
     }

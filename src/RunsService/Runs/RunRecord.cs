@@ -47,6 +47,12 @@ public sealed record NewRun(
     string Stream,
     string? TraceParent);
 
+/// <summary>
+/// Who may start a run, checked by the insert statement itself (EnsureRun's fast path for users): a member of
+/// the workspace whose role is one of <paramref name="Roles"/>, entitled to the run's tenant.
+/// </summary>
+public sealed record StartGate(string Subject, IReadOnlyList<string> Roles);
+
 /// <summary>One UpdateRun, applied atomically.</summary>
 public sealed record RunUpdate(
     Guid RunId,

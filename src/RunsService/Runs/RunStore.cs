@@ -21,10 +21,11 @@ public sealed partial class RunStore(
     // again. Each round needs a run to complete in between, so a handful of rounds is plenty.
     private const int MaxEnsureRounds = 8;
 
-    // [lasting identity?, workspace plane?]: the identity match must name tenant_id plainly (= or IS NULL) so the
-    // unique identity index serves it; IS NOT DISTINCT FROM cannot use an index.
+    // Indexed by Variant(): [gated?][lasting identity?][workspace plane?]. The identity match names tenant_id
+    // plainly (= or IS NULL) so the unique identity index serves it; IS NOT DISTINCT FROM cannot use an index.
     private static readonly string[] EnsureSqls =
-        [EnsureSql(false, false), EnsureSql(false, true), EnsureSql(true, false), EnsureSql(true, true)];
+        [.. from gated in (bool[])[false, true] from lasting in (bool[])[false, true] from workspacePlane in (bool[])[false, true]
+            select EnsureSql(gated, lasting, workspacePlane)];
     private static readonly string[] FindSqls =
         [FindSql(false, false), FindSql(false, true), FindSql(true, false), FindSql(true, true)];
 
@@ -34,16 +35,29 @@ public sealed partial class RunStore(
         "workspace_id = @workspace_id AND " + (workspacePlane ? "tenant_id IS NULL" : "tenant_id = @tenant_id") +
         " AND run_identity_hash = @hash AND " + (lasting ? IdentityIndexPredicates.Lasting : IdentityIndexPredicates.Active);
 
+    // The gate is WorkspaceAccess.AuthorizeStartAsync's rule for users, in SQL: a member with a role granting the
+    // type's capability, entitled to the tenant, which belongs to the workspace. At most one row.
+    private const string GateSql = """
+        gate AS (
+            SELECT 1 FROM runs.workspace_members m
+            WHERE m.workspace_id = @workspace_id AND m.subject = @gate_subject AND m.role = ANY(@gate_roles)
+              AND (@tenant_id IS NULL OR ((m.tenant_ids IS NULL OR @tenant_id = ANY(m.tenant_ids))
+                   AND EXISTS (SELECT 1 FROM runs.tenants t WHERE t.id = @tenant_id AND t.workspace_id = @workspace_id)))
+        ),
+        """;
+
     // The initiator's queued notification and the dispatch outbox entry are written by the same statement as
     // the run: a run row without its job (or a job without its run) cannot exist. A reused run writes neither.
     // When the identity is taken by a run committed before this statement began (the double-click storm), the
-    // last SELECT returns that run in the same round trip; created tells which branch answered.
-    private static string EnsureSql(bool lasting, bool workspacePlane) => $"""
-        WITH inserted AS (
+    // last SELECT returns that run in the same round trip; created tells which branch answered. A gated
+    // statement does nothing and returns nothing unless the gate lets the caller start the run.
+    private static string EnsureSql(bool gated, bool lasting, bool workspacePlane) => $"""
+        WITH {(gated ? GateSql : "")} inserted AS (
             INSERT INTO {Table} (id, workspace_id, tenant_id, type, status, outcome, identity_policy, run_identity_hash,
                 identity_inputs, initiator_subject, initiator_name, context, trace_id, created_at, updated_at)
-            VALUES (@id, @workspace_id, @tenant_id, @type, 'queued', 'pending', @policy, @hash,
-                @inputs, @initiator_subject, @initiator_name, @context, @trace_id, now(), now())
+            SELECT @id, @workspace_id, @tenant_id, @type, 'queued', 'pending', @policy, @hash,
+                @inputs, @initiator_subject, @initiator_name, @context, @trace_id, now(), now()
+            {(gated ? "FROM gate" : "")}
             ON CONFLICT (workspace_id, tenant_id, run_identity_hash)
                 WHERE {(lasting ? IdentityIndexPredicates.Lasting : IdentityIndexPredicates.Active)} DO NOTHING
             RETURNING *
@@ -59,45 +73,37 @@ public sealed partial class RunStore(
         UNION ALL
         SELECT {Columns}, false FROM {Table}
         WHERE {IdentityMatch(lasting, workspacePlane)} AND NOT EXISTS (SELECT 1 FROM inserted)
+            {(gated ? "AND EXISTS (SELECT 1 FROM gate)" : "")}
         """;
 
     private static string FindSql(bool lasting, bool workspacePlane) =>
         $"SELECT {Columns} FROM {Table} WHERE {IdentityMatch(lasting, workspacePlane)}";
 
     /// <summary>
+    /// EnsureRun's fast path for users: access check and write in one statement. Null when the gate turned the
+    /// caller away or the identity was taken by a run committed meanwhile; the caller then authorizes the slow way
+    /// (for a precise error) and calls <see cref="EnsureAsync"/>.
+    /// </summary>
+    public async Task<(RunRecord Run, bool Created)?> TryEnsureAsync(NewRun run, StartGate gate, CancellationToken ct)
+    {
+        await using var ensure = EnsureCommand(run, gate);
+        return await ExecuteEnsureAsync(ensure, ct);
+    }
+
+    /// <summary>
     /// Inserts the run unless its identity is taken, in which case the run holding it is returned. Concurrent
-    /// callers with one identity all get the same run; exactly one of them gets <c>Created = true</c>.
+    /// callers with one identity all get the same run; exactly one of them gets <c>Created = true</c>. The caller
+    /// must have been authorized.
     /// </summary>
     public async Task<(RunRecord Run, bool Created)> EnsureAsync(NewRun run, CancellationToken ct)
     {
         for (var round = 0; round < MaxEnsureRounds; round++)
         {
-            await using (var ensure = dataSource.CreateCommand(EnsureSqls[Variant(run)]))
+            await using (var ensure = EnsureCommand(run, gate: null))
             {
-                ensure.Parameters.Add(Uuid("id", Guid.CreateVersion7()));
-                ensure.Parameters.Add(Uuid("workspace_id", run.WorkspaceId));
-                ensure.Parameters.Add(Uuid("tenant_id", run.TenantId));
-                ensure.Parameters.Add(Text("type", run.Type));
-                ensure.Parameters.Add(Text("policy", run.IdentityPolicy.Value));
-                ensure.Parameters.Add(IdentityHash("hash", run.IdentityHash));
-                ensure.Parameters.Add(Jsonb("inputs", JsonSerializer.Serialize(run.IdentityInputs, Json)));
-                ensure.Parameters.Add(Text("initiator_subject", run.InitiatorSubject));
-                ensure.Parameters.Add(Text("initiator_name", run.InitiatorName));
-                ensure.Parameters.Add(Jsonb("context", run.ContextJson));
-                ensure.Parameters.Add(Text("trace_id", run.TraceId));
-                ensure.Parameters.Add(Text("stream", run.Stream));
-                ensure.Parameters.Add(Text("trace_parent", run.TraceParent));
-                ensure.Parameters.Add(new NpgsqlParameter("dispatch_deadline", NpgsqlTypes.NpgsqlDbType.Interval) { Value = dispatch.Value.Deadline });
-                await using var reader = await ensure.ExecuteReaderAsync(ct);
-                if (await reader.ReadAsync(ct))
+                if (await ExecuteEnsureAsync(ensure, ct) is { } ensured)
                 {
-                    var found = Read(reader);
-                    var created = reader.GetBoolean(ColumnCount);
-                    if (created)
-                    {
-                        dispatchSignal.Wake(); // its outbox row has committed
-                    }
-                    return (found, created);
+                    return ensured;
                 }
             }
 
@@ -114,6 +120,48 @@ public sealed partial class RunStore(
         }
         throw new InvalidOperationException(
             $"EnsureRun could neither insert nor find the run for identity {run.IdentityHash} after {MaxEnsureRounds} rounds.");
+    }
+
+    private NpgsqlCommand EnsureCommand(NewRun run, StartGate? gate)
+    {
+        var ensure = dataSource.CreateCommand(EnsureSqls[(gate is null ? 0 : 4) + Variant(run)]);
+        var p = ensure.Parameters;
+        p.Add(Uuid("id", Guid.CreateVersion7()));
+        p.Add(Uuid("workspace_id", run.WorkspaceId));
+        p.Add(Uuid("tenant_id", run.TenantId));
+        p.Add(Text("type", run.Type));
+        p.Add(Text("policy", run.IdentityPolicy.Value));
+        p.Add(IdentityHash("hash", run.IdentityHash));
+        p.Add(Jsonb("inputs", JsonSerializer.Serialize(run.IdentityInputs, Json)));
+        p.Add(Text("initiator_subject", run.InitiatorSubject));
+        p.Add(Text("initiator_name", run.InitiatorName));
+        p.Add(Jsonb("context", run.ContextJson));
+        p.Add(Text("trace_id", run.TraceId));
+        p.Add(Text("stream", run.Stream));
+        p.Add(Text("trace_parent", run.TraceParent));
+        p.Add(new NpgsqlParameter("dispatch_deadline", NpgsqlTypes.NpgsqlDbType.Interval) { Value = dispatch.Value.Deadline });
+        if (gate is not null)
+        {
+            p.Add(Text("gate_subject", gate.Subject));
+            p.AddWithValue("gate_roles", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text, gate.Roles.ToArray());
+        }
+        return ensure;
+    }
+
+    private async Task<(RunRecord Run, bool Created)?> ExecuteEnsureAsync(NpgsqlCommand ensure, CancellationToken ct)
+    {
+        await using var reader = await ensure.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct))
+        {
+            return null;
+        }
+        var run = Read(reader);
+        var created = reader.GetBoolean(ColumnCount);
+        if (created)
+        {
+            dispatchSignal.Wake(); // its outbox row has committed
+        }
+        return (run, created);
     }
 
     public async Task<RunRecord?> FindAsync(Guid runId, CancellationToken ct)

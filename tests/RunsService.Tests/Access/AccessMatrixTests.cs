@@ -77,6 +77,19 @@ public sealed class AccessMatrixTests(RunsServiceFixture service) : IClassFixtur
     }
 
     [Fact]
+    public async Task TenantOfAnotherWorkspace_IsNotFound_EvenForTheOwnerOfBoth_AndNothingIsWritten()
+    {
+        var (workspaceOne, _) = await service.CreateWorkspaceWithTenantAsync(Owner, "One");
+        var (_, tenantOfTwo) = await service.CreateWorkspaceWithTenantAsync(Owner, "Two");
+
+        await FailsWith(StatusCode.NotFound, () =>
+            service.Runs(UserToken(Owner)).EnsureRunAsync(InventorySync(workspaceOne, tenantOfTwo)).ResponseAsync);
+
+        Assert.Equal(0, await service.CountAsync("SELECT count(*) FROM runs.operation_runs WHERE workspace_id = @w",
+            ("w", Guid.Parse(workspaceOne))));
+    }
+
+    [Fact]
     public async Task Readonly_CannotStartOrViewTenantRuns_ButSeesTheirOwnTypes()
     {
         var (workspaceId, tenantA, _, runA) = await ScenarioAsync();
