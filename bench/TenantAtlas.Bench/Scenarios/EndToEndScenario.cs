@@ -22,6 +22,7 @@ public static class EndToEndScenario
     public static async Task RunAsync(BenchSuite suite, BenchOptions options, BenchReport report)
     {
         Console.WriteLine(Scenario);
+        await suite.AnalyzeRunsAsync();
         var (worker, address) = await suite.StartWorkerAsync(BenchOptions.WorkerCount);
         await using (worker)
         {

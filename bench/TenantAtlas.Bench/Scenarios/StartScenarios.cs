@@ -23,10 +23,12 @@ public static class StartScenarios
         }
         if (options.Runs(2))
         {
+            await suite.AnalyzeRunsAsync();
             await HotIdentityAsync(suite, options, report, raw);
         }
         if (options.Runs(3))
         {
+            await suite.AnalyzeRunsAsync();
             await LifecycleAsync(suite, options, report, raw);
         }
     }
