@@ -46,7 +46,19 @@ public sealed partial class RunWorker(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await stopReading.CancelAsync();
+        // A host torn down out of order may dispose the worker before stopping it: then there is nothing to stop.
+        if (Volatile.Read(ref disposed) == 1)
+        {
+            return;
+        }
+        try
+        {
+            await stopReading.CancelAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+            return; // disposed while we got here
+        }
         await Task.WhenAll(readLoop ?? Task.CompletedTask, reclaimLoop ?? Task.CompletedTask);
         Task[] running;
         lock (inFlight)
