@@ -1,8 +1,4 @@
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using StackExchange.Redis;
-using TenantAtlas.Contracts;
 
 namespace TenantAtlas.Workers;
 

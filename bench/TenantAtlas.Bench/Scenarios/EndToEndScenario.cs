@@ -5,7 +5,6 @@ using Npgsql;
 using TenantAtlas.Bench.Measurement;
 using TenantAtlas.Bench.Peers;
 using TenantAtlas.Bench.Report;
-using TenantAtlas.Runs.V1;
 
 namespace TenantAtlas.Bench.Scenarios;
 

@@ -1,15 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
-using System.Text.RegularExpressions;
-using Google.Protobuf.WellKnownTypes;
-using Grpc.Core;
 using Npgsql;
 using NpgsqlTypes;
-using TenantAtlas.Bench.Measurement;
 using TenantAtlas.Bench.Report;
-using TenantAtlas.Runs.V1;
-using RunsClient = TenantAtlas.Runs.V1.RunsService.RunsServiceClient;
 
 namespace TenantAtlas.Bench.Scenarios;
 

@@ -1,13 +1,7 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Text;
-using System.Text.RegularExpressions;
-using Google.Protobuf.WellKnownTypes;
-using Grpc.Core;
 using Npgsql;
 using NpgsqlTypes;
 using TenantAtlas.Bench.Measurement;
-using TenantAtlas.Bench.Report;
 using TenantAtlas.Runs.V1;
 using TenantAtlas.ServiceDefaults;
 using RunsClient = TenantAtlas.Runs.V1.RunsService.RunsServiceClient;

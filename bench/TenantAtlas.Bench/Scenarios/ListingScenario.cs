@@ -1,9 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
-using System.Text.RegularExpressions;
 using Google.Protobuf.WellKnownTypes;
-using Grpc.Core;
 using Npgsql;
 using NpgsqlTypes;
 using TenantAtlas.Bench.Measurement;
