@@ -146,7 +146,7 @@ public sealed class BenchSuite : IAsyncDisposable
         var port = ServiceProcess.FreePort();
         var address = new Uri($"http://127.0.0.1:{port}");
         var worker = await ServiceProcess.StartAsync(
-            WorkerAssembly(),
+            ServiceProcess.BuiltAssembly(Path.Combine("bench", "TenantAtlas.Bench.Worker")),
             new Dictionary<string, string>
             {
                 ["ConnectionStrings__redis"] = Redis.ConnectionString,
@@ -158,14 +158,6 @@ public sealed class BenchSuite : IAsyncDisposable
             new Uri(address, "/health"),
             TimeSpan.FromSeconds(90));
         return (worker, address);
-    }
-
-    private static string WorkerAssembly()
-    {
-        var runs = ServiceProcess.ServiceAssembly("RunsService"); // src/RunsService/bin/{configuration}/net10.0/RunsService.dll
-        var configuration = new DirectoryInfo(Path.GetDirectoryName(runs)!).Parent!.Name;
-        return Path.Combine(ServiceProcess.RepositoryRoot(), "bench", "TenantAtlas.Bench.Worker", "bin", configuration, "net10.0",
-            "TenantAtlas.Bench.Worker.dll");
     }
 
     private async Task<(Guid Workspace, IReadOnlyList<Guid> Tenants)> CreateWorkspaceAsync(AccessService.AccessServiceClient owner,

@@ -20,7 +20,7 @@ public sealed class QuickBenchmarkTests
         await File.WriteAllTextAsync(markdown, HandWritten +
             "<!-- bench:results:begin (written by bench/TenantAtlas.Bench; do not edit by hand) -->\nstale figures\n<!-- bench:results:end -->\n");
 
-        var output = await ProcessRunner.RunAsync("dotnet", [BenchAssembly(), "--quick", "--out", markdown, "--json", json],
+        var output = await ProcessRunner.RunAsync("dotnet", [ServiceProcess.BuiltAssembly(Path.Combine("bench", "TenantAtlas.Bench")), "--quick", "--out", markdown, "--json", json],
             TimeSpan.FromMinutes(10));
 
         using var report = JsonDocument.Parse(await File.ReadAllTextAsync(json));
@@ -48,12 +48,5 @@ public sealed class QuickBenchmarkTests
         Assert.DoesNotContain("stale figures", document, StringComparison.Ordinal);
         Assert.Contains("| scenario | measure | TenantAtlas | baseline (same run) | baseline | ratio | target | met |", document, StringComparison.Ordinal);
         Directory.Delete(directory, recursive: true);
-    }
-
-    private static string BenchAssembly()
-    {
-        var runs = ServiceProcess.ServiceAssembly("RunsService"); // src/RunsService/bin/{configuration}/net10.0/...
-        var configuration = new DirectoryInfo(Path.GetDirectoryName(runs)!).Parent!.Name;
-        return Path.Combine(ServiceProcess.RepositoryRoot(), "bench", "TenantAtlas.Bench", "bin", configuration, "net10.0", "TenantAtlas.Bench.dll");
     }
 }

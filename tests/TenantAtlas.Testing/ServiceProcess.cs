@@ -96,10 +96,16 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>The built assembly of a service project, in the same configuration as the running tests.</summary>
-    public static string ServiceAssembly(string project)
+    public static string ServiceAssembly(string project) => BuiltAssembly(Path.Combine("src", project));
+
+    /// <summary>
+    /// The built assembly of the project in <paramref name="projectDirectory"/> (relative to the repository root,
+    /// named like its folder), in the same configuration as the running process.
+    /// </summary>
+    public static string BuiltAssembly(string projectDirectory)
     {
         var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent?.Name ?? "Debug";
-        return Path.Combine(RepositoryRoot(), "src", project, "bin", configuration, "net10.0", project + ".dll");
+        return Path.Combine(RepositoryRoot(), projectDirectory, "bin", configuration, "net10.0", Path.GetFileName(projectDirectory) + ".dll");
     }
 
     public async ValueTask DisposeAsync()

@@ -40,7 +40,7 @@ public sealed class RawRunStatements(NpgsqlDataSource data, Guid workspaceId, IR
         WHERE id = @id AND status <> 'completed'
         """;
 
-    /// <summary>Binds <see cref="FindSql"/> for an identity (to explain its plan).</summary>
+    /// <summary>Binds an identity: workspace, tenant (by sequence) and hash, as <see cref="FindSql"/> names them.</summary>
     public void BindFind(NpgsqlParameterCollection parameters, string identity, long sequence)
     {
         parameters.Add(new NpgsqlParameter<Guid>("workspace_id", workspaceId));
@@ -51,13 +51,10 @@ public sealed class RawRunStatements(NpgsqlDataSource data, Guid workspaceId, IR
     /// <summary>INSERT … ON CONFLICT … RETURNING; on conflict, the SELECT of the holder (the raw conflict path).</summary>
     public async Task<Guid> EnsureAsync(string identity, long sequence)
     {
-        var tenant = tenants[(int)(sequence % tenants.Count)];
         await using (var insert = data.CreateCommand(InsertSql))
         {
+            BindFind(insert.Parameters, identity, sequence); // the identity; the insert adds its id and inputs
             insert.Parameters.Add(new NpgsqlParameter<Guid>("id", Guid.CreateVersion7()));
-            insert.Parameters.Add(new NpgsqlParameter<Guid>("workspace_id", workspaceId));
-            insert.Parameters.Add(new NpgsqlParameter<Guid>("tenant_id", tenant));
-            insert.Parameters.Add(new NpgsqlParameter<string>("hash", NpgsqlDbType.Char) { TypedValue = Hash(identity) });
             insert.Parameters.Add(new NpgsqlParameter<string>("inputs", NpgsqlDbType.Jsonb) { TypedValue = $$"""{"bench":"{{identity}}"}""" });
             if (await insert.ExecuteScalarAsync() is Guid created)
             {
@@ -65,9 +62,7 @@ public sealed class RawRunStatements(NpgsqlDataSource data, Guid workspaceId, IR
             }
         }
         await using var find = data.CreateCommand(FindSql);
-        find.Parameters.Add(new NpgsqlParameter<Guid>("workspace_id", workspaceId));
-        find.Parameters.Add(new NpgsqlParameter<Guid>("tenant_id", tenant));
-        find.Parameters.Add(new NpgsqlParameter<string>("hash", NpgsqlDbType.Char) { TypedValue = Hash(identity) });
+        BindFind(find.Parameters, identity, sequence);
         return (Guid)(await find.ExecuteScalarAsync() ?? throw new InvalidOperationException($"Raw ensure found no run for {identity}."));
     }
 
