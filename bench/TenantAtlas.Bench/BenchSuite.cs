@@ -81,7 +81,7 @@ public sealed class BenchSuite : IAsyncDisposable
         RunsConnectionString = await Postgres.CreateDatabaseAsync("runs");
         // The same Npgsql settings RunsService gets from ServiceDefaults, so the baseline is no slower for want of them.
         var raw = new NpgsqlDataSourceBuilder(RunsConnectionString);
-        raw.ConnectionStringBuilder.MaxAutoPrepare = NpgsqlExtensions.AutoPreparedStatements;
+        raw.ConnectionStringBuilder.MaxAutoPrepare = TenantAtlas.DataStores.ServiceDatabaseExtensions.AutoPreparedStatements;
         RunsData = raw.Build();
 
         Console.WriteLine("Starting RunsService...");
@@ -110,7 +110,7 @@ public sealed class BenchSuite : IAsyncDisposable
         (ListingWorkspace, ListingTenants) = await CreateWorkspaceAsync(access, "Bench listing", ListingTenantCount);
     }
 
-    private TokenOptions TokenOptions => new(signingKey, null, TokenOptions.DefaultIssuer, TokenOptions.DefaultAudience);
+    private TokenOptions TokenOptions => TokenOptions.ForSigningKey(signingKey);
 
     public string UserToken(string subject) => DevTokens.Issue(TokenOptions, subject, subject);
 

@@ -28,10 +28,9 @@ public static class OpenTelemetryExtensions
                 .AddRuntimeInstrumentation()
                 .AddMeter(TelemetryPrefix + "*"))
             .WithTracing(tracing => tracing
+                .SetSampler(BackgroundClientSpanSampler.ParentBased())
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource(TelemetryPrefix + "*")
-                // Npgsql publishes its command spans on this source; no package needed to listen to it.
-                .AddSource("Npgsql")
                 .AddAspNetCoreInstrumentation(options =>
                     // Health probes every few seconds would drown the interesting traces.
                     options.Filter = context => !IsHealthProbe(context.Request.Path.Value))

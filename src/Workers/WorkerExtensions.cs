@@ -2,6 +2,7 @@ using Grpc.Net.Client.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using TenantAtlas.DataStores;
 using TenantAtlas.ServiceDefaults;
 using AccessServiceClient = TenantAtlas.Access.V1.AccessService.AccessServiceClient;
 using RunsServiceClient = TenantAtlas.Runs.V1.RunsService.RunsServiceClient;
@@ -28,7 +29,7 @@ public static class WorkerExtensions
             .Validate(o => o.MaxConcurrency > 0 && o.MaxDeliveries > 0, "Worker:MaxConcurrency and Worker:MaxDeliveries must be positive.")
             .Validate(o => o.HeartbeatInterval < o.ClaimIdleTimeout, "Worker:HeartbeatInterval must be shorter than Worker:ClaimIdleTimeout.")
             .ValidateOnStart();
-        builder.AddRedisClient(RedisConnectionName);
+        builder.AddRedis(RedisConnectionName);
         builder.AddRunsClient();
         builder.Services.AddSingleton<RunJobProcessor>();
         builder.Services.AddSingleton<RunWorker>();

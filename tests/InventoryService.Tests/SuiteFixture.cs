@@ -146,7 +146,7 @@ public class SuiteFixture : IAsyncLifetime
     }
 
     public static string UserToken(string subject) =>
-        DevTokens.Issue(new TokenOptions(SigningKey, null, TokenOptions.DefaultIssuer, TokenOptions.DefaultAudience), subject, subject);
+        DevTokens.Issue(TokenOptions.ForSigningKey(SigningKey), subject, subject);
 
     public RunsClient Runs(string token) => new(Channel(RunsHost.Server, token));
 
@@ -223,7 +223,7 @@ public class SuiteFixture : IAsyncLifetime
     }
 
     public static string ServiceToken() =>
-        DevTokens.Issue(new TokenOptions(SigningKey, null, TokenOptions.DefaultIssuer, TokenOptions.DefaultAudience), "svc:tests", "svc:tests", service: true);
+        DevTokens.Issue(TokenOptions.ForSigningKey(SigningKey), "svc:tests", "svc:tests", service: true);
 
     private static GrpcChannel Channel(TestServer server, string token)
     {

@@ -31,7 +31,7 @@ public class RunsServiceFixture : IAsyncLifetime
     /// <summary>Settings a test class adds or overrides (e.g. a short dispatch deadline).</summary>
     public Dictionary<string, string> Settings { get; } = [];
 
-    public static TokenOptions TokenOptions { get; } = new(SigningKey, null, TokenOptions.DefaultIssuer, TokenOptions.DefaultAudience);
+    public static TokenOptions TokenOptions { get; } = TokenOptions.ForSigningKey(SigningKey);
 
     public virtual async Task InitializeAsync()
     {

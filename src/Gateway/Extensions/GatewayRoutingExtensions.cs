@@ -3,9 +3,9 @@ using Yarp.ReverseProxy.Configuration;
 namespace TenantAtlas.Gateway.Extensions;
 
 /// <summary>
-/// /v1/** to the service that owns it. Destinations come from service discovery configuration
-/// (<c>services__{service}__http__0</c>, Aspire's convention); the bearer token is validated here and forwarded
-/// unchanged, so each service still decides access itself.
+/// /v1/** to the service that owns it. Destinations are service names (<c>http://runs</c>) that service discovery
+/// resolves (Aspire's <c>services__{service}__http__0</c>, or DNS where nothing is configured); the bearer token is
+/// validated here and forwarded unchanged, so each service still decides access itself.
 /// </summary>
 public static class GatewayRoutingExtensions
 {
@@ -24,7 +24,7 @@ public static class GatewayRoutingExtensions
             ClusterId = service,
             Destinations = new Dictionary<string, DestinationConfig>
             {
-                [service] = new() { Address = ServiceAddress(builder.Configuration, service) },
+                [service] = new() { Address = $"http://{service}" },
             },
         }).ToList();
         var routes = Routes.Select(r => new RouteConfig
@@ -35,7 +35,7 @@ public static class GatewayRoutingExtensions
             AuthorizationPolicy = "default",
             Match = new RouteMatch { Path = r.Path },
         }).ToList();
-        builder.Services.AddReverseProxy().LoadFromMemory(routes, clusters);
+        builder.Services.AddReverseProxy().LoadFromMemory(routes, clusters).AddServiceDiscoveryDestinationResolver();
         return builder;
     }
 
@@ -44,10 +44,4 @@ public static class GatewayRoutingExtensions
         app.MapReverseProxy();
         return app;
     }
-
-    private static string ServiceAddress(IConfiguration configuration, string service) =>
-        configuration[$"services:{service}:http:0"] is { Length: > 0 } address
-            ? address
-            : throw new InvalidOperationException(
-                $"services:{service}:http:0 is not set: tell the gateway where {service} serves HTTP, e.g. services__{service}__http__0=http://127.0.0.1:5100.");
 }

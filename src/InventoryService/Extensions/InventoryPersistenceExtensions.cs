@@ -1,5 +1,5 @@
 using TenantAtlas.InventoryService.Persistence;
-using TenantAtlas.ServiceDefaults;
+using TenantAtlas.DataStores;
 
 namespace TenantAtlas.InventoryService.Extensions;
 
@@ -9,5 +9,5 @@ public static class InventoryPersistenceExtensions
     public const string ConnectionName = "inventorydb";
 
     public static IHostApplicationBuilder AddInventoryPersistence(this IHostApplicationBuilder builder) =>
-        builder.AddNpgsqlDbContext<IHostApplicationBuilder, InventoryDbContext>(ConnectionName, InventoryDbContext.Schema);
+        builder.AddServiceDatabase<InventoryDbContext>(ConnectionName, InventoryDbContext.Schema);
 }

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using TenantAtlas.RunsService.Dispatch;
-using TenantAtlas.ServiceDefaults;
+using TenantAtlas.DataStores;
 
 namespace TenantAtlas.RunsService.Extensions;
 
@@ -14,7 +14,7 @@ public static class DispatchExtensions
     public static IHostApplicationBuilder AddRunDispatch(this IHostApplicationBuilder builder)
     {
         // Runs are still accepted while Redis is down (their jobs wait in the outbox), so that is Degraded, not Unhealthy.
-        builder.AddRedisClient(RedisConnectionName, HealthStatus.Degraded);
+        builder.AddRedis(RedisConnectionName, HealthStatus.Degraded);
         builder.Services.AddSingleton<DispatchSignal>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<JobPublisher>();

@@ -1,5 +1,5 @@
 using TenantAtlas.RunsService.Persistence;
-using TenantAtlas.ServiceDefaults;
+using TenantAtlas.DataStores;
 
 namespace TenantAtlas.RunsService.Extensions;
 
@@ -10,5 +10,5 @@ public static class PersistenceExtensions
 
     /// <summary>The <c>runs</c> schema: EF Core model and migrations, plus the data source the run SQL uses.</summary>
     public static IHostApplicationBuilder AddRunsPersistence(this IHostApplicationBuilder builder) =>
-        builder.AddNpgsqlDbContext<IHostApplicationBuilder, RunsDbContext>(ConnectionName, RunsDbContext.Schema);
+        builder.AddServiceDatabase<RunsDbContext>(ConnectionName, RunsDbContext.Schema);
 }

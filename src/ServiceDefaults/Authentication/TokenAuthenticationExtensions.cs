@@ -75,6 +75,9 @@ public sealed record TokenOptions(string? SigningKey, string? Authority, string 
         return options;
     }
 
+    /// <summary>Development settings: tokens signed with <paramref name="signingKey"/>, default issuer and audience.</summary>
+    public static TokenOptions ForSigningKey(string signingKey) => new(signingKey, null, DefaultIssuer, DefaultAudience);
+
     public SymmetricSecurityKey SigningCredentialsKey() =>
         new(Encoding.UTF8.GetBytes(SigningKey ?? throw new InvalidOperationException("Auth:SigningKey is not set.")));
 

@@ -1,9 +1,9 @@
 using Google.Rpc;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using System.Data.Common;
 using Microsoft.Extensions.Logging;
-using Npgsql;
-using StackExchange.Redis;
+using Microsoft.Extensions.Options;
 using GrpcStatus = Grpc.Core.Status;
 using Status = Google.Rpc.Status;
 
@@ -14,7 +14,8 @@ namespace TenantAtlas.ServiceDefaults;
 /// can act on; anything unexpected becomes INTERNAL with a correlation id (the trace id) and is logged, never a
 /// stack trace to the caller.
 /// </summary>
-public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> logger) : Interceptor
+public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> logger, IOptions<TransientFailureOptions> transient)
+    : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context,
         UnaryServerMethod<TRequest, TResponse> continuation)
@@ -69,11 +70,11 @@ public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingIntercep
     }
 
     /// <summary>A store that is down or overloaded (EF wraps such failures in an InvalidOperationException).</summary>
-    private static bool IsTransient(Exception exception)
+    private bool IsTransient(Exception exception)
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {
-            if (e is NpgsqlException { IsTransient: true } or RedisConnectionException or TimeoutException)
+            if (e is DbException { IsTransient: true } or TimeoutException || transient.Value.Detectors.Any(isTransient => isTransient(e)))
             {
                 return true;
             }
