@@ -3,49 +3,66 @@ using System.Security.Cryptography;
 namespace TenantAtlas.AppHost;
 
 /// <summary>
-/// Command line: <c>--reset</c> (delete the data directory first), <c>--data-dir DIR</c> (default .data/apphost),
-/// <c>--quiet</c> (do not stream resource logs). Environment: OTEL_EXPORTER_OTLP_ENDPOINT sends telemetry to
-/// another OTLP backend (e.g. a standalone Aspire dashboard) instead of the built-in trace viewer.
+/// The AppHost's own settings (section <c>AppHost</c>), with short command-line forms:
+/// <c>--reset</c> (start from empty data), <c>--data-dir DIR</c> (default <c>.data/apphost</c> at the repository root),
+/// <c>--replicas N</c> (instances of RunsService and InventoryService, default 1).
 /// </summary>
-public sealed record AppHostOptions(string RepositoryRoot, string DataDirectory, bool Reset, bool EchoLogs, string Configuration)
+public sealed record AppHostOptions(string DataDirectory, int Replicas)
 {
-    public static AppHostOptions Parse(string[] args)
+    public const string Section = "AppHost";
+
+    /// <summary>Rewrites the short flags into configuration keys Aspire's command-line configuration understands.</summary>
+    public static string[] Normalize(string[] args)
     {
-        var root = FindRepositoryRoot();
-        var dataDir = Path.Combine(root, ".data", "apphost");
+        var normalized = new List<string>();
         for (var i = 0; i < args.Length; i++)
         {
-            if (args[i] == "--data-dir" && i + 1 < args.Length)
+            switch (args[i])
             {
-                dataDir = Path.GetFullPath(args[++i]);
+                case "--reset":
+                    normalized.Add($"--{Section}:Reset=true");
+                    break;
+                case "--replicas" when i + 1 < args.Length:
+                    normalized.Add($"--{Section}:Replicas={args[++i]}");
+                    break;
+                case "--data-dir" when i + 1 < args.Length:
+                    normalized.Add($"--{Section}:DataDirectory={Path.GetFullPath(args[++i])}");
+                    break;
+                default:
+                    normalized.Add(args[i]);
+                    break;
             }
         }
-        // The services are built next to the AppHost, in the same configuration.
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent?.Name ?? "Debug";
-        return new AppHostOptions(root, dataDir, args.Contains("--reset"), !args.Contains("--quiet"), configuration);
+        return [.. normalized];
     }
 
-    /// <summary>The development signing key of this data directory (created once), shared by every service.</summary>
+    public static AppHostOptions From(IDistributedApplicationBuilder builder)
+    {
+        var section = builder.Configuration.GetSection(Section);
+        var dataDirectory = section["DataDirectory"] is { Length: > 0 } configured
+            ? Path.GetFullPath(configured)
+            : Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", "..", ".data", "apphost"));
+        if (section.GetValue<bool>("Reset") && Directory.Exists(dataDirectory))
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+        Directory.CreateDirectory(dataDirectory);
+        var replicas = section.GetValue("Replicas", 1);
+        if (replicas is < 1 or > 8)
+        {
+            throw new InvalidOperationException($"AppHost:Replicas (--replicas) must be between 1 and 8, not {replicas}.");
+        }
+        return new AppHostOptions(dataDirectory, replicas);
+    }
+
+    /// <summary>The development signing key of this data directory, created once, so tokens survive restarts.</summary>
     public string SigningKey()
     {
-        Directory.CreateDirectory(DataDirectory);
         var path = Path.Combine(DataDirectory, "dev-signing-key");
         if (!File.Exists(path))
         {
             File.WriteAllText(path, Convert.ToBase64String(RandomNumberGenerator.GetBytes(36)));
         }
         return File.ReadAllText(path).Trim();
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "TenantAtlas.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        return Directory.GetCurrentDirectory();
     }
 }

@@ -1,67 +1,50 @@
 using TenantAtlas.AppHost;
-using TenantAtlas.AppHost.Hosting;
-using TenantAtlas.AppHost.Seeding;
-using TenantAtlas.AppHost.Telemetry;
+using TenantAtlas.AppHost.Demo;
+using TenantAtlas.AppHost.Resources;
 using TenantAtlas.ServiceDefaults;
 
-// The suite as a resource graph, the way an Aspire AppHost declares it.
-var options = AppHostOptions.Parse(args);
-if (options.Reset && Directory.Exists(options.DataDirectory))
-{
-    Directory.Delete(options.DataDirectory, recursive: true);
-}
-var signingKey = options.SigningKey();
-var suite = new Suite(new SuiteContext(options.RepositoryRoot, options.DataDirectory, options.Configuration, options.EchoLogs,
-    RunningAsRoot: Environment.UserName == "root"));
+// The suite as an Aspire resource graph. `bash scripts/run.sh` (or `dotnet run --project src/AppHost`) runs it; the
+// Aspire dashboard shows every resource, its logs, traces and metrics.
+var builder = DistributedApplication.CreateBuilder(AppHostOptions.Normalize(args));
+var options = AppHostOptions.From(builder);
 
-var telemetry = suite.Add(new DevTelemetryResource("traces", Ports.Free(), Ports.Free()));
-var otlpEndpoint = Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT") ?? telemetry.OtlpEndpoint;
+// The development signing key: a secret parameter whose value is kept in the data directory (a test may pass its own).
+var devSigningKey = builder.Configuration["Parameters:signing-key"] ?? options.SigningKey();
+builder.Configuration["Parameters:signing-key"] = devSigningKey;
+var signingKey = builder.AddParameter("signing-key", secret: true);
 
-var postgres = suite.Add(new PostgresResource("postgres", Ports.Free()));
-var runsDb = suite.Add(postgres.AddDatabase("runsdb"));
-var inventoryDb = suite.Add(postgres.AddDatabase("inventorydb"));
-var redis = suite.Add(new RedisResource("redis", Ports.Free()));
+var postgres = builder.AddLocalPostgres("postgres", Path.Combine(options.DataDirectory, "postgres"));
+var runsDb = postgres.AddDatabase("runsdb");
+var inventoryDb = postgres.AddDatabase("inventorydb");
+var redis = builder.AddLocalRedis("redis", Path.Combine(options.DataDirectory, "redis"));
 
-var graph = suite.Add(new ProjectResource("graph-emulator", "GraphEmulator", ConsoleColor.DarkYellow)
-    .WithHttpEndpoint()
-    .WithEnvironment("Emulator__Tenants__0__TenantId", DemoData.EntraTenantId)
-    .WithEnvironment("Emulator__Tenants__0__ClientId", DemoData.GraphClientId)
-    .WithEnvironment("Emulator__Tenants__0__ClientSecret", DemoData.GraphClientSecret)
-    .WithEnvironment("Emulator__Tenants__0__DeviceConfigurations", "40")
-    .WithEnvironment("Emulator__Tenants__0__CompliancePolicies", "12"));
+var graph = builder.AddProject<Projects.GraphEmulator>("graph-emulator")
+    .WithHttpEndpoint(name: "http")
+    .WithHttpHealthCheck("/health")
+    .WithDemoTenant();
 
-var runs = suite.Add(new ProjectResource("runs", "RunsService", ConsoleColor.Cyan)
-    .WithGrpcEndpoint()
-    .WithHttpEndpoint()
-    .WithReference(runsDb)
-    .WithReference(redis)
-    .WithEnvironment("Auth__SigningKey", signingKey)
+var runs = builder.AddProject<Projects.RunsService>("runs")
+    .WithSuiteDefaults(signingKey)
+    .WithReference(runsDb).WaitFor(runsDb)
+    .WithReference(redis).WaitFor(redis)
     .WithEnvironment("Auth__PlatformAdmins__0", DemoData.PlatformAdmin)
-    .WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", otlpEndpoint));
+    .WithReplicas(options.Replicas);
 
-var inventory = suite.Add(new ProjectResource("inventory", "InventoryService", ConsoleColor.Green)
-    .WithGrpcEndpoint()
-    .WithHttpEndpoint()
-    .WithReference(inventoryDb)
-    .WithReference(redis)
-    .WithReference(runs)
-    .WithEnvironment("Auth__SigningKey", signingKey)
-    .WithEnvironment("Graph__BaseUrl", () => graph.Url("http") + "/v1.0")
-    .WithEnvironment("Graph__AuthorityHost", () => graph.Url("http"))
-    .WithEnvironment("Graph__ClientId", DemoData.GraphClientId)
-    .WithEnvironment("Graph__ClientSecret", DemoData.GraphClientSecret)
-    .WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", otlpEndpoint));
-inventory.AddWaitFor(graph);
+var inventory = builder.AddProject<Projects.InventoryService>("inventory")
+    .WithSuiteDefaults(signingKey)
+    .WithReference(inventoryDb).WaitFor(inventoryDb)
+    .WithReference(redis).WaitFor(redis)
+    .WithReference(runs).WaitFor(runs)
+    .WithGraph(graph)
+    .WithReplicas(options.Replicas);
 
-var gateway = suite.Add(new ProjectResource("gateway", "Gateway", ConsoleColor.Magenta)
-    .WithHttpEndpoint()
-    .WithReference(runs)
-    .WithReference(inventory)
-    .WithEnvironment("Auth__SigningKey", signingKey)
-    .WithEnvironment("Gateway__TraceViewerUrl", telemetry.BaseUrl)
-    .WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", otlpEndpoint));
+var gateway = builder.AddProject<Projects.Gateway>("gateway")
+    .WithSuiteDefaults(signingKey)
+    .WithReference(runs).WaitFor(runs)
+    .WithReference(inventory).WaitFor(inventory)
+    .WithEnvironment(context => context.EnvironmentVariables["Gateway__TraceViewerUrl"] = Dashboard.Url(context.ExecutionContext.Services) ?? string.Empty);
 
-var demo = new DemoData(new TokenOptions(signingKey, null, TokenOptions.DefaultIssuer, TokenOptions.DefaultAudience));
-suite.OnReady(ct => demo.EnsureAsync(runs.Url("grpc"), ct));
+var demo = new DemoData(TokenOptions.ForSigningKey(devSigningKey));
+builder.AddDemo(demo, runs, inventory, gateway);
 
-return await suite.RunAsync(s => ReadyBanner.Print(s, demo, gateway, runs, graph, telemetry.TracesUrl, telemetry.ApiUrl));
+builder.Build().Run();

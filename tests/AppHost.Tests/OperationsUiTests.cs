@@ -1,13 +1,12 @@
-using System.Net.Http.Json;
-using System.Text.Json;
 using Microsoft.Playwright;
+using TenantAtlas.AppHost.Demo;
 
 namespace TenantAtlas.AppHost.Tests;
 
-/// <summary>The whole suite (AppHost) once for the browser tests; stopped with SIGTERM at the end.</summary>
-public sealed class RunningSuiteFixture : IAsyncLifetime
+/// <summary>Headless Chromium (Debian's, which scripts/test.sh installs; Playwright downloads no browser here).</summary>
+public sealed class BrowserFixture : IAsyncLifetime
 {
-    public AppHostProcess AppHost { get; private set; } = null!;
+    public static readonly string Screenshots = Path.Combine(ServiceProcess.RepositoryRoot(), "TestResults", "screenshots");
 
     public IPlaywright Playwright { get; private set; } = null!;
 
@@ -15,48 +14,37 @@ public sealed class RunningSuiteFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        AppHost = await AppHostProcess.StartAsync();
         Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
-        // Debian's Chromium (scripts/test.sh installs it); Playwright downloads no browser here.
         Browser = await Playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = "/usr/bin/chromium",
             Headless = true,
             Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
         });
+        Directory.CreateDirectory(Screenshots);
     }
 
     public async Task DisposeAsync()
     {
         await Browser.DisposeAsync();
         Playwright.Dispose();
-        await AppHost.SignalAsync("TERM");
-        await AppHost.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        AppHost.Dispose();
     }
 
-    /// <summary>Sets the demo tenant's Graph faults on the emulator.</summary>
-    public async Task<JsonElement> GraphAsync(HttpMethod method, string path, object? body = null)
-    {
-        using var http = new HttpClient { BaseAddress = new Uri(AppHost.Url("graphEmulator")) };
-        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
-        using var response = await http.SendAsync(request);
-        response.EnsureSuccessStatusCode();
-        var text = await response.Content.ReadAsStringAsync();
-        return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
-    }
+    public Task<IPage> NewPageAsync() =>
+        Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
 }
 
 /// <summary>The Operations UI in a real (headless) browser, against the running suite through the gateway.</summary>
-public sealed class OperationsUiTests(RunningSuiteFixture suite) : IClassFixture<RunningSuiteFixture>
+[Collection(SharedSuite.Name)]
+public sealed class OperationsUiTests(SuiteApp suite, BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
-    private static readonly string Screenshots = Path.Combine(TenantAtlas.Testing.ServiceProcess.RepositoryRoot(), "TestResults", "screenshots");
+    private static readonly string Screenshots = BrowserFixture.Screenshots;
 
-    private async Task<IPage> SignedInAsync(string tokenName)
+    private async Task<IPage> SignedInAsync(string token)
     {
-        var page = await suite.Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
-        await page.GotoAsync(suite.AppHost.Url("gatewayHttp") + "/");
-        await page.GetByTestId("token-input").FillAsync(suite.AppHost.Url(tokenName));
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(new Uri(suite.GatewayUrl, "/").ToString());
+        await page.GetByTestId("token-input").FillAsync(token);
         await page.GetByTestId("sign-in").ClickAsync();
         await Assertions.Expect(page.GetByTestId("workspace-select")).ToContainTextAsync("Contoso");
         return page;
@@ -65,9 +53,9 @@ public sealed class OperationsUiTests(RunningSuiteFixture suite) : IClassFixture
     [Fact]
     public async Task Owner_StartsASync_WatchesItRunAndSucceed_FiltersTheList_OpensTheRun_AndIsNotified()
     {
-        var entraTenantId = suite.AppHost.Url("entraTenantId");
-        await suite.GraphAsync(HttpMethod.Put, $"/emulator/tenants/{entraTenantId}/faults", new { latencyMs = 150 });
-        var page = await SignedInAsync("ownerToken");
+        var entraTenantId = DemoData.EntraTenantId;
+        await suite.GraphEmulatorAsync(HttpMethod.Put, $"/emulator/tenants/{entraTenantId}/faults", new { latencyMs = 150 });
+        var page = await SignedInAsync(suite.OwnerToken);
 
         await page.GetByTestId("start-sync").ClickAsync();
         var detail = page.GetByTestId("run-detail");
@@ -83,14 +71,16 @@ public sealed class OperationsUiTests(RunningSuiteFixture suite) : IClassFixture
             }
             await Task.Delay(100);
         }
-        await suite.GraphAsync(HttpMethod.Delete, $"/emulator/tenants/{entraTenantId}/faults");
-        Directory.CreateDirectory(Screenshots);
+        await suite.GraphEmulatorAsync(HttpMethod.Delete, $"/emulator/tenants/{entraTenantId}/faults");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "run-detail.png"), FullPage = true });
 
         Assert.Contains("running", seen);
         Assert.Equal("succeeded", seen[^1]);
-        // The run's trace is one click away, in the AppHost's trace viewer.
-        Assert.StartsWith(suite.AppHost.Url("traces") + "/", await detail.GetByTestId("trace-link").GetAttributeAsync("href"), StringComparison.Ordinal);
+        // The run's trace is one click away: the dashboard's trace page (under Aspire.Hosting.Testing there is no
+        // dashboard, so the link is relative; DashboardTests follows it into the real one).
+        var traceId = (await detail.GetByTestId("trace-id").TextContentAsync())?.Trim();
+        Assert.Matches("^[0-9a-f]{32}$", traceId);
+        Assert.Equal($"/traces/detail/{traceId}", await detail.GetByTestId("trace-link").GetAttributeAsync("href"));
         await page.GetByTestId("filter-bucket").SelectOptionAsync("STATUS_BUCKET_SUCCEEDED");
         // The list reloads asynchronously; wait until no row of another bucket is left.
         await Assertions.Expect(page.GetByTestId("run-list")).Not.ToContainTextAsync(
@@ -111,13 +101,13 @@ public sealed class OperationsUiTests(RunningSuiteFixture suite) : IClassFixture
     [Fact]
     public async Task PartiallySucceededRun_ShowsItsItemFailures()
     {
-        var entraTenantId = suite.AppHost.Url("entraTenantId");
-        var summary = await suite.GraphAsync(HttpMethod.Get, $"/emulator/tenants/{entraTenantId}");
+        var entraTenantId = DemoData.EntraTenantId;
+        var summary = await suite.GraphEmulatorAsync(HttpMethod.Get, $"/emulator/tenants/{entraTenantId}");
         var failing = summary.GetProperty("deviceConfigurationIds").EnumerateArray().Take(2).Select(e => e.GetString()!).ToArray();
-        await suite.GraphAsync(HttpMethod.Put, $"/emulator/tenants/{entraTenantId}/faults", new { failingItemIds = failing, failingStatus = 500 });
+        await suite.GraphEmulatorAsync(HttpMethod.Put, $"/emulator/tenants/{entraTenantId}/faults", new { failingItemIds = failing, failingStatus = 500 });
         try
         {
-            var page = await SignedInAsync("ownerToken");
+            var page = await SignedInAsync(suite.OwnerToken);
             await page.GetByTestId("start-sync").ClickAsync();
             var detail = page.GetByTestId("run-detail");
             await Assertions.Expect(detail.GetByTestId("status-badge").First).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("partially", System.Text.RegularExpressions.RegexOptions.IgnoreCase),
@@ -130,25 +120,34 @@ public sealed class OperationsUiTests(RunningSuiteFixture suite) : IClassFixture
         }
         finally
         {
-            await suite.GraphAsync(HttpMethod.Delete, $"/emulator/tenants/{entraTenantId}/faults");
+            await suite.GraphEmulatorAsync(HttpMethod.Delete, $"/emulator/tenants/{entraTenantId}/faults");
         }
     }
 
     [Fact]
     public async Task Readonly_SeesNoStartAction_AndAForbiddenRunIsANotFoundPage()
     {
-        using var http = new HttpClient();
-        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", suite.AppHost.Url("ownerToken"));
-        var list = JsonDocument.Parse(await http.GetStringAsync($"{suite.AppHost.Url("gatewayHttp")}/v1/workspaces/{suite.AppHost.Url("workspaceId")}/runs?pageSize=1")).RootElement;
-        var runId = list.GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("runId").GetString()).FirstOrDefault()
-            ?? JsonDocument.Parse(await (await http.PostAsJsonAsync($"{suite.AppHost.Url("gatewayHttp")}/v1/tenants/{suite.AppHost.Url("tenantId")}/inventory:sync", new { }))
-                .Content.ReadAsStringAsync()).RootElement.GetProperty("run").GetProperty("runId").GetString();
+        using var owner = suite.Gateway(suite.OwnerToken);
+        var runId = (await SuiteApp.StartSyncAsync(owner, suite.TenantId)).GetProperty("runId").GetString();
 
-        var page = await SignedInAsync("readerToken");
+        var page = await SignedInAsync(suite.ReaderToken);
 
         await Assertions.Expect(page.GetByTestId("start-sync")).ToBeHiddenAsync();
-        await page.GotoAsync($"{suite.AppHost.Url("gatewayHttp")}/#/runs/{runId}");
+        await page.GotoAsync(new Uri(suite.GatewayUrl, $"/#/runs/{runId}").ToString());
         await Assertions.Expect(page.GetByTestId("not-found")).ToBeVisibleAsync();
         Assert.Equal(0, await page.GetByTestId("run-detail").Locator("[data-testid=failure-item]").CountAsync());
+    }
+
+    [Fact]
+    public async Task SignInLink_SignsInWithTheTokenInTheFragment_AndTakesItOutOfTheAddressBar()
+    {
+        var page = await browser.NewPageAsync();
+
+        // The dashboard's "Operations UI as Owner" link on the gateway resource has this shape.
+        await page.GotoAsync(new Uri(suite.GatewayUrl, "/#token=" + suite.OwnerToken).ToString());
+
+        await Assertions.Expect(page.GetByTestId("workspace-select")).ToContainTextAsync("Contoso");
+        await Assertions.Expect(page.GetByTestId("start-sync")).ToBeVisibleAsync();
+        Assert.DoesNotContain(suite.OwnerToken, page.Url, StringComparison.Ordinal);
     }
 }

@@ -4,7 +4,8 @@ public static class UiConfigExtensions
 {
     /// <summary>
     /// What the Operations UI needs to know about its surroundings (public, no secrets): where the trace viewer is
-    /// (<c>Gateway:TraceViewerUrl</c>; the AppHost sets its development viewer).
+    /// (<c>Gateway:TraceViewerUrl</c>, a dashboard that serves a trace at <c>/traces/detail/{traceId}</c>; the AppHost
+    /// sets its Aspire dashboard).
     /// </summary>
     public static WebApplication MapUiConfig(this WebApplication app)
     {

@@ -504,7 +504,7 @@ function renderDetail(run) {
   const traceLink = $('trace-link');
   if (traceId) {
     const base = traceViewerUrl.replace(/\/+$/, '');
-    traceLink.href = `${base}/traces/${encodeURIComponent(traceId)}`;
+    traceLink.href = `${base}/traces/detail/${encodeURIComponent(traceId)}`;
     traceLink.hidden = false;
   } else {
     traceLink.removeAttribute('href');
@@ -674,7 +674,7 @@ function onActivate(container, selector, handler) {
   });
 }
 
-// Where the trace viewer lives (the gateway's /ui/config.json says; empty = same origin).
+// Where the trace viewer (the Aspire dashboard) lives: the gateway's /ui/config.json says; empty = same origin.
 let traceViewerUrl = '';
 
 async function loadUiConfig() {
@@ -708,6 +708,13 @@ function init() {
   $('start-sync').addEventListener('click', startSync);
   window.addEventListener('hashchange', route);
 
+  // A sign-in link (the AppHost's dashboard has one per demo user) carries the token in the fragment, which is never
+  // sent to a server; keep it for this tab and take it out of the address bar and history.
+  const linked = /^#token=([^&]+)/.exec(location.hash);
+  if (linked) {
+    sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(linked[1]));
+    history.replaceState(null, '', location.pathname + location.search);
+  }
   state.token = sessionStorage.getItem(TOKEN_KEY);
   if (state.token) start();
   else showSignedIn(false);

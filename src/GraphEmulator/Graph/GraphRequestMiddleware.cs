@@ -6,7 +6,7 @@ namespace TenantAtlas.GraphEmulator.Graph;
 /// <summary>
 /// Runs in front of every <c>/v1.0</c> request: stamps <c>request-id</c>/<c>client-request-id</c>, selects the
 /// tenant from the bearer token (401 otherwise), applies the tenant's latency and throttle faults, and records
-/// the status served in the tenant's request log.
+/// the status served (and each collection read from its first page) in the tenant's request log.
 /// </summary>
 public sealed class GraphRequestMiddleware(RequestDelegate next, TenantStore store)
 {
@@ -41,7 +41,21 @@ public sealed class GraphRequestMiddleware(RequestDelegate next, TenantStore sto
         }
 
         tenant.Requests.Record(context.Response.StatusCode);
+        if (IsFirstPageOfCollection(context))
+        {
+            tenant.Requests.RecordCollectionRead(context.Request.Path.Value!.TrimEnd('/').Split('/')[^1]);
+        }
     }
+
+    /// <summary>A served GET of a collection without a continuation token (item reads end in an id, not a name).</summary>
+    private static bool IsFirstPageOfCollection(HttpContext context) =>
+        HttpMethods.IsGet(context.Request.Method)
+        && context.Response.StatusCode == StatusCodes.Status200OK
+        && !context.Request.Query.ContainsKey("$skiptoken")
+        && context.Response.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) == true
+        && context.Request.Path.Value is { } path
+        && path.TrimEnd('/').Split('/')[^1] is { Length: > 0 } last
+        && !Guid.TryParse(last, out _);
 
     private async Task ServeAsync(HttpContext context, EmulatedTenant tenant)
     {

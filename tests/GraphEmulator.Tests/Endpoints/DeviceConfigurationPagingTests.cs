@@ -29,6 +29,26 @@ public sealed class DeviceConfigurationPagingTests(GraphEmulatorFactory emulator
         var requests = await emulator.GetRequestCountsAsync(tenant.TenantId);
         Assert.Equal(3, requests.Count(200));
         Assert.Equal(3, requests.Total);
+        // Three pages are one enumeration of the collection.
+        Assert.Equal(1, requests.CollectionReads["deviceConfigurations"]);
+    }
+
+    [Fact]
+    public async Task CollectionReads_CountEachEnumerationOnce_AndNotItemReads()
+    {
+        var tenant = await emulator.DefineTenantAsync(new TenantDefinition { DeviceConfigurations = 5, CompliancePolicies = 2 });
+        using var client = emulator.CreateGraphClient(tenant);
+
+        await client.DeviceManagement.DeviceConfigurations.GetAsync();
+        await client.DeviceManagement.DeviceConfigurations.GetAsync();
+        await client.DeviceManagement.DeviceConfigurations[tenant.Summary.DeviceConfigurationIds[0]].GetAsync();
+        await client.DeviceManagement.DeviceConfigurations[tenant.Summary.DeviceConfigurationIds[0]].Assignments.GetAsync();
+
+        var reads = (await emulator.GetRequestCountsAsync(tenant.TenantId)).CollectionReads;
+        Assert.Equal(2, reads["deviceConfigurations"]);
+        Assert.Equal(1, reads["assignments"]);
+        Assert.False(reads.ContainsKey("deviceCompliancePolicies"));
+        Assert.Equal(2, reads.Count);
     }
 
     [Fact]

@@ -3,7 +3,7 @@ using Grpc.Net.Client;
 using TenantAtlas.Access.V1;
 using TenantAtlas.ServiceDefaults;
 
-namespace TenantAtlas.AppHost.Seeding;
+namespace TenantAtlas.AppHost.Demo;
 
 /// <summary>
 /// A demo workspace so the suite is usable at once: an Owner and a Readonly user, and one tenant whose Graph data
@@ -18,9 +18,12 @@ public sealed class DemoData(TokenOptions tokens)
     public const string GraphClientId = "tenantatlas-dev-app";
     public const string GraphClientSecret = "dev-app-secret-not-for-production";
 
-    public string OwnerToken => DevTokens.Issue(tokens, Owner, "Olivia Owner");
+    /// <summary>Demo tokens outlive a working week of the AppHost running: the dashboard's sign-in links carry them.</summary>
+    private static readonly TimeSpan TokenLifetime = TimeSpan.FromDays(7);
 
-    public string ReaderToken => DevTokens.Issue(tokens, Reader, "Rafael Reader");
+    public string OwnerToken { get; } = DevTokens.Issue(tokens, Owner, "Olivia Owner", lifetime: TokenLifetime);
+
+    public string ReaderToken { get; } = DevTokens.Issue(tokens, Reader, "Rafael Reader", lifetime: TokenLifetime);
 
     public string WorkspaceId { get; private set; } = string.Empty;
 

@@ -1,0 +1,19 @@
+namespace TenantAtlas.AppHost;
+
+/// <summary>The Aspire dashboard as the running app has it.</summary>
+public static class Dashboard
+{
+    /// <summary>The name Aspire gives the dashboard's resource.</summary>
+    private const string ResourceName = "aspire-dashboard";
+
+    /// <summary>
+    /// The dashboard's address as DCP allocated it: launchSettings' fixed port, or a random one under
+    /// <c>--DcpPublisher:RandomizePorts=true</c>. Null without a dashboard (Aspire.Hosting.Testing runs none).
+    /// </summary>
+    public static string? Url(IServiceProvider services) =>
+        services.GetRequiredService<DistributedApplicationModel>().Resources
+            .OfType<IResourceWithEndpoints>()
+            .FirstOrDefault(resource => resource.Name == ResourceName)?.GetEndpoint("http") is { Exists: true, IsAllocated: true } endpoint
+            ? endpoint.Url
+            : null;
+}
