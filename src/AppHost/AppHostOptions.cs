@@ -3,13 +3,14 @@ using System.Security.Cryptography;
 namespace TenantAtlas.AppHost;
 
 /// <summary>
-/// The AppHost's own settings (section <c>AppHost</c>), with short command-line forms:
+/// The suite's AppHost settings (section <c>Suite</c>; Aspire keeps <c>AppHost</c> for its own), with short
+/// command-line forms:
 /// <c>--reset</c> (start from empty data), <c>--data-dir DIR</c> (default <c>.data/apphost</c> at the repository root),
 /// <c>--replicas N</c> (instances of RunsService and InventoryService, default 1).
 /// </summary>
 public sealed record AppHostOptions(string DataDirectory, int Replicas)
 {
-    public const string Section = "AppHost";
+    public const string Section = "Suite";
 
     /// <summary>Rewrites the short flags into configuration keys Aspire's command-line configuration understands.</summary>
     public static string[] Normalize(string[] args)
@@ -50,7 +51,7 @@ public sealed record AppHostOptions(string DataDirectory, int Replicas)
         var replicas = section.GetValue("Replicas", 1);
         if (replicas is < 1 or > 8)
         {
-            throw new InvalidOperationException($"AppHost:Replicas (--replicas) must be between 1 and 8, not {replicas}.");
+            throw new InvalidOperationException($"{Section}:Replicas (--replicas) must be between 1 and 8, not {replicas}.");
         }
         return new AppHostOptions(dataDirectory, replicas);
     }

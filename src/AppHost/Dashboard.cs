@@ -16,4 +16,11 @@ public static class Dashboard
             .FirstOrDefault(resource => resource.Name == ResourceName)?.GetEndpoint("http") is { Exists: true, IsAllocated: true } endpoint
             ? endpoint.Url
             : null;
+
+    /// <summary>
+    /// The dashboard's sign-in link: Aspire's default browser-token login, kept on purpose (the dashboard shows
+    /// secrets, logs and traces of every service, and a loopback port is reachable by every local user).
+    /// </summary>
+    public static string? LoginUrl(IServiceProvider services, IConfiguration configuration) =>
+        Url(services) is { } url && configuration["AppHost:BrowserToken"] is { Length: > 0 } token ? $"{url}/login?t={token}" : Url(services);
 }

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 
 namespace TenantAtlas.AppHost.Tests;
 
@@ -10,7 +9,7 @@ namespace TenantAtlas.AppHost.Tests;
 /// directory and on free ports (the dashboard's from the environment, every resource's chosen by DCP), so it runs
 /// beside a developer's AppHost.
 /// </summary>
-public sealed partial class AppHostProcess : IDisposable
+public sealed class AppHostProcess : IDisposable
 {
     private static readonly TimeSpan UpWithin = TimeSpan.FromMinutes(4);
     private readonly ConcurrentQueue<string> output = new();
@@ -28,7 +27,7 @@ public sealed partial class AppHostProcess : IDisposable
     /// <summary>The AppHost's machine-readable READY line (URLs, demo ids, tokens).</summary>
     public JsonElement Ready { get; private set; }
 
-    /// <summary>The dashboard's sign-in link with its browser token, as the AppHost prints it.</summary>
+    /// <summary>The dashboard's sign-in link with its browser token, as the AppHost's banner prints it.</summary>
     public string DashboardLoginUrl { get; private set; } = string.Empty;
 
     public string Value(string name) => Ready.GetProperty(name).GetString()!;
@@ -71,7 +70,7 @@ public sealed partial class AppHostProcess : IDisposable
             if (appHost.output.FirstOrDefault(l => l.StartsWith("READY ", StringComparison.Ordinal)) is { } line)
             {
                 appHost.Ready = JsonDocument.Parse(line["READY ".Length..]).RootElement.Clone();
-                appHost.DashboardLoginUrl = appHost.output.Select(l => LoginLine().Match(l)).First(m => m.Success).Groups[1].Value;
+                appHost.DashboardLoginUrl = appHost.Value("dashboardLogin");
                 return appHost;
             }
             if (appHost.Process.HasExited)
@@ -108,7 +107,4 @@ public sealed partial class AppHostProcess : IDisposable
         Process.Dispose();
         AppDataDirectory.Delete(DataDirectory);
     }
-
-    [GeneratedRegex(@"Login to the dashboard at (\S+)")]
-    private static partial Regex LoginLine();
 }

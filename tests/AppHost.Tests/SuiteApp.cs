@@ -51,7 +51,7 @@ public sealed class SuiteApp : IAsyncLifetime
     {
         using var timeout = new CancellationTokenSource(StartWithin);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
-            [$"--AppHost:DataDirectory={DataDirectory}", $"--AppHost:Replicas={replicas}", $"--Parameters:signing-key={SigningKey}"],
+            [$"--Suite:DataDirectory={DataDirectory}", $"--Suite:Replicas={replicas}", $"--Parameters:signing-key={SigningKey}"],
             timeout.Token);
         App = await builder.BuildAsync(timeout.Token);
         await App.StartAsync(timeout.Token);

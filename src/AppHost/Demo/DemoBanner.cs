@@ -5,13 +5,13 @@ namespace TenantAtlas.AppHost.Demo;
 /// <summary>What a person needs once the suite is up, printed to the AppHost's console: where to go, tokens, a first command.</summary>
 public static class DemoBanner
 {
-    public static void Print(DemoData demo, string gatewayUrl, string runsGrpcUrl, string? dashboardUrl)
+    public static void Print(DemoData demo, string gatewayUrl, string runsGrpcUrl, string? dashboardLoginUrl)
     {
         Console.WriteLine();
         Console.WriteLine("TenantAtlas is up.");
-        if (dashboardUrl is not null)
+        if (dashboardLoginUrl is not null)
         {
-            Console.WriteLine($"  Aspire dashboard : {dashboardUrl} (sign in with the login link printed above)");
+            Console.WriteLine($"  Aspire dashboard : {dashboardLoginUrl}");
         }
         Console.WriteLine($"  Operations UI    : {gatewayUrl}/ (paste a token below, or use the links on the gateway in the dashboard)");
         Console.WriteLine($"  RunsService gRPC : {runsGrpcUrl}");
@@ -25,7 +25,8 @@ public static class DemoBanner
         // One machine-readable line for scripts and the end-to-end test.
         Console.WriteLine("READY " + JsonSerializer.Serialize(new
         {
-            dashboard = dashboardUrl,
+            dashboard = dashboardLoginUrl is null ? null : new Uri(dashboardLoginUrl).GetLeftPart(UriPartial.Authority),
+            dashboardLogin = dashboardLoginUrl,
             gatewayHttp = gatewayUrl,
             runsGrpc = runsGrpcUrl,
             entraTenantId = DemoData.EntraTenantId,

@@ -45,7 +45,7 @@ public static class DemoExtensions
         builder.Eventing.Subscribe<ResourceReadyEvent>(gateway.Resource, async (ready, ct) =>
         {
             await seeded.Task.WaitAsync(ct);
-            DemoBanner.Print(demo, gatewayHttp.Url, runs.GetEndpoint("grpc").Url, Dashboard.Url(ready.Services));
+            DemoBanner.Print(demo, gatewayHttp.Url, runs.GetEndpoint("grpc").Url, Dashboard.LoginUrl(ready.Services, builder.Configuration));
         });
 
         gateway.WithUrls(context =>
