@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using OpenTelemetry.Trace;
 using StackExchange.Redis;
 using TenantAtlas.ServiceDefaults;
 
@@ -27,7 +28,10 @@ public static class RedisExtensions
             throw new InvalidOperationException(
                 $"ConnectionStrings:{connectionName} is not set: give the service its Redis, e.g. ConnectionStrings__{connectionName}=\"127.0.0.1:6379\".");
         }
-        builder.AddRedisClient(connectionName, configureOptions: options =>
+        // Aspire's own Redis tracing keeps its instrumentation's default 10 s flush, which it does not let us change:
+        // holding every profiled command that long cost ~40 MB per process under load (benchmark footprint). The
+        // OpenTelemetry instrumentation below is the same, flushed each second.
+        builder.AddRedisClient(connectionName, settings => settings.DisableTracing = true, configureOptions: options =>
         {
             // Start and keep serving while Redis is down, and fail commands at once instead of queueing them:
             // callers (the outbox relay, workers) have their own retry and deadline logic.
@@ -37,6 +41,8 @@ public static class RedisExtensions
             // Reconnect quickly after an outage (the default back-off can leave a service disconnected for many seconds).
             options.ReconnectRetryPolicy = new ExponentialRetry(deltaBackOffMilliseconds: 200, maxDeltaBackOffMilliseconds: 2000);
         });
+        builder.Services.AddOpenTelemetry().WithTracing(tracing =>
+            tracing.AddRedisInstrumentation(options => options.FlushInterval = TimeSpan.FromSeconds(1)));
         // A call that needed Redis while it is away answers UNAVAILABLE (retry), not INTERNAL.
         builder.Services.Configure<TransientFailureOptions>(o => o.Detectors.Add(e => e is RedisConnectionException));
         builder.Services.Configure<HealthCheckServiceOptions>(health =>
