@@ -129,13 +129,14 @@ public sealed class InventorySyncTests(SuiteFixture suite) : IClassFixture<Suite
 
         var started = await suite.InventoryApi(UserToken("trace-owner")).StartInventorySyncAsync(new StartInventorySyncRequest { TenantId = tenantId });
         var run = await suite.WaitForCompletionAsync(started.Run.RunId);
-        await Task.Delay(500); // spans are exported when they end
-
-        List<System.Diagnostics.Activity> trace;
-        lock (suite.Spans)
+        // Spans are exported when they end; the worker's process span ends last, just after the run completes.
+        var trace = await Eventually.UntilAsync(() =>
         {
-            trace = [.. suite.Spans.Where(s => s.TraceId.ToHexString() == run.TraceId)];
-        }
+            lock (suite.Spans)
+            {
+                return Task.FromResult<List<System.Diagnostics.Activity>>([.. suite.Spans.Where(s => s.TraceId.ToHexString() == run.TraceId)]);
+            }
+        }, spans => spans.Any(s => s.Source.Name == "TenantAtlas.Workers"), TimeSpan.FromSeconds(5), "the worker's span of the run is exported");
         Assert.NotEmpty(run.TraceId);
         Assert.Contains(trace, s => s.DisplayName.Contains("InventoryService/StartInventorySync", StringComparison.Ordinal));
         Assert.Contains(trace, s => s.DisplayName.Contains("RunsService/EnsureRun", StringComparison.Ordinal));

@@ -194,20 +194,12 @@ public class SuiteFixture : IAsyncLifetime
     /// <summary>An HTTP client of the emulator's admin API.</summary>
     public HttpClient EmulatorAdmin() => new() { BaseAddress = new Uri(GraphUrl) };
 
-    /// <summary>Polls the run until <paramref name="done"/> holds (or the time is up) and returns it.</summary>
-    public async Task<Run> WaitForRunAsync(string runId, Func<Run, bool> done, TimeSpan? within = null)
+    /// <summary>Polls the run until <paramref name="done"/> holds and returns it; fails the test when the time is up.</summary>
+    public Task<Run> WaitForRunAsync(string runId, Func<Run, bool> done, TimeSpan? within = null)
     {
         var client = Runs(ServiceToken());
-        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            var run = (await client.GetRunAsync(new GetRunRequest { RunId = runId })).Run;
-            if (done(run) || DateTime.UtcNow > deadline)
-            {
-                return run;
-            }
-            await Task.Delay(50);
-        }
+        return Eventually.UntilAsync(async () => (await client.GetRunAsync(new GetRunRequest { RunId = runId })).Run, done,
+            within ?? TimeSpan.FromSeconds(30), $"run {runId} reaches the awaited state");
     }
 
     public Task<Run> WaitForCompletionAsync(string runId, TimeSpan? within = null) =>

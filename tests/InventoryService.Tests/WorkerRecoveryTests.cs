@@ -22,23 +22,14 @@ public sealed class WorkerRecoveryTests(RecoveryFixture suite) : IClassFixture<R
     {
         await using var redis = await ConnectionMultiplexer.ConnectAsync(suite.Redis.ConnectionString);
         var database = redis.GetDatabase();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (true)
+        return await Eventually.UntilAsync(async () =>
         {
             // The relay may not have published the entry yet.
             var entry = (await database.StreamRangeAsync(Stream)).FirstOrDefault(e => e[RunJobs.RunIdField] == runId);
-            if (entry.Values is { Length: > 0 })
-            {
-                var pending = await database.StreamPendingMessagesAsync(Stream, "inventory", 100, RedisValue.Null);
-                var mine = pending.FirstOrDefault(p => p.MessageId == entry.Id);
-                if (mine.MessageId == entry.Id && mine.DeliveryCount >= deliveries)
-                {
-                    return mine;
-                }
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"the entry of run {runId} never reached {deliveries} deliveries");
-            await Task.Delay(50);
-        }
+            var pending = entry.Values is { Length: > 0 } ? await database.StreamPendingMessagesAsync(Stream, "inventory", 100, RedisValue.Null) : [];
+            return pending.FirstOrDefault(p => !entry.Id.IsNull && p.MessageId == entry.Id);
+        }, mine => !mine.MessageId.IsNull && mine.DeliveryCount >= deliveries, TimeSpan.FromSeconds(20),
+            $"the entry of run {runId} reaches {deliveries} deliveries");
     }
 
     [Fact]
@@ -49,6 +40,7 @@ public sealed class WorkerRecoveryTests(RecoveryFixture suite) : IClassFixture<R
         var first = suite.StartInventoryHost();
         var started = await suite.InventoryApi(UserToken("recover-owner"), first).StartInventorySyncAsync(new StartInventorySyncRequest { TenantId = tenantId });
         await suite.WaitForRunAsync(started.Run.RunId, r => r.Status == RunStatus.Running && r.Counts.Total > 0);
+        var firstDelivery = await WaitForDeliveryAsync(started.Run.RunId, 1);
 
         var second = suite.StartInventoryHost();
         await suite.StopInventoryHostAsync(first);
@@ -61,7 +53,8 @@ public sealed class WorkerRecoveryTests(RecoveryFixture suite) : IClassFixture<R
         // The second attempt counted from zero: no double counting of what the first one had reported.
         Assert.Equal(20, run.Counts.Total);
         Assert.Equal(20, run.Counts.Succeeded);
-        Assert.NotEqual(string.Empty, reclaimed.ConsumerName.ToString());
+        // Another consumer took the entry over: the first one was stopped holding it.
+        Assert.NotEqual(firstDelivery.ConsumerName, reclaimed.ConsumerName);
         await using var redis = await ConnectionMultiplexer.ConnectAsync(suite.Redis.ConnectionString);
         Assert.Equal(0, (await redis.GetDatabase().StreamPendingAsync(Stream, "inventory")).PendingMessageCount);
         await suite.AssertNoActiveRunsAsync();
@@ -111,12 +104,9 @@ public sealed class WorkerRecoveryTests(RecoveryFixture suite) : IClassFixture<R
 
         // At-least-once: the same job arrives again (e.g. published twice after a relay crash).
         var duplicate = await database.StreamAddAsync(Stream, original.Values);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while ((await database.StreamPendingAsync(Stream, "inventory")).PendingMessageCount > 0 || !await WasDeliveredAsync(database, duplicate))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the duplicate entry was not consumed");
-            await Task.Delay(50);
-        }
+        await Eventually.UntilAsync(
+            async () => (await database.StreamPendingAsync(Stream, "inventory")).PendingMessageCount == 0 && await WasDeliveredAsync(database, duplicate),
+            consumed => consumed, TimeSpan.FromSeconds(10), "the duplicate entry is delivered and acknowledged");
         await suite.StopInventoryHostAsync(host);
 
         var after = await suite.WaitForCompletionAsync(run.RunId);

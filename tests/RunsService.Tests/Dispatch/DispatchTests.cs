@@ -23,20 +23,6 @@ public sealed class DispatchTests(ShortDeadlineFixture service) : IClassFixture<
         return [.. entries.Where(e => e[RunJobs.RunIdField] == runId)];
     }
 
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> done, TimeSpan within)
-    {
-        var deadline = DateTime.UtcNow + within;
-        while (true)
-        {
-            var value = await probe();
-            if (done(value) || DateTime.UtcNow > deadline)
-            {
-                return value;
-            }
-            await Task.Delay(50);
-        }
-    }
-
     [Fact]
     public async Task NewRun_IsPublishedOnce_ToItsServiceStream_WithItsTraceParent_ReusedRunPublishesNothing()
     {
@@ -45,16 +31,16 @@ public sealed class DispatchTests(ShortDeadlineFixture service) : IClassFixture<
         var first = await service.Runs(UserToken(Owner)).EnsureRunAsync(InventorySync(workspaceId, tenantId));
         var reused = await service.Runs(UserToken(Owner)).EnsureRunAsync(InventorySync(workspaceId, tenantId));
 
-        var entries = await EventuallyAsync(() => EntriesForAsync(first.Run.RunId), e => e.Length > 0, TimeSpan.FromSeconds(5));
-        await Task.Delay(300);
-        entries = await EntriesForAsync(first.Run.RunId);
+        // The relay deletes a job's outbox row once it is in the stream: after that nothing can publish it again.
+        await Eventually.UntilAsync(() => service.CountAsync("SELECT count(*) FROM runs.run_dispatch_outbox WHERE run_id = @r", ("r", Guid.Parse(first.Run.RunId))),
+            n => n == 0, TimeSpan.FromSeconds(5), "the relay publishes the run's job and deletes its outbox row");
+        var entries = await EntriesForAsync(first.Run.RunId);
 
         Assert.False(reused.Created);
         var entry = Assert.Single(entries);
         Assert.Equal("inventory.sync", entry[RunJobs.TypeField]);
         Assert.Equal(tenantId, entry[RunJobs.TenantIdField]);
         Assert.Contains(caller.TraceId.ToHexString(), entry[RunJobs.TraceParentField].ToString(), StringComparison.Ordinal);
-        Assert.Equal(0, await service.CountAsync("SELECT count(*) FROM runs.run_dispatch_outbox WHERE run_id = @r", ("r", Guid.Parse(first.Run.RunId))));
     }
 
     [Fact]
@@ -68,7 +54,8 @@ public sealed class DispatchTests(ShortDeadlineFixture service) : IClassFixture<
         var runs = await Task.WhenAll(Enumerable.Range(0, 150).Select(i =>
             client.EnsureRunAsync(InventorySync(workspaceId, tenantId, $"replica-{i}")).ResponseAsync));
         var runIds = runs.Select(r => r.Run.RunId).ToHashSet();
-        await EventuallyAsync(() => service.CountAsync("SELECT count(*) FROM runs.run_dispatch_outbox"), n => n == 0, TimeSpan.FromSeconds(10));
+        await Eventually.UntilAsync(() => service.CountAsync("SELECT count(*) FROM runs.run_dispatch_outbox"), n => n == 0, TimeSpan.FromSeconds(10),
+            "the replicas relay every job");
         await using var redis = await ConnectionMultiplexer.ConnectAsync(service.Redis.ConnectionString);
         var published = (await redis.GetDatabase().StreamRangeAsync(InventoryStream))
             .Select(e => (string)e[RunJobs.RunIdField]!).Where(runIds.Contains).ToList();
@@ -88,11 +75,10 @@ public sealed class DispatchTests(ShortDeadlineFixture service) : IClassFixture<
         {
             var started = DateTime.UtcNow;
             var run = (await client.EnsureRunAsync(InventorySync(workspaceId, tenantId, "while-down"))).Run;
-            failed = await EventuallyAsync(
+            failed = await Eventually.UntilAsync(
                 async () => (await client.GetRunAsync(new GetRunRequest { RunId = run.RunId })).Run,
-                r => r.Status == RunStatus.Completed, TimeSpan.FromSeconds(10));
+                r => r.Status == RunStatus.Completed, TimeSpan.FromSeconds(10), "the undispatchable run completes");
 
-            Assert.Equal(RunStatus.Completed, failed.Status);
             Assert.Equal(RunOutcome.Failed, failed.Outcome);
             Assert.Equal("queue.dispatch_failed", Assert.Single(failed.Failures).Code);
             Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(8), "failed within the 2 s deadline plus a poll");
@@ -105,9 +91,11 @@ public sealed class DispatchTests(ShortDeadlineFixture service) : IClassFixture<
         Assert.Contains(inbox.Notifications, n => n.RunId == failed.RunId && n.Kind == NotificationKind.RunCompleted && n.Outcome == RunOutcome.Failed);
 
         // Once RunsService is connected to Redis again (its health says so), new runs dispatch as usual.
-        await EventuallyAsync(async () => await service.Http(null).GetStringAsync("/health"), h => h == "Healthy", TimeSpan.FromSeconds(15));
+        await Eventually.UntilAsync(async () => await service.Http(null).GetStringAsync("/health"), h => h == "Healthy", TimeSpan.FromSeconds(15),
+            "RunsService is healthy again after Redis restarted");
         var after = (await client.EnsureRunAsync(InventorySync(workspaceId, tenantId, "after-restart"))).Run;
-        var entries = await EventuallyAsync(() => EntriesForAsync(after.RunId), e => e.Length > 0, TimeSpan.FromSeconds(10));
+        var entries = await Eventually.UntilAsync(() => EntriesForAsync(after.RunId), e => e.Length > 0, TimeSpan.FromSeconds(10),
+            "the new run's job is published");
         Assert.Single(entries);
     }
 }

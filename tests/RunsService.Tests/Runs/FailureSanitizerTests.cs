@@ -46,8 +46,7 @@ public sealed class FailureSanitizerTests
         var actual = FailureSanitizer.Sanitize(input);
 
         Assert.Equal(expected, actual);
-        Assert.All(secrets, secret => Assert.DoesNotContain(secret, actual, StringComparison.Ordinal));
-        Assert.False(string.IsNullOrWhiteSpace(name));
+        Assert.All(secrets, secret => Assert.False(actual.Contains(secret, StringComparison.Ordinal), $"case {name}: '{secret}' survived in '{actual}'"));
     }
 
     [Theory]
@@ -56,8 +55,8 @@ public sealed class FailureSanitizerTests
     {
         var once = FailureSanitizer.Sanitize(input);
 
-        Assert.Equal(once, FailureSanitizer.Sanitize(once));
-        Assert.False(string.IsNullOrWhiteSpace(name));
+        var twice = FailureSanitizer.Sanitize(once);
+        Assert.True(once == twice, $"case {name}: sanitizing again changed '{once}' into '{twice}'");
     }
 
     [Fact]
