@@ -84,7 +84,7 @@ public static partial class RunRequests
             Proto.RunOutcome.Cancelled => RunOutcomeName.Cancelled,
             _ => Invalid<RunOutcomeName>(v, "outcome", "must be a final outcome (SUCCEEDED, PARTIALLY_SUCCEEDED, FAILED, CANCELLED) or unspecified."),
         };
-        if (outcome is not null && status != RunStatusName.Completed)
+        if (outcome is not null && !RunStateMachine.OutcomeAllowedWith(status))
         {
             v.Add("outcome", "may only be given with status RUN_STATUS_COMPLETED.");
         }

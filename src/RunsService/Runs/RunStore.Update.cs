@@ -5,9 +5,11 @@ namespace TenantAtlas.RunsService.Runs;
 
 public sealed partial class RunStore
 {
-    // One guarded compare-and-set: the WHERE clause is the state machine (completed runs never change; an explicit
-    // outcome must agree with the counts), the SET clause applies counts, failures and timestamps, and the
-    // completed notification is written by the same statement. Concurrent increments serialize on the row lock.
+    // One guarded compare-and-set: the WHERE clause is RunStateMachine in SQL (completed runs never change; an explicit
+    // outcome must agree with the counts, RunStateMachine.OutcomeAgrees), the outcome CASE is
+    // RunStateMachine.CompletionOutcome, the SET clause applies counts, failures and timestamps, and the completed
+    // notification is written by the same statement. Concurrent increments serialize on the row lock.
+    // RunStateMachineParityTests holds the SQL and the C# rule to the same answers.
     private static readonly string UpdateSql = $"""
         WITH updated AS (
             UPDATE {Table} AS r SET
@@ -79,7 +81,7 @@ public sealed partial class RunStore
         throw await ExplainRejectedUpdateAsync(update, ct);
     }
 
-    // Rare path: say precisely why nothing was updated.
+    // Rare path: say precisely why nothing was updated, in the state machine's words.
     private async Task<Exception> ExplainRejectedUpdateAsync(RunUpdate update, CancellationToken ct)
     {
         var current = await FindAsync(update.RunId, ct);
@@ -87,13 +89,11 @@ public sealed partial class RunStore
         {
             return new NotFoundException($"Run {update.RunId} was not found.");
         }
-        if (current.Status.IsTerminal)
-        {
-            return new FailedPreconditionException(
-                $"Run {current.Id} is completed (outcome {current.Outcome}); a completed run cannot change. Current status: {current.Status}.");
-        }
-        return new FailedPreconditionException(
-            $"Outcome {update.Outcome} contradicts the run's counts (succeeded and failed after this update); " +
-            $"succeeded needs failed = 0, partially_succeeded needs succeeded > 0 and failed > 0. Current status: {current.Status}.");
+        var succeeded = (update.SetCounts.Succeeded ?? current.Counts.Succeeded) + update.IncrementCounts.Succeeded;
+        var failed = (update.SetCounts.Failed ?? current.Counts.Failed) + update.IncrementCounts.Failed;
+        var refusal = RunStateMachine.Refusal(current.Status, current.Outcome, update.ToStatus, update.Outcome, succeeded, failed)
+            // Changed between the update and this read (e.g. completed meanwhile): say what it is now.
+            ?? $"it changed while it was being updated; read it again. Current status: {current.Status}.";
+        return new FailedPreconditionException($"Run {current.Id}: {refusal}");
     }
 }
