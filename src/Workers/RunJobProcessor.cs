@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -12,20 +13,20 @@ namespace TenantAtlas.Workers;
 /// Takes one stream entry through its run: start it (running), let the handler work while progress and
 /// heartbeats flow, complete it with the honest outcome, and only then acknowledge the entry. Anything that
 /// cannot be finished (shutdown, RunsService unreachable) is left pending for another consumer to reclaim.
+/// Each job gets a DI scope of its own, so handlers are scoped and may use a DbContext.
 /// </summary>
 public sealed partial class RunJobProcessor(
     IConnectionMultiplexer redis,
     RunsClient runs,
-    IEnumerable<IRunHandler> handlers,
+    IServiceScopeFactory scopes,
     IOptions<RunWorkerOptions> options,
     ILogger<RunJobProcessor> logger)
 {
     public const string WorkerLostCode = "worker.lost";
     public const string HandlerFailedCode = "worker.handler_failed";
     public const string NoHandlerCode = "worker.no_handler";
+    public const string TimeoutCode = "worker.timeout";
     private const int FailuresPerUpdate = 100;
-
-    private readonly Dictionary<string, IRunHandler> handlersByType = handlers.ToDictionary(h => h.RunType, StringComparer.Ordinal);
 
     private string Stream => RunJobs.StreamOf(options.Value.Service);
 
@@ -59,7 +60,8 @@ public sealed partial class RunJobProcessor(
                 await GiveUpAsync(entry, job, deliveryCount, stopping);
                 return;
             }
-            if (!handlersByType.TryGetValue(job.Type, out var handler))
+            await using var scope = scopes.CreateAsyncScope();
+            if (scope.ServiceProvider.GetServices<IRunHandler>().FirstOrDefault(h => h.RunType == job.Type) is not { } handler)
             {
                 await CompleteFailedAsync(job, NoHandlerCode, $"This worker has no handler for {job.Type}.", stopping);
                 await DeadLetterAsync(entry, $"no handler for {job.Type}");
@@ -110,10 +112,15 @@ public sealed partial class RunJobProcessor(
         var context = new RunWorkContext(run, deliveryCount);
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         var heartbeat = HeartbeatAsync(entry.Id, consumer, context, attempt.Token);
+        // The handler gets its run type's maximum duration; a handler that ignores the cancellation is not waited
+        // for (a heartbeat would otherwise renew a hung handler's claim forever).
+        var maxDuration = options.Value.MaxRunDurationOf(job.Type);
+        using var overtime = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        overtime.CancelAfter(maxDuration);
         UpdateRunRequest completion;
         try
         {
-            await handler.HandleAsync(context, stopping);
+            await handler.HandleAsync(context, overtime.Token).WaitAsync(overtime.Token);
             completion = new UpdateRunRequest { RunId = job.RunId, Status = RunStatus.Completed, Outcome = context.FinalOutcome ?? RunOutcome.Unspecified };
         }
         catch (Exception) when (stopping.IsCancellationRequested)
@@ -122,6 +129,16 @@ public sealed partial class RunJobProcessor(
             await attempt.CancelAsync();
             await heartbeat;
             throw new OperationCanceledException(stopping);
+        }
+        catch (OperationCanceledException) when (overtime.IsCancellationRequested)
+        {
+            LogTimedOut(logger, job.RunId, maxDuration);
+            completion = new UpdateRunRequest { RunId = job.RunId, Status = RunStatus.Completed, Outcome = RunOutcome.Failed };
+            completion.Failures.Add(new RunFailure
+            {
+                Code = TimeoutCode,
+                Message = $"The run exceeded the maximum duration of a {job.Type} run ({maxDuration}); its handler was cancelled. Start it again, and check the workers' logs.",
+            });
         }
         catch (Exception e)
         {
@@ -243,6 +260,9 @@ public sealed partial class RunJobProcessor(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} failed in its handler ({Code})")]
     private static partial void LogHandlerFailed(ILogger logger, Exception exception, string runId, string code);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} exceeded its maximum duration {MaxDuration}; its handler was cancelled")]
+    private static partial void LogTimedOut(ILogger logger, string runId, TimeSpan maxDuration);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Heartbeat or progress report for run {RunId} failed")]
     private static partial void LogHeartbeatFailed(ILogger logger, Exception exception, string runId);

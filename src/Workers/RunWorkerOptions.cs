@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace TenantAtlas.Workers;
 
 /// <summary>The <c>Worker</c> configuration section of a domain service.</summary>
@@ -31,4 +33,33 @@ public sealed class RunWorkerOptions
 
     /// <summary>On shutdown, how long in-flight runs may take to finish before they are released to other consumers.</summary>
     public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long a run may take before its handler is cancelled and the run completes failed with
+    /// <c>worker.timeout</c>, unless <see cref="MaxRunDurations"/> names its type.
+    /// </summary>
+    public TimeSpan MaxRunDuration { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Maximum durations by run type (<c>Worker:MaxRunDurations:inventory.sync</c>).</summary>
+    public Dictionary<string, TimeSpan> MaxRunDurations { get; } = new(StringComparer.Ordinal);
+
+    public TimeSpan MaxRunDurationOf(string runType) => MaxRunDurations.GetValueOrDefault(runType, MaxRunDuration);
+
+    /// <summary>Why the settings cannot work (e.g. a zero poll interval would spin), or null when they can.</summary>
+    public string? Problem() =>
+        MaxConcurrency <= 0 || MaxDeliveries <= 0 ? "Worker:MaxConcurrency and Worker:MaxDeliveries must be positive."
+        : HeartbeatInterval <= TimeSpan.Zero || HeartbeatInterval >= ClaimIdleTimeout ? "Worker:HeartbeatInterval must be positive and shorter than Worker:ClaimIdleTimeout."
+        : ReclaimInterval <= TimeSpan.Zero || MaxPollInterval <= TimeSpan.Zero || ProgressInterval <= TimeSpan.Zero
+            ? "Worker:ReclaimInterval, Worker:MaxPollInterval and Worker:ProgressInterval must be positive."
+        : ShutdownGrace < TimeSpan.Zero ? "Worker:ShutdownGrace must not be negative."
+        : MaxRunDuration <= TimeSpan.Zero || MaxRunDurations.Values.Any(d => d <= TimeSpan.Zero)
+            ? "Worker:MaxRunDuration and every Worker:MaxRunDurations entry must be positive."
+        : null;
+}
+
+/// <summary>Refuses to start with settings that cannot work, naming the setting.</summary>
+internal sealed class RunWorkerOptionsValidator : IValidateOptions<RunWorkerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RunWorkerOptions options) =>
+        options.Problem() is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
 }

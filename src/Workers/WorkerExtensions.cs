@@ -2,6 +2,7 @@ using Grpc.Net.Client.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using TenantAtlas.DataStores;
 using TenantAtlas.ServiceDefaults;
 using AccessServiceClient = TenantAtlas.Access.V1.AccessService.AccessServiceClient;
@@ -26,9 +27,8 @@ public static class WorkerExtensions
         builder.Services.AddOptions<RunWorkerOptions>()
             .Bind(builder.Configuration.GetSection(RunWorkerOptions.Section))
             .PostConfigure(o => o.Service = service)
-            .Validate(o => o.MaxConcurrency > 0 && o.MaxDeliveries > 0, "Worker:MaxConcurrency and Worker:MaxDeliveries must be positive.")
-            .Validate(o => o.HeartbeatInterval < o.ClaimIdleTimeout, "Worker:HeartbeatInterval must be shorter than Worker:ClaimIdleTimeout.")
             .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<RunWorkerOptions>, RunWorkerOptionsValidator>();
         builder.AddRedis(RedisConnectionName);
         builder.AddRunsClient();
         builder.Services.AddSingleton<RunJobProcessor>();
@@ -37,10 +37,10 @@ public static class WorkerExtensions
         return builder;
     }
 
-    /// <summary>Registers the handler of one run type.</summary>
+    /// <summary>Registers the handler of one run type; it is created in each job's own DI scope.</summary>
     public static IHostApplicationBuilder AddRunHandler<THandler>(this IHostApplicationBuilder builder) where THandler : class, IRunHandler
     {
-        builder.Services.AddSingleton<IRunHandler, THandler>();
+        builder.Services.AddScoped<IRunHandler, THandler>();
         return builder;
     }
 

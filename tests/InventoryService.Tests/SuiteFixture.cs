@@ -95,7 +95,11 @@ public class SuiteFixture : IAsyncLifetime
     protected virtual bool StartsInventoryHost => true;
 
     /// <summary>Another InventoryService process (another consumer in the group). Stop it with <see cref="StopInventoryHostAsync"/>.</summary>
-    public WebApplicationFactory<InventoryProgram> StartInventoryHost(bool recordSpans = false)
+    /// <param name="recordSpans">Export its spans to <see cref="Spans"/>.</param>
+    /// <param name="settings">Settings over <see cref="WorkerSettings"/> (e.g. a run type's maximum duration).</param>
+    /// <param name="services">Service replacements (e.g. a test handler).</param>
+    public WebApplicationFactory<InventoryProgram> StartInventoryHost(bool recordSpans = false,
+        IReadOnlyDictionary<string, string>? settings = null, Action<IServiceCollection>? services = null)
     {
         var host = new WebApplicationFactory<InventoryProgram>().WithWebHostBuilder(web =>
         {
@@ -107,18 +111,19 @@ public class SuiteFixture : IAsyncLifetime
             web.UseSetting("Graph:AuthorityHost", GraphUrl);
             web.UseSetting("Graph:ClientId", GraphClientId);
             web.UseSetting("Graph:ClientSecret", GraphClientSecret);
-            foreach (var (key, value) in WorkerSettings)
+            foreach (var (key, value) in WorkerSettings.Concat(settings ?? new Dictionary<string, string>()))
             {
                 web.UseSetting(key, value);
             }
-            web.ConfigureTestServices(services =>
+            web.ConfigureTestServices(testServices =>
             {
+                services?.Invoke(testServices);
                 // Calls to RunsService and to Graph go to the in-process hosts instead of the network.
-                services.AddGrpcClient<RunsClient>().ConfigurePrimaryHttpMessageHandler(() => RunsHost.Server.CreateHandler());
-                services.AddGrpcClient<AccessService.AccessServiceClient>().ConfigurePrimaryHttpMessageHandler(() => RunsHost.Server.CreateHandler());
+                testServices.AddGrpcClient<RunsClient>().ConfigurePrimaryHttpMessageHandler(() => RunsHost.Server.CreateHandler());
+                testServices.AddGrpcClient<AccessService.AccessServiceClient>().ConfigurePrimaryHttpMessageHandler(() => RunsHost.Server.CreateHandler());
                 if (recordSpans)
                 {
-                    services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(Spans));
+                    testServices.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(Spans));
                 }
             });
         });
