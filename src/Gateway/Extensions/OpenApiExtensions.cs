@@ -63,7 +63,7 @@ internal sealed record SuiteOpenApiResult(string? Json, string? UnavailableServi
 /// <summary>Fetches every routed service's document, merges them, and keeps the merge for a short while.</summary>
 internal sealed partial class SuiteOpenApiDocument(IHttpClientFactory clients, IProxyStateLookup proxy, ILogger<SuiteOpenApiDocument> logger)
 {
-    /// <summary>Short: a redeployed service's new routes show within seconds, and a page load is one fetch per service.</summary>
+    /// <summary>A redeployed service's routes show within half a minute; page loads meanwhile fetch nothing.</summary>
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
     private const string BearerScheme = "bearer";
 
