@@ -6,16 +6,19 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddGatewayRouting();
 builder.AddPerUserRateLimits();
+builder.AddSuiteOpenApi();
 
 var app = builder.Build();
 
 app.UseSecurityHeaders();
 app.UseDefaultFiles();
 app.UseStaticFiles(); // wwwroot: the Operations UI (public; the API under /v1 stays protected)
+app.UseOpenApiUi();
 app.UseJsonErrors();
 app.MapDefaultEndpoints();
 app.UseRateLimiter();
 app.MapUiConfig();
+app.MapOpenApiDocument();
 app.MapGatewayRoutes();
 
 app.Run();

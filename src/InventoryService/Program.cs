@@ -8,11 +8,13 @@ builder.AddInventoryPersistence();
 builder.AddTenantGraph();
 builder.AddInventoryWorker();
 builder.AddInventoryGrpc();
+builder.AddGrpcOpenApi("inventory", typeof(TenantAtlas.Inventory.V1.InventoryReflection).Assembly);
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapInventoryGrpc();
+app.MapGrpcOpenApi();
 
 app.Run();
 

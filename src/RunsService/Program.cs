@@ -7,11 +7,13 @@ builder.AddServiceDefaults();
 builder.AddRunsPersistence();
 builder.AddRunsDomain();
 builder.AddRunDispatch();
+builder.AddGrpcOpenApi("runs", typeof(TenantAtlas.Runs.V1.RunsReflection).Assembly);
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapRunsGrpc();
+app.MapGrpcOpenApi();
 
 app.Run();
 

@@ -22,35 +22,25 @@ public sealed class GatewayFixture : IAsyncLifetime
     public const int RequestsPerMinute = 40;
 
     private RedisServer? redis;
-    private WebApplicationFactory<RunsProgram>? runsHost;
+    private KestrelHost<RunsProgram>? runsHost;
     private WebApplicationFactory<GatewayProgram>? gatewayHost;
-    private string runsUrl = string.Empty;
-    private string runsGrpcUrl = string.Empty;
 
     public async Task InitializeAsync()
     {
         var postgres = await PostgresServer.SharedAsync();
         var database = await postgres.CreateDatabaseAsync("gateway_runs");
         redis = await RedisServer.StartAsync();
-        var (grpcPort, httpPort) = (ServiceProcess.FreePort(), ServiceProcess.FreePort());
-        runsUrl = $"http://127.0.0.1:{httpPort}";
-        runsGrpcUrl = $"http://127.0.0.1:{grpcPort}";
-        runsHost = new WebApplicationFactory<RunsProgram>().WithWebHostBuilder(web =>
+        runsHost = KestrelHost.Start<RunsProgram>(new Dictionary<string, string>
         {
-            // Real Kestrel on free ports: the gateway forwards over real HTTP, as in production.
-            web.UseSetting("Kestrel:Endpoints:grpc:Url", runsGrpcUrl);
-            web.UseSetting("Kestrel:Endpoints:http:Url", runsUrl);
-            web.UseSetting("ConnectionStrings:runsdb", database);
-            web.UseSetting("ConnectionStrings:redis", redis.ConnectionString);
-            web.UseSetting("Auth:SigningKey", SigningKey);
-            web.UseSetting("Auth:PlatformAdmins:0", "platform-admin");
+            ["ConnectionStrings:runsdb"] = database,
+            ["ConnectionStrings:redis"] = redis.ConnectionString,
+            ["Auth:SigningKey"] = SigningKey,
+            ["Auth:PlatformAdmins:0"] = "platform-admin",
         });
-        runsHost.UseKestrel();
-        runsHost.StartServer();
         gatewayHost = new WebApplicationFactory<GatewayProgram>().WithWebHostBuilder(web =>
         {
             web.UseSetting("Auth:SigningKey", SigningKey);
-            web.UseSetting("services:runs:http:0", runsUrl);
+            web.UseSetting("services:runs:http:0", runsHost.HttpUrl);
             web.UseSetting("services:inventory:http:0", $"http://127.0.0.1:{ServiceProcess.FreePort()}");
             web.UseSetting("Gateway:RequestsPerUserPerMinute", RequestsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture));
         });
@@ -87,7 +77,7 @@ public sealed class GatewayFixture : IAsyncLifetime
         return client;
     }
 
-    private GrpcChannel Channel(string token) => GrpcChannel.ForAddress(runsGrpcUrl, new GrpcChannelOptions
+    private GrpcChannel Channel(string token) => GrpcChannel.ForAddress(runsHost!.GrpcUrl, new GrpcChannelOptions
     {
         HttpHandler = new BearerTokenHandler(token) { InnerHandler = new SocketsHttpHandler() },
     });

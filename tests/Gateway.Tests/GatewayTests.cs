@@ -66,6 +66,16 @@ public sealed class GatewayTests(GatewayFixture fixture) : IClassFixture<Gateway
     }
 
     [Fact]
+    public async Task OpenApiDocument_Is503_WithTheJsonErrorBody_WhenAServiceIsDown()
+    {
+        var (status, body) = await JsonAsync(await fixture.Gateway(null).GetAsync("/openapi/v1.json"));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.Equal(14, body.GetProperty("code").GetInt32());
+        Assert.Contains("inventory", body.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task EachUser_IsRateLimited_OnTheirOwn()
     {
         var busy = fixture.Gateway(Token("gw-busy-user"));

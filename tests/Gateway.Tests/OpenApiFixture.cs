@@ -1,0 +1,80 @@
+extern alias gateway;
+extern alias inventory;
+extern alias runs;
+
+using Microsoft.AspNetCore.Mvc.Testing;
+using TenantAtlas.Testing;
+using GatewayProgram = gateway::Program;
+using InventoryProgram = inventory::Program;
+using RunsProgram = runs::Program;
+
+namespace TenantAtlas.Gateway.Tests;
+
+/// <summary>
+/// Every service answering behind the gateway (RunsService and InventoryService on real ports, real PostgreSQL and
+/// Redis), so the gateway's OpenAPI document is the merge of real documents. No sync runs here, so InventoryService's
+/// Graph settings name an address nothing listens on.
+/// </summary>
+public sealed class OpenApiFixture : IAsyncLifetime
+{
+    private RedisServer? redis;
+    private KestrelHost<RunsProgram>? runsHost;
+    private KestrelHost<InventoryProgram>? inventoryHost;
+    private WebApplicationFactory<GatewayProgram>? gatewayHost;
+
+    public async Task InitializeAsync()
+    {
+        var postgres = await PostgresServer.SharedAsync();
+        var runsDb = await postgres.CreateDatabaseAsync("openapi_runs");
+        var inventoryDb = await postgres.CreateDatabaseAsync("openapi_inventory");
+        redis = await RedisServer.StartAsync();
+        runsHost = KestrelHost.Start<RunsProgram>(new Dictionary<string, string>
+        {
+            ["ConnectionStrings:runsdb"] = runsDb,
+            ["ConnectionStrings:redis"] = redis.ConnectionString,
+            ["Auth:SigningKey"] = GatewayFixture.SigningKey,
+        });
+        var unusedGraph = $"http://127.0.0.1:{ServiceProcess.FreePort()}";
+        inventoryHost = KestrelHost.Start<InventoryProgram>(new Dictionary<string, string>
+        {
+            ["ConnectionStrings:inventorydb"] = inventoryDb,
+            ["ConnectionStrings:redis"] = redis.ConnectionString,
+            ["Auth:SigningKey"] = GatewayFixture.SigningKey,
+            ["services:runs:grpc:0"] = runsHost.GrpcUrl,
+            ["Graph:BaseUrl"] = unusedGraph + "/v1.0",
+            ["Graph:AuthorityHost"] = unusedGraph,
+            ["Graph:ClientId"] = "unused",
+            ["Graph:ClientSecret"] = "unused",
+        });
+        gatewayHost = new WebApplicationFactory<GatewayProgram>().WithWebHostBuilder(web =>
+        {
+            web.UseSetting("Auth:SigningKey", GatewayFixture.SigningKey);
+            web.UseSetting("services:runs:http:0", runsHost.HttpUrl);
+            web.UseSetting("services:inventory:http:0", inventoryHost.HttpUrl);
+        });
+        _ = gatewayHost.Server;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (gatewayHost is not null)
+        {
+            await gatewayHost.DisposeAsync();
+        }
+        if (inventoryHost is not null)
+        {
+            await inventoryHost.DisposeAsync();
+        }
+        if (runsHost is not null)
+        {
+            await runsHost.DisposeAsync();
+        }
+        if (redis is not null)
+        {
+            await redis.DisposeAsync();
+        }
+    }
+
+    /// <summary>An anonymous HTTP client of the gateway, as a browser opening the API reference would be.</summary>
+    public HttpClient Gateway() => gatewayHost!.CreateClient();
+}
