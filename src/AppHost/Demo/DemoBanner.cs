@@ -14,6 +14,7 @@ public static class DemoBanner
             Console.WriteLine($"  Aspire dashboard : {dashboardLoginUrl}");
         }
         Console.WriteLine($"  Operations UI    : {gatewayUrl}/ (paste a token below, or use the links on the gateway in the dashboard)");
+        Console.WriteLine($"  REST API         : {gatewayUrl}/openapi (OpenAPI document: {gatewayUrl}/openapi/v1.json)");
         Console.WriteLine($"  RunsService gRPC : {runsGrpcUrl}");
         Console.WriteLine($"Demo workspace {demo.WorkspaceId}, tenant {demo.TenantId} (Graph data from the emulator).");
         Console.WriteLine($"  export OWNER={demo.OwnerToken}");

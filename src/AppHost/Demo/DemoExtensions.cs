@@ -54,6 +54,7 @@ public static class DemoExtensions
             // The UI takes a token from the URL fragment (never sent to a server) and signs in with it.
             context.Urls.Add(new ResourceUrlAnnotation { Url = $"{ui}/#token={demo.OwnerToken}", DisplayText = "Operations UI as Owner" });
             context.Urls.Add(new ResourceUrlAnnotation { Url = $"{ui}/#token={demo.ReaderToken}", DisplayText = "Operations UI as Readonly" });
+            context.Urls.Add(new ResourceUrlAnnotation { Url = $"{ui}/openapi", DisplayText = "REST API (OpenAPI)" });
         });
 
         inventory.WithCommand("start-demo-sync", "Start inventory sync (demo tenant)", async context =>
