@@ -22,5 +22,7 @@ public static class Dashboard
     /// secrets, logs and traces of every service, and a loopback port is reachable by every local user).
     /// </summary>
     public static string? LoginUrl(IServiceProvider services, IConfiguration configuration) =>
-        Url(services) is { } url && configuration["AppHost:BrowserToken"] is { Length: > 0 } token ? $"{url}/login?t={token}" : Url(services);
+        Url(services) is not { } url ? null
+        : configuration["AppHost:BrowserToken"] is { Length: > 0 } token ? $"{url}/login?t={token}"
+        : url;
 }
