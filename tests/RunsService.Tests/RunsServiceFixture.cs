@@ -106,6 +106,9 @@ public class RunsServiceFixture : IAsyncLifetime
         return client;
     }
 
+    /// <summary>The in-process service's container, for tests that check a domain component directly (e.g. the SQL gate).</summary>
+    public IServiceProvider Services => factory?.Services ?? throw new InvalidOperationException("Fixture not initialized.");
+
     public RunsClient Runs(string? token) => new(Channel(token));
 
     public AccessService.AccessServiceClient Access(string? token) => new(Channel(token));

@@ -11,7 +11,8 @@ namespace TenantAtlas.InventoryService.Grpc;
 /// <summary>Reads the stored inventory (database only: no Graph call when a page renders).</summary>
 public sealed class InventoryQueries(InventoryDbContext db)
 {
-    public const string ViewCapability = "tenant.inventory_sync.run";
+    /// <summary>Who may view a tenant's inventory: whoever may run its sync.</summary>
+    public const string ViewCapability = Contracts.Capabilities.InventorySyncRun;
 
     private sealed record Cursor(string Family, string DisplayName, string ItemId, string Filters);
 

@@ -20,7 +20,7 @@ public sealed partial class InventorySyncHandler(
     IOptions<GraphOptions> graphOptions,
     ILogger<InventorySyncHandler> logger) : IRunHandler
 {
-    public const string Type = "inventory.sync";
+    public const string Type = Contracts.RunTypes.InventorySync;
     public const string ItemUnreadableCode = "graph.item_unreadable";
 
     public string RunType => Type;

@@ -116,11 +116,11 @@ public sealed class AccessDirectory(RunsDbContext db, WorkspaceAccess access, Pl
         }
         var member = await db.Members.AsNoTracking()
             .SingleOrDefaultAsync(m => m.WorkspaceId == tenant.WorkspaceId && m.Subject == caller.Subject, ct);
-        if (member is null || (member.TenantIds is { } entitled && !entitled.Contains(tenantId)))
+        if (AccessRule.Sees(member?.ToMembership(), tenantId, tenantInWorkspace: true) != AccessDecision.Allowed)
         {
             throw WorkspaceAccess.TenantNotFound(tenantId);
         }
-        return (tenant, member);
+        return (tenant, member!);
     }
 
     private async Task<Membership> RequireManagerOfAsync(Caller caller, Guid workspaceId, string capability, string action, CancellationToken ct)

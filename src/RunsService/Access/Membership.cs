@@ -1,3 +1,5 @@
+using TenantAtlas.RunsService.Persistence;
+
 namespace TenantAtlas.RunsService.Access;
 
 /// <summary>A caller's membership of a workspace, as access decisions need it.</summary>
@@ -5,6 +7,12 @@ public sealed record Membership(Guid WorkspaceId, string Subject, string Display
 {
     /// <summary>True when the member may see the tenant (entitled to all tenants, or to this one).</summary>
     public bool IsEntitledTo(Guid tenantId) => TenantIds is null || TenantIds.Contains(tenantId);
+}
+
+public static class MembershipMapping
+{
+    public static Membership ToMembership(this MemberEntity member) =>
+        new(member.WorkspaceId, member.Subject, member.DisplayName, Role.Parse(member.Role), member.TenantIds);
 }
 
 /// <summary>Who bootstraps workspaces: subjects listed in <c>Auth:PlatformAdmins</c>.</summary>

@@ -26,8 +26,13 @@ public sealed class WorkspaceAccess(RunsDbContext db, NpgsqlDataSource dataSourc
             await RequireWorkspaceAndTenantExistAsync(workspaceId, tenantId, ct);
             return;
         }
-        var member = await RequireMemberEntitledToAsync(caller, workspaceId, tenantId, ct);
-        RequireCapability(member, type, "start");
+        var (member, tenantExists) = await FindMembershipAsync(caller.Subject, workspaceId, tenantId, ct);
+        switch (AccessRule.Decide(member, tenantId, tenantExists, type))
+        {
+            case AccessDecision.WorkspaceNotFound: throw WorkspaceNotFound(workspaceId);
+            case AccessDecision.TenantNotFound: throw TenantNotFound(tenantId!.Value);
+            case AccessDecision.CapabilityMissing: throw CapabilityMissing(member!, type, "start");
+        }
     }
 
     /// <summary>May the caller view this run? NOT_FOUND or PERMISSION_DENIED if not.</summary>
@@ -38,11 +43,31 @@ public sealed class WorkspaceAccess(RunsDbContext db, NpgsqlDataSource dataSourc
             return;
         }
         var member = await FindMembershipAsync(caller.Subject, run.WorkspaceId, ct);
-        if (member is null || (run.TenantId is { } tenantId && !member.IsEntitledTo(tenantId)))
+        var type = RunTypes.Find(run.Type);
+        // A run's tenant is a tenant of its workspace: the database's foreign key says so.
+        switch (AccessRule.Decide(member, run.TenantId, tenantInWorkspace: true, type))
         {
-            throw RunNotFound(run.Id);
+            case AccessDecision.WorkspaceNotFound or AccessDecision.TenantNotFound: throw RunNotFound(run.Id);
+            case AccessDecision.CapabilityMissing: throw CapabilityMissing(member!, type, "view");
         }
-        RequireCapability(member, RunTypes.Find(run.Type), "view");
+    }
+
+    /// <summary>What run types the caller may start and view in the workspace; NOT_FOUND for a workspace they cannot see.</summary>
+    public async Task<IReadOnlyList<(RunType Type, bool MayStart, bool MayView)>> RunTypeRightsAsync(Caller caller, Guid workspaceId,
+        CancellationToken ct)
+    {
+        if (caller.IsService)
+        {
+            await RequireWorkspaceAndTenantExistAsync(workspaceId, null, ct);
+            return [.. RunTypes.All.Values.Select(t => (t, true, true))];
+        }
+        var member = await RequireMemberAsync(caller, workspaceId, ct);
+        // Start and view need the same capability (seed 086); starting a tenant-plane run also needs the tenant.
+        return [.. RunTypes.All.Values.Select(t =>
+        {
+            var allowed = AccessRule.Decide(member, null, true, t) == AccessDecision.Allowed;
+            return (t, allowed, allowed);
+        })];
     }
 
     /// <summary>What the caller may list in a workspace; NOT_FOUND for a workspace or tenant they cannot see.</summary>
@@ -54,7 +79,7 @@ public sealed class WorkspaceAccess(RunsDbContext db, NpgsqlDataSource dataSourc
             return RunVisibility.Everything;
         }
         var member = await RequireMemberEntitledToAsync(caller, workspaceId, tenantId, ct);
-        var viewable = RunTypes.ViewableBy(member.Role);
+        var viewable = member.Role.ViewableRunTypes();
         // "Every type" is no restriction: a redundant type list keeps PostgreSQL from reading an index in date order.
         return new RunVisibility(viewable.Count == RunTypes.All.Count ? null : viewable, member.TenantIds);
     }
@@ -74,16 +99,10 @@ public sealed class WorkspaceAccess(RunsDbContext db, NpgsqlDataSource dataSourc
         }
     }
 
-    private static void RequireCapability(Membership member, RunType? type, string action)
-    {
-        // A stored run of a type the suite no longer knows is visible to no user: nobody holds its capability.
-        if (type is null || !member.Role.Grants(type.Capability))
-        {
-            throw new PermissionDeniedException(
-                $"Your role '{member.Role}' in workspace {member.WorkspaceId} does not grant '{type?.Capability ?? "(unknown run type)"}', " +
-                $"which is needed to {action} {type?.Name ?? "this"} runs.");
-        }
-    }
+    // A stored run of a type the suite no longer knows is visible to no user: nobody holds its capability.
+    private static PermissionDeniedException CapabilityMissing(Membership member, RunType? type, string action) => new(
+        $"Your role '{member.Role}' in workspace {member.WorkspaceId} does not grant '{type?.Capability ?? "(unknown run type)"}', " +
+        $"which is needed to {action} {type?.Name ?? "this"} runs.");
 
     private async Task<Membership?> FindMembershipAsync(string subject, Guid workspaceId, CancellationToken ct) =>
         (await FindMembershipAsync(subject, workspaceId, null, ct)).Member;
@@ -123,15 +142,12 @@ public sealed class WorkspaceAccess(RunsDbContext db, NpgsqlDataSource dataSourc
     private async Task<Membership> RequireMemberEntitledToAsync(Caller caller, Guid workspaceId, Guid? tenantId, CancellationToken ct)
     {
         var (member, tenantExists) = await FindMembershipAsync(caller.Subject, workspaceId, tenantId, ct);
-        if (member is null)
+        return AccessRule.Sees(member, tenantId, tenantExists) switch
         {
-            throw WorkspaceNotFound(workspaceId);
-        }
-        if (tenantId is { } tenant && (!member.IsEntitledTo(tenant) || !tenantExists))
-        {
-            throw TenantNotFound(tenant);
-        }
-        return member;
+            AccessDecision.WorkspaceNotFound => throw WorkspaceNotFound(workspaceId),
+            AccessDecision.TenantNotFound => throw TenantNotFound(tenantId!.Value),
+            _ => member!,
+        };
     }
 
     private async Task RequireWorkspaceAndTenantExistAsync(Guid workspaceId, Guid? tenantId, CancellationToken ct)

@@ -56,6 +56,17 @@ public static class ProtoMapping
         return message;
     }
 
+    public static Proto.RunTypeInfo ToProto(this RunType type, bool canStart, bool canView) => new()
+    {
+        Name = type.Name,
+        DisplayName = type.DisplayName,
+        Capability = type.Capability,
+        Plane = type.Plane,
+        OwningService = type.OwningService,
+        CanStart = canStart,
+        CanView = canView,
+    };
+
     public static Proto.Notification ToProto(this NotificationEntity notification) => new()
     {
         NotificationId = notification.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),

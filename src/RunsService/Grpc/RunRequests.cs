@@ -26,11 +26,11 @@ public static partial class RunRequests
         var type = KnownRunType(v, "type", request.Type);
         if (type is not null)
         {
-            if (type.Plane == RunPlane.Tenant && request.TenantId.Length == 0)
+            if (type.Plane == Proto.RunPlane.Tenant && request.TenantId.Length == 0)
             {
                 v.Add("tenant_id", $"is required: {type.Name} runs concern one tenant.");
             }
-            else if (type.Plane == RunPlane.Workspace && request.TenantId.Length > 0)
+            else if (type.Plane == Proto.RunPlane.Workspace && request.TenantId.Length > 0)
             {
                 v.Add("tenant_id", $"must be empty: {type.Name} runs concern the whole workspace.");
             }

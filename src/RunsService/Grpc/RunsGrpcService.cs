@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
+using TenantAtlas.RunsService.Access;
 using TenantAtlas.RunsService.Notifications;
 using TenantAtlas.RunsService.Runs;
 using TenantAtlas.Runs.V1;
@@ -8,7 +9,7 @@ namespace TenantAtlas.RunsService.Grpc;
 
 /// <summary>tenantatlas.runs.v1.RunsService: translates requests to <see cref="OperationRunService"/> calls.</summary>
 [Authorize]
-public sealed class RunsGrpcService(OperationRunService runs, NotificationInbox inbox) : TenantAtlas.Runs.V1.RunsService.RunsServiceBase
+public sealed class RunsGrpcService(OperationRunService runs, WorkspaceAccess access, NotificationInbox inbox) : TenantAtlas.Runs.V1.RunsService.RunsServiceBase
 {
     public override async Task<EnsureRunResponse> EnsureRun(EnsureRunRequest request, ServerCallContext context)
     {
@@ -36,6 +37,17 @@ public sealed class RunsGrpcService(OperationRunService runs, NotificationInbox 
         var (page, next) = await runs.ListAsync(context.Caller(), filter, pageSize, request.PageToken, context.CancellationToken);
         var response = new ListRunsResponse { NextPageToken = next ?? string.Empty };
         response.Runs.AddRange(page.Select(r => r.ToProto()));
+        return response;
+    }
+
+    public override async Task<ListRunTypesResponse> ListRunTypes(ListRunTypesRequest request, ServerCallContext context)
+    {
+        var v = new RequestValidator();
+        var workspaceId = v.RequiredId("workspace_id", request.WorkspaceId);
+        v.ThrowIfInvalid();
+        var rights = await access.RunTypeRightsAsync(context.Caller(), workspaceId, context.CancellationToken);
+        var response = new ListRunTypesResponse();
+        response.RunTypes.AddRange(rights.Select(r => r.Type.ToProto(r.MayStart, r.MayView)));
         return response;
     }
 
