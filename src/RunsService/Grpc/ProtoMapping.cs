@@ -70,7 +70,12 @@ public static class ProtoMapping
     public static Proto.Notification ToProto(this NotificationEntity notification) => new()
     {
         NotificationId = notification.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        Kind = notification.Kind == "run_queued" ? Proto.NotificationKind.RunQueued : Proto.NotificationKind.RunCompleted,
+        Kind = notification.Kind switch
+        {
+            NotificationKindName.RunQueued => Proto.NotificationKind.RunQueued,
+            NotificationKindName.RunCompleted => Proto.NotificationKind.RunCompleted,
+            _ => throw new InvalidOperationException($"Unknown notification kind '{notification.Kind}' in the database."),
+        },
         RunId = notification.RunId.ToString(),
         WorkspaceId = notification.WorkspaceId.ToString(),
         TenantId = notification.TenantId?.ToString() ?? string.Empty,

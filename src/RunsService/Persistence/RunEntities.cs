@@ -1,3 +1,4 @@
+using TenantAtlas.RunsService.Runs;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -70,12 +71,11 @@ internal sealed class OperationRunConfiguration : IEntityTypeConfiguration<Opera
     {
         builder.ToTable("operation_runs", t =>
         {
-            t.HasCheckConstraint("ck_operation_runs_status", "status IN ('queued', 'running', 'completed')");
-            t.HasCheckConstraint("ck_operation_runs_outcome",
-                "outcome IN ('pending', 'succeeded', 'partially_succeeded', 'failed', 'cancelled')");
+            t.HasCheckConstraint("ck_operation_runs_status", VocabularySql.In("status", RunStatusName.All.Select(v => v.Value)));
+            t.HasCheckConstraint("ck_operation_runs_outcome", VocabularySql.In("outcome", RunOutcomeName.All.Select(v => v.Value)));
             // Completed runs and only completed runs have a final outcome: no half-written run can exist.
             t.HasCheckConstraint("ck_operation_runs_outcome_matches_status", "(status = 'completed') = (outcome <> 'pending')");
-            t.HasCheckConstraint("ck_operation_runs_identity_policy", "identity_policy IN ('while_active', 'per_click', 'once')");
+            t.HasCheckConstraint("ck_operation_runs_identity_policy", VocabularySql.In("identity_policy", IdentityPolicyName.All.Select(v => v.Value)));
             t.HasCheckConstraint("ck_operation_runs_counts_not_negative",
                 "count_total >= 0 AND count_processed >= 0 AND count_succeeded >= 0 AND count_failed >= 0 AND count_skipped >= 0");
         });
@@ -131,7 +131,7 @@ internal sealed class NotificationConfiguration : IEntityTypeConfiguration<Notif
     public void Configure(EntityTypeBuilder<NotificationEntity> builder)
     {
         builder.ToTable("run_notifications", t =>
-            t.HasCheckConstraint("ck_run_notifications_kind", "kind IN ('run_queued', 'run_completed')"));
+            t.HasCheckConstraint("ck_run_notifications_kind", VocabularySql.In("kind", NotificationKindName.All)));
         builder.Property(n => n.Id).HasColumnName("id").UseIdentityAlwaysColumn();
         builder.Property(n => n.RecipientSubject).HasColumnName("recipient_subject").HasMaxLength(256);
         builder.Property(n => n.RunId).HasColumnName("run_id");

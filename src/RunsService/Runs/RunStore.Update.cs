@@ -39,7 +39,7 @@ public sealed partial class RunStore
             RETURNING r.*
         ), notified AS (
             INSERT INTO runs.run_notifications (recipient_subject, run_id, workspace_id, tenant_id, run_type, kind, outcome, title, created_at)
-            SELECT initiator_subject, id, workspace_id, tenant_id, type, 'run_completed', outcome,
+            SELECT initiator_subject, id, workspace_id, tenant_id, type, '{NotificationKindName.RunCompleted}', outcome,
                    type || ' completed: ' || replace(outcome, '_', ' '), updated_at
             FROM updated WHERE status = 'completed' AND initiator_subject IS NOT NULL
         )

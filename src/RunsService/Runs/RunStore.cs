@@ -63,7 +63,7 @@ public sealed partial class RunStore(
             RETURNING *
         ), notified AS (
             INSERT INTO runs.run_notifications (recipient_subject, run_id, workspace_id, tenant_id, run_type, kind, outcome, title, created_at)
-            SELECT initiator_subject, id, workspace_id, tenant_id, type, 'run_queued', outcome, type || ' queued', created_at
+            SELECT initiator_subject, id, workspace_id, tenant_id, type, '{NotificationKindName.RunQueued}', outcome, type || ' queued', created_at
             FROM inserted WHERE initiator_subject IS NOT NULL
         ), dispatched AS (
             INSERT INTO runs.run_dispatch_outbox (run_id, stream, trace_parent, created_at, deadline_at, next_attempt_at)

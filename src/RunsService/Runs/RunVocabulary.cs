@@ -61,3 +61,19 @@ public sealed record IdentityPolicyName(string Value)
 
     public override string ToString() => Value;
 }
+
+/// <summary>A notification kind as stored (<c>run_notifications.kind</c>). Constants: the write statements embed them.</summary>
+public static class NotificationKindName
+{
+    public const string RunQueued = "run_queued";
+    public const string RunCompleted = "run_completed";
+
+    public static readonly IReadOnlyList<string> All = [RunQueued, RunCompleted];
+}
+
+/// <summary>The stored vocabularies as SQL, for the check constraints that hold the database to them.</summary>
+public static class VocabularySql
+{
+    /// <summary><c>column IN ('a', 'b')</c>.</summary>
+    public static string In(string column, IEnumerable<string> values) => $"{column} IN ({string.Join(", ", values.Select(v => $"'{v}'"))})";
+}
