@@ -1,5 +1,3 @@
-using System.Buffers.Text;
-using System.Text.Json;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.EntityFrameworkCore;
 using TenantAtlas.Inventory.V1;
@@ -14,12 +12,12 @@ public sealed class InventoryQueries(InventoryDbContext db)
     /// <summary>Who may view a tenant's inventory: whoever may run its sync.</summary>
     public const string ViewCapability = Contracts.Capabilities.InventorySyncRun;
 
-    private sealed record Cursor(string Family, string DisplayName, string ItemId, string Filters);
+    private sealed record Cursor(string Family, string DisplayName, string ItemId);
 
     public async Task<(IReadOnlyList<InventoryItem> Items, string? NextPageToken)> ListAsync(Guid tenantId, string? family, Guid? runId,
         int pageSize, string pageToken, CancellationToken ct)
     {
-        var filters = $"{tenantId}|{family}|{runId}";
+        var filters = PageTokens.Fingerprint([tenantId.ToString(), family, runId?.ToString()]);
         var query = db.Items.AsNoTracking().Where(i => i.TenantId == tenantId);
         if (family is not null)
         {
@@ -31,7 +29,7 @@ public sealed class InventoryQueries(InventoryDbContext db)
         }
         if (pageToken.Length > 0)
         {
-            var after = Decode(pageToken, filters);
+            var after = PageTokens.Decode<Cursor>(pageToken, filters);
             query = query.Where(i => string.Compare(i.Family, after.Family) > 0
                 || (i.Family == after.Family && string.Compare(i.DisplayName, after.DisplayName) > 0)
                 || (i.Family == after.Family && i.DisplayName == after.DisplayName && string.Compare(i.ItemId, after.ItemId) > 0));
@@ -42,26 +40,9 @@ public sealed class InventoryQueries(InventoryDbContext db)
         {
             rows.RemoveAt(rows.Count - 1);
             var last = rows[^1];
-            next = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(new Cursor(last.Family, last.DisplayName, last.ItemId, filters)));
+            next = PageTokens.Encode(new Cursor(last.Family, last.DisplayName, last.ItemId), filters);
         }
         return ([.. rows.Select(ToProto)], next);
-    }
-
-    private static Cursor Decode(string token, string filters)
-    {
-        try
-        {
-            var cursor = JsonSerializer.Deserialize<Cursor>(Base64Url.DecodeFromChars(token));
-            if (cursor is not null && cursor.Filters == filters)
-            {
-                return cursor;
-            }
-        }
-        catch (Exception e) when (e is FormatException or JsonException)
-        {
-            // Reported below.
-        }
-        throw new RequestValidationException("page_token", "Not a page token for these filters; start again without page_token.");
     }
 
     private static InventoryItem ToProto(InventoryItemEntity item)

@@ -22,7 +22,7 @@ public sealed class NotificationInbox(RunsDbContext db)
         }
         if (!string.IsNullOrEmpty(pageToken))
         {
-            var afterId = PageTokens.DecodePosition(pageToken, fingerprint);
+            var afterId = PageTokens.Decode<long>(pageToken, fingerprint);
             query = query.Where(n => n.Id < afterId);
         }
         var rows = await query.OrderByDescending(n => n.Id).Take(pageSize + 1).ToListAsync(ct);

@@ -88,7 +88,7 @@ public sealed class OperationRunService(RunStore store, WorkspaceAccess access)
              filter.CreatedAfter?.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture),
              filter.CreatedBefore?.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture)],
             filter.Types, filter.Buckets.Select(b => b.Value));
-        RunCursor? after = string.IsNullOrEmpty(pageToken) ? null : PageTokens.DecodeCursor(pageToken, fingerprint);
+        RunCursor? after = string.IsNullOrEmpty(pageToken) ? null : PageTokens.Decode<RunPosition>(pageToken, fingerprint).ToCursor();
 
         // One extra row tells whether another page exists without a COUNT.
         var runs = await store.ListAsync(filter, visibility, after, pageSize + 1, ct);
@@ -98,6 +98,14 @@ public sealed class OperationRunService(RunStore store, WorkspaceAccess access)
         }
         var page = runs.Take(pageSize).ToList();
         var last = page[^1];
-        return (page, PageTokens.Encode(new RunCursor(last.CreatedAt, last.Id), fingerprint));
+        return (page, PageTokens.Encode(RunPosition.Of(last), fingerprint));
+    }
+
+    /// <summary>A page token's position: PostgreSQL keeps microseconds, and the cursor must compare equal to the stored value.</summary>
+    private sealed record RunPosition(long At, Guid Id)
+    {
+        public static RunPosition Of(RunRecord run) => new((run.CreatedAt.ToUniversalTime() - DateTime.UnixEpoch).Ticks / 10, run.Id);
+
+        public RunCursor ToCursor() => new(DateTime.UnixEpoch.AddTicks(At * 10), Id);
     }
 }
