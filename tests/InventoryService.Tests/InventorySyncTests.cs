@@ -40,6 +40,37 @@ public sealed class InventorySyncTests(SuiteFixture suite) : IClassFixture<Suite
     }
 
     [Fact]
+    public async Task Items_PageByKeyset_EveryItemOnce_AndATokenOfOtherFiltersIsRefused()
+    {
+        var (_, tenantId, _, policyIds) = await suite.CreateTenantAsync("paging-owner", deviceConfigurations: 7, compliancePolicies: 4);
+        var api = suite.InventoryApi(UserToken("paging-owner"));
+        var run = await suite.WaitForCompletionAsync((await api.StartInventorySyncAsync(new StartInventorySyncRequest { TenantId = tenantId })).Run.RunId);
+
+        List<string> seen = [];
+        var request = new ListInventoryItemsRequest { TenantId = tenantId, PageSize = 3 };
+        string? token = null;
+        do
+        {
+            request.PageToken = token ?? string.Empty;
+            var page = await api.ListInventoryItemsAsync(request);
+            seen.AddRange(page.Items.Select(i => i.ItemId));
+            token = page.NextPageToken.Length > 0 ? page.NextPageToken : null;
+            if (token is not null)
+            {
+                var replayed = await FailsWith(StatusCode.InvalidArgument, () => api.ListInventoryItemsAsync(
+                    new ListInventoryItemsRequest { TenantId = tenantId, RunId = run.RunId, PageSize = 3, PageToken = token }).ResponseAsync);
+                Assert.Contains("page_token", replayed.Status.Detail, StringComparison.Ordinal);
+            }
+        }
+        while (token is not null);
+
+        Assert.Equal(policyIds.Order(), seen.Order());
+        Assert.Equal(seen.Count, seen.Distinct().Count());
+        await FailsWith(StatusCode.InvalidArgument, () => api.ListInventoryItemsAsync(
+            new ListInventoryItemsRequest { TenantId = tenantId, PageToken = "not-a-token" }).ResponseAsync);
+    }
+
+    [Fact]
     public async Task SecondStart_WhileActive_ReturnsTheSameRun_AndDispatchesNothing()
     {
         var (_, tenantId, entraTenantId, _) = await suite.CreateTenantAsync("dup-owner", deviceConfigurations: 8, compliancePolicies: 0);

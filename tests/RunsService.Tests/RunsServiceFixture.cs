@@ -161,12 +161,4 @@ public class RunsServiceFixture : IAsyncLifetime
         Type = "inventory.sync",
         IdentityInputs = { ["scope"] = scope },
     };
-
-    /// <summary>Asserts that the call fails with the status code, and returns the exception for message checks.</summary>
-    public static async Task<RpcException> FailsWith(StatusCode code, Func<Task> call)
-    {
-        var e = await Assert.ThrowsAsync<RpcException>(call);
-        Assert.True(code == e.StatusCode, $"Expected {code}, got {e.StatusCode}: {e.Status.Detail}");
-        return e;
-    }
 }
