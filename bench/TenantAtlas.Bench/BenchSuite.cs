@@ -4,6 +4,7 @@ using Npgsql;
 using TenantAtlas.Access.V1;
 using TenantAtlas.ServiceDefaults;
 using TenantAtlas.Testing;
+using TenantAtlas.TokenIssuing;
 using RunsClient = TenantAtlas.Runs.V1.RunsService.RunsServiceClient;
 
 namespace TenantAtlas.Bench;

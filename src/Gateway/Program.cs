@@ -4,6 +4,7 @@ using TenantAtlas.ServiceDefaults;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddTokenAuthentication();
 builder.AddGatewayRouting();
 builder.AddPerUserRateLimits();
 builder.AddSuiteOpenApi();
@@ -15,6 +16,7 @@ app.UseDefaultFiles();
 app.UseStaticFiles(); // wwwroot: the Operations UI (public; the API under /v1 stays protected)
 app.UseOpenApiUi();
 app.UseJsonErrors();
+app.UseTokenAuthentication();
 app.MapDefaultEndpoints();
 app.UseRateLimiter();
 app.MapUiConfig();

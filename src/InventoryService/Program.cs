@@ -4,6 +4,7 @@ using TenantAtlas.ServiceDefaults;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddTokenAuthentication();
 builder.AddInventoryPersistence();
 builder.AddTenantGraph();
 builder.AddInventoryWorker();
@@ -12,6 +13,7 @@ builder.AddGrpcOpenApi("inventory", typeof(TenantAtlas.Inventory.V1.InventoryRef
 
 var app = builder.Build();
 
+app.UseTokenAuthentication();
 app.MapDefaultEndpoints();
 app.MapInventoryGrpc();
 app.MapGrpcOpenApi();

@@ -4,6 +4,7 @@ using TenantAtlas.ServiceDefaults;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddTokenAuthentication();
 builder.AddRunsPersistence();
 builder.AddRunsDomain();
 builder.AddRunDispatch();
@@ -11,6 +12,7 @@ builder.AddGrpcOpenApi("runs", typeof(TenantAtlas.Runs.V1.RunsReflection).Assemb
 
 var app = builder.Build();
 
+app.UseTokenAuthentication();
 app.MapDefaultEndpoints();
 app.MapRunsGrpc();
 app.MapGrpcOpenApi();

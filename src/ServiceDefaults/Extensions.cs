@@ -10,7 +10,7 @@ namespace TenantAtlas.ServiceDefaults;
 /// </summary>
 public static class Extensions
 {
-    /// <summary>Telemetry, health, service discovery, resilient HTTP clients, gRPC basics and bearer-token auth.</summary>
+    /// <summary>Telemetry, health, service discovery, resilient HTTP clients and gRPC basics.</summary>
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.ConfigureOpenTelemetry();
@@ -22,15 +22,12 @@ public static class Extensions
             http.AddServiceDiscovery();
         });
         builder.AddGrpcDefaults();
-        builder.AddTokenAuthentication();
         return builder;
     }
 
-    /// <summary>Health endpoints (HTTP and gRPC), gRPC reflection, and the auth middleware.</summary>
+    /// <summary>Health endpoints (HTTP and gRPC) and gRPC reflection. Endpoints only: middleware is each Program's to order.</summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.UseAuthentication();
-        app.UseAuthorization();
         app.MapHealthEndpoints();
         app.MapGrpcDefaults();
         return app;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using TenantAtlas.Runs.V1;
 using TenantAtlas.ServiceDefaults;
+using TenantAtlas.TokenIssuing;
 
 namespace TenantAtlas.Workers;
 

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using TenantAtlas.AppHost.Demo;
 using TenantAtlas.ServiceDefaults;
+using TenantAtlas.TokenIssuing;
 
 namespace TenantAtlas.AppHost.Tests;
 

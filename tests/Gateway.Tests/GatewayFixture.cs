@@ -9,6 +9,7 @@ using TenantAtlas.ServiceDefaults;
 using TenantAtlas.Testing;
 using GatewayProgram = gateway::Program;
 using RunsProgram = runs::Program;
+using TenantAtlas.TokenIssuing;
 
 namespace TenantAtlas.Gateway.Tests;
 

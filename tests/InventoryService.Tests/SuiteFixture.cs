@@ -20,6 +20,7 @@ using InventoryClient = TenantAtlas.Inventory.V1.InventoryService.InventoryServi
 using InventoryProgram = inventory::Program;
 using RunsClient = TenantAtlas.Runs.V1.RunsService.RunsServiceClient;
 using RunsProgram = runs::Program;
+using TenantAtlas.TokenIssuing;
 
 namespace TenantAtlas.InventoryService.Tests;
 

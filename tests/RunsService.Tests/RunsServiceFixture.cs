@@ -7,6 +7,7 @@ using TenantAtlas.Runs.V1;
 using TenantAtlas.ServiceDefaults;
 using TenantAtlas.Testing;
 using RunsClient = TenantAtlas.Runs.V1.RunsService.RunsServiceClient;
+using TenantAtlas.TokenIssuing;
 
 namespace TenantAtlas.RunsService.Tests;
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using TenantAtlas.ServiceDefaults;
+using TenantAtlas.TokenIssuing;
 
 // dev-token --sub <subject> [--name <display name>] [--service] [--hours <n>]
 // The signing key comes from Auth__SigningKey, or from .data/apphost/dev-signing-key (written by the AppHost).

@@ -2,6 +2,7 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using TenantAtlas.Access.V1;
 using TenantAtlas.ServiceDefaults;
+using TenantAtlas.TokenIssuing;
 
 namespace TenantAtlas.AppHost.Demo;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -42,6 +43,14 @@ public static class TokenAuthenticationExtensions
             });
         builder.Services.AddAuthorization();
         return builder;
+    }
+
+    /// <summary>Who is calling (authentication), then whether they may (authorization); before the endpoints that need it.</summary>
+    public static WebApplication UseTokenAuthentication(this WebApplication app)
+    {
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
     }
 }
 

@@ -2,6 +2,7 @@ using Grpc.Core;
 using TenantAtlas.Access.V1;
 using TenantAtlas.Runs.V1;
 using static TenantAtlas.RunsService.Tests.RunsServiceFixture;
+using TenantAtlas.TokenIssuing;
 
 namespace TenantAtlas.RunsService.Tests.Access;
 
@@ -32,9 +33,9 @@ public sealed class AccessMatrixTests(RunsServiceFixture service) : IClassFixtur
     public async Task Calls_WithForgedOrExpiredToken_AreUnauthenticated()
     {
         var (_, _, _, run) = await ScenarioAsync();
-        var forged = ServiceDefaults.DevTokens.Issue(
+        var forged = DevTokens.Issue(
             new ServiceDefaults.TokenOptions("another-key-that-is-long-enough-0123456789", null, "tenantatlas-dev", "tenantatlas"), Owner);
-        var expired = ServiceDefaults.DevTokens.Issue(TokenOptions, Owner, lifetime: TimeSpan.FromMinutes(-5));
+        var expired = DevTokens.Issue(TokenOptions, Owner, lifetime: TimeSpan.FromMinutes(-5));
 
         await FailsWith(StatusCode.Unauthenticated, () => service.Runs(forged).GetRunAsync(new GetRunRequest { RunId = run.RunId }).ResponseAsync);
         await FailsWith(StatusCode.Unauthenticated, () => service.Runs(expired).GetRunAsync(new GetRunRequest { RunId = run.RunId }).ResponseAsync);

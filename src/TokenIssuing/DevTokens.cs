@@ -1,8 +1,9 @@
 using System.Security.Claims;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using TenantAtlas.ServiceDefaults;
 
-namespace TenantAtlas.ServiceDefaults;
+namespace TenantAtlas.TokenIssuing;
 
 /// <summary>
 /// Issues tokens signed with the development key (<c>Auth:SigningKey</c>), for local runs, tests and tools.
