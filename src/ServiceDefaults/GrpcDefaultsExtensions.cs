@@ -8,7 +8,7 @@ namespace TenantAtlas.ServiceDefaults;
 
 /// <summary>
 /// gRPC for every service: the server-timing trailer and the error-mapping interceptor, JSON transcoding of the google.api.http routes (with
-/// error details renderable as JSON), the gRPC health service backed by the health checks, and server reflection.
+/// error details renderable as JSON), the gRPC health service backed by the health checks, server reflection, and page tokens.
 /// </summary>
 public static class GrpcDefaultsExtensions
 {
@@ -23,6 +23,7 @@ public static class GrpcDefaultsExtensions
             .AddJsonTranscoding(options => options.TypeRegistry = TypeRegistry.FromMessages(BadRequest.Descriptor));
         builder.Services.AddGrpcHealthChecks();
         builder.Services.AddGrpcReflection();
+        builder.Services.AddSingleton<PageTokens>();
         return builder;
     }
 

@@ -7,7 +7,7 @@ using TenantAtlas.InventoryService.Sync;
 namespace TenantAtlas.InventoryService.Grpc;
 
 /// <summary>Reads the stored inventory (database only: no Graph call when a page renders).</summary>
-public sealed class InventoryQueries(InventoryDbContext db)
+public sealed class InventoryQueries(InventoryDbContext db, PageTokens pageTokens)
 {
     /// <summary>Who may view a tenant's inventory: whoever may run its sync.</summary>
     public const string ViewCapability = Contracts.Capabilities.InventorySyncRun;
@@ -29,7 +29,7 @@ public sealed class InventoryQueries(InventoryDbContext db)
         }
         if (pageToken.Length > 0)
         {
-            var after = PageTokens.Decode<Cursor>(pageToken, filters);
+            var after = pageTokens.Decode<Cursor>(pageToken, filters);
             query = query.Where(i => string.Compare(i.Family, after.Family) > 0
                 || (i.Family == after.Family && string.Compare(i.DisplayName, after.DisplayName) > 0)
                 || (i.Family == after.Family && i.DisplayName == after.DisplayName && string.Compare(i.ItemId, after.ItemId) > 0));
@@ -40,7 +40,7 @@ public sealed class InventoryQueries(InventoryDbContext db)
         {
             rows.RemoveAt(rows.Count - 1);
             var last = rows[^1];
-            next = PageTokens.Encode(new Cursor(last.Family, last.DisplayName, last.ItemId), filters);
+            next = pageTokens.Encode(new Cursor(last.Family, last.DisplayName, last.ItemId), filters);
         }
         return ([.. rows.Select(ToProto)], next);
     }

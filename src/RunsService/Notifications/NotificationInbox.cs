@@ -9,7 +9,7 @@ namespace TenantAtlas.RunsService.Notifications;
 /// The calling user's run notifications. They are written by the same statements that queue and complete the
 /// run (<see cref="RunStore"/>), for the initiator only; this class reads and marks them.
 /// </summary>
-public sealed class NotificationInbox(RunsDbContext db)
+public sealed class NotificationInbox(RunsDbContext db, PageTokens pageTokens)
 {
     public async Task<(IReadOnlyList<NotificationEntity> Notifications, string? NextPageToken, long UnreadCount)> ListAsync(
         Caller caller, bool unreadOnly, int pageSize, string? pageToken, CancellationToken ct)
@@ -22,7 +22,7 @@ public sealed class NotificationInbox(RunsDbContext db)
         }
         if (!string.IsNullOrEmpty(pageToken))
         {
-            var afterId = PageTokens.Decode<long>(pageToken, fingerprint);
+            var afterId = pageTokens.Decode<long>(pageToken, fingerprint);
             query = query.Where(n => n.Id < afterId);
         }
         var rows = await query.OrderByDescending(n => n.Id).Take(pageSize + 1).ToListAsync(ct);
@@ -32,7 +32,7 @@ public sealed class NotificationInbox(RunsDbContext db)
             return (rows, null, unread);
         }
         rows.RemoveAt(rows.Count - 1);
-        return (rows, PageTokens.Encode(rows[^1].Id, fingerprint), unread);
+        return (rows, pageTokens.Encode(rows[^1].Id, fingerprint), unread);
     }
 
     public async Task<(long Marked, long UnreadCount)> MarkReadAsync(Caller caller, IReadOnlyList<long> ids, bool all, CancellationToken ct)

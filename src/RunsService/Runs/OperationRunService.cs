@@ -18,7 +18,7 @@ public sealed record EnsureRunCommand(
 /// The canonical OperationRun flow (seeds 053/054/086): access first, then one atomic write. gRPC services
 /// translate to and from these calls and nothing more.
 /// </summary>
-public sealed class OperationRunService(RunStore store, WorkspaceAccess access)
+public sealed class OperationRunService(RunStore store, WorkspaceAccess access, PageTokens pageTokens)
 {
     /// <summary>The initiator name of runs a service starts without a user (seed 054).</summary>
     public const string SystemInitiatorName = "System";
@@ -88,7 +88,7 @@ public sealed class OperationRunService(RunStore store, WorkspaceAccess access)
              filter.CreatedAfter?.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture),
              filter.CreatedBefore?.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture)],
             filter.Types, filter.Buckets.Select(b => b.Value));
-        RunCursor? after = string.IsNullOrEmpty(pageToken) ? null : PageTokens.Decode<RunPosition>(pageToken, fingerprint).ToCursor();
+        RunCursor? after = string.IsNullOrEmpty(pageToken) ? null : pageTokens.Decode<RunPosition>(pageToken, fingerprint).ToCursor();
 
         // One extra row tells whether another page exists without a COUNT.
         var runs = await store.ListAsync(filter, visibility, after, pageSize + 1, ct);
@@ -98,7 +98,7 @@ public sealed class OperationRunService(RunStore store, WorkspaceAccess access)
         }
         var page = runs.Take(pageSize).ToList();
         var last = page[^1];
-        return (page, PageTokens.Encode(RunPosition.Of(last), fingerprint));
+        return (page, pageTokens.Encode(RunPosition.Of(last), fingerprint));
     }
 
     /// <summary>A page token's position: PostgreSQL keeps microseconds, and the cursor must compare equal to the stored value.</summary>

@@ -1,4 +1,8 @@
+using System.Buffers.Text;
+using System.Text;
+using System.Text.Json.Nodes;
 using Google.Protobuf.WellKnownTypes;
+using Grpc.Net.Client;
 using Grpc.Core;
 using TenantAtlas.Access.V1;
 using TenantAtlas.Runs.V1;
@@ -145,5 +149,34 @@ public sealed class ListRunsTests(RunsServiceFixture service) : IClassFixture<Ru
         {
             WorkspaceId = workspaceId, PageToken = "not-a-token!",
         }).ResponseAsync);
+    }
+
+    [Fact]
+    public async Task ListRuns_RejectsAnEditedPageToken_AcceptsOneFromAnotherReplica()
+    {
+        var (workspaceId, tenantId) = await service.CreateWorkspaceWithTenantAsync(Owner);
+        var client = service.Runs(UserToken(Owner));
+        foreach (var key in new[] { "1", "2", "3" })
+        {
+            await StartAsync(workspaceId, tenantId, "inventory.sync", key);
+        }
+        var first = await client.ListRunsAsync(new ListRunsRequest { WorkspaceId = workspaceId, PageSize = 1 });
+        var payload = first.NextPageToken.Split('.')[0];
+        var position = JsonNode.Parse(Base64Url.DecodeFromChars(payload))!;
+        position["P"]!["At"] = 253402300800000000L * 10; // past the year 9999: nothing the service ever issued
+        var edited = Base64Url.EncodeToString(Encoding.UTF8.GetBytes(position.ToJsonString())) + first.NextPageToken[payload.Length..];
+
+        var refused = await FailsWith(StatusCode.InvalidArgument, () => client.ListRunsAsync(new ListRunsRequest
+        {
+            WorkspaceId = workspaceId, PageSize = 1, PageToken = edited,
+        }).ResponseAsync);
+        using var replica = service.StartReplica();
+        var onReplica = new TenantAtlas.Runs.V1.RunsService.RunsServiceClient(GrpcChannel.ForAddress(replica.Server.BaseAddress,
+            new GrpcChannelOptions { HttpHandler = new BearerTokenHandler(UserToken(Owner)) { InnerHandler = replica.Server.CreateHandler() } }));
+        var second = await onReplica.ListRunsAsync(new ListRunsRequest { WorkspaceId = workspaceId, PageSize = 1, PageToken = first.NextPageToken });
+
+        Assert.Contains("page_token", refused.Status.Detail, StringComparison.Ordinal);
+        Assert.Single(second.Runs);
+        Assert.NotEqual(first.Runs[0].RunId, second.Runs[0].RunId);
     }
 }
