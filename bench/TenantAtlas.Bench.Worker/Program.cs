@@ -5,8 +5,7 @@ using TenantAtlas.Workers;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddRunWorker("inventory");
-builder.AddRunHandler<NoopHandler>();
+builder.AddRunWorker("inventory").AddHandler<NoopHandler>("inventory.sync");
 builder.Services.AddSingleton<HandlerStarts>();
 
 var app = builder.Build();

@@ -2,13 +2,11 @@ namespace TenantAtlas.Workers;
 
 /// <summary>
 /// Does the work of one run type. Delivery is at-least-once: a handler may run again for the same run after a
-/// crash, so it must be idempotent (write with upserts keyed by the run, not blind inserts).
+/// crash, so it must be idempotent (write with upserts keyed by the run, not blind inserts). Registered for its run
+/// type with <see cref="RunWorkerBuilder.AddHandler{THandler}"/> and created in each job's own DI scope.
 /// </summary>
 public interface IRunHandler
 {
-    /// <summary>The run type handled, e.g. <c>inventory.sync</c>.</summary>
-    string RunType { get; }
-
     /// <summary>
     /// Does the work, reporting counts and item failures on <paramref name="run"/>. Returning completes the run
     /// with the outcome the counts imply (or <see cref="RunWorkContext.FinalOutcome"/>); throwing completes it as

@@ -17,9 +17,10 @@ namespace TenantAtlas.Workers;
 /// </summary>
 public sealed partial class RunJobProcessor(
     IConnectionMultiplexer redis,
-    RunsClient runs,
+    IRunsClient runs,
     IServiceScopeFactory scopes,
     IOptions<RunWorkerOptions> options,
+    TimeProvider time,
     ILogger<RunJobProcessor> logger)
 {
     public const string WorkerLostCode = "worker.lost";
@@ -61,7 +62,7 @@ public sealed partial class RunJobProcessor(
                 return;
             }
             await using var scope = scopes.CreateAsyncScope();
-            if (scope.ServiceProvider.GetServices<IRunHandler>().FirstOrDefault(h => h.RunType == job.Type) is not { } handler)
+            if (scope.ServiceProvider.GetKeyedService<IRunHandler>(job.Type) is not { } handler)
             {
                 await CompleteFailedAsync(job, NoHandlerCode, $"This worker has no handler for {job.Type}.", stopping);
                 await DeadLetterAsync(entry, $"no handler for {job.Type}");
@@ -106,7 +107,7 @@ public sealed partial class RunJobProcessor(
         }
         if (job.CreatedAt is { } created && deliveryCount == 1)
         {
-            WorkerTelemetry.DispatchLatency.Record((DateTime.UtcNow - created).TotalMilliseconds, new KeyValuePair<string, object?>("run.type", job.Type));
+            WorkerTelemetry.DispatchLatency.Record((time.GetUtcNow().UtcDateTime - created).TotalMilliseconds, new KeyValuePair<string, object?>("run.type", job.Type));
         }
 
         var context = new RunWorkContext(run, deliveryCount);
@@ -115,8 +116,8 @@ public sealed partial class RunJobProcessor(
         // The handler gets its run type's maximum duration; a handler that ignores the cancellation is not waited
         // for (a heartbeat would otherwise renew a hung handler's claim forever).
         var maxDuration = options.Value.MaxRunDurationOf(job.Type);
-        using var overtime = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        overtime.CancelAfter(maxDuration);
+        using var deadline = new CancellationTokenSource(maxDuration, time);
+        using var overtime = CancellationTokenSource.CreateLinkedTokenSource(stopping, deadline.Token);
         UpdateRunRequest completion;
         try
         {
@@ -186,18 +187,18 @@ public sealed partial class RunJobProcessor(
     private async Task HeartbeatAsync(RedisValue entryId, string consumer, RunWorkContext context, CancellationToken ct)
     {
         var interval = TimeSpan.FromTicks(Math.Min(options.Value.HeartbeatInterval.Ticks, options.Value.ProgressInterval.Ticks));
-        var lastClaim = DateTime.UtcNow;
-        using var timer = new PeriodicTimer(interval);
+        var lastClaim = time.GetUtcNow();
+        using var timer = new PeriodicTimer(interval, time);
         try
         {
             while (await timer.WaitForNextTickAsync(ct))
             {
                 try
                 {
-                    if (DateTime.UtcNow - lastClaim >= options.Value.HeartbeatInterval)
+                    if (time.GetUtcNow() - lastClaim >= options.Value.HeartbeatInterval)
                     {
                         await redis.GetDatabase().StreamClaimIdsOnlyAsync(Stream, Group, consumer, 0, [entryId]);
-                        lastClaim = DateTime.UtcNow;
+                        lastClaim = time.GetUtcNow();
                     }
                     var counts = context.TakeCounts();
                     if (counts.CalculateSize() > 0)

@@ -4,10 +4,10 @@ namespace TenantAtlas.Workers;
 
 public sealed partial class RunWorker
 {
-    [LoggerMessage(Level = LogLevel.Information, Message = "Worker {Consumer} reading {Stream} ({Concurrency} at a time)")]
-    private static partial void LogStarted(ILogger logger, string consumer, string stream, int concurrency);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Worker {Consumer} reading {Stream} ({Concurrency} at a time) for {RunTypes}")]
+    private static partial void LogStarted(ILogger logger, string consumer, string stream, int concurrency, string runTypes);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Reading the stream failed; retrying")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A call to Redis failed; retrying")]
     private static partial void LogReadFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Entry {EntryId} could not be processed; it stays pending for a retry")]

@@ -7,7 +7,7 @@ public sealed partial class RunWorker
 {
     private async Task ReclaimLoopAsync(CancellationToken ct)
     {
-        using var timer = new PeriodicTimer(settings.ReclaimInterval);
+        using var timer = new PeriodicTimer(settings.ReclaimInterval, time);
         while (await WaitQuietlyAsync(timer, ct))
         {
             try
@@ -20,15 +20,15 @@ public sealed partial class RunWorker
             {
                 return;
             }
-            catch (RedisException e)
+            catch (Exception e)
             {
-                LogReadFailed(logger, e);
+                await RecoverAsync(e, ct);
             }
         }
     }
 
     /// <summary>Claims entries idle past the timeout (their consumer is gone) and processes them, within free slots.</summary>
-    public async Task ReclaimOnceAsync(CancellationToken ct)
+    private async Task ReclaimOnceAsync(CancellationToken ct)
     {
         var database = redis.GetDatabase();
         RedisValue cursor = "0-0";

@@ -3,30 +3,30 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using TenantAtlas.Contracts;
+using TenantAtlas.ServiceDefaults;
 
 namespace TenantAtlas.Workers;
 
 /// <summary>
 /// One consumer of the service's stream: reads new entries (XREADGROUP) up to its concurrency, reclaims entries
 /// whose consumer stopped heart-beating (XAUTOCLAIM), and hands each to <see cref="RunJobProcessor"/>. Woken by
-/// the relay's message on the wake channel; polls with a short back-off otherwise. On shutdown it lets in-flight
-/// runs finish for <see cref="RunWorkerOptions.ShutdownGrace"/>, then releases them.
+/// the relay's message on the wake channel; polls with a short back-off otherwise. Its loops outlive any Redis
+/// failure (a stall, a restart that lost the consumer group): they log, wait and go on. On shutdown it lets
+/// in-flight runs finish for <see cref="RunWorkerOptions.ShutdownGrace"/>, then releases them.
 /// </summary>
 public sealed partial class RunWorker(
     IConnectionMultiplexer redis,
     RunJobProcessor processor,
+    RunHandlerTypes handlers,
     IOptions<RunWorkerOptions> options,
-    ILogger<RunWorker> logger) : IHostedService, IAsyncDisposable
+    TimeProvider time,
+    ILogger<RunWorker> logger) : BackgroundService
 {
     private readonly RunWorkerOptions settings = options.Value;
     private readonly SemaphoreSlim slots = new(options.Value.MaxConcurrency, options.Value.MaxConcurrency);
-    private readonly SemaphoreSlim wake = new(0, 1);
-    private readonly CancellationTokenSource stopReading = new();
+    private readonly WakeSignal wake = new();
     private readonly CancellationTokenSource stopWork = new();
     private readonly List<Task> inFlight = [];
-    private Task? readLoop;
-    private Task? reclaimLoop;
-    private int disposed;
 
     /// <summary>This process's consumer name in the group.</summary>
     public string Consumer { get; } = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
@@ -35,38 +35,41 @@ public sealed partial class RunWorker(
 
     private string Group => settings.Service;
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public override Task StartAsync(CancellationToken cancellationToken)
     {
-        await EnsureGroupAsync();
-        await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(RunJobs.WakeChannelOf(Stream)), (_, _) => Wake());
-        readLoop = Task.Run(() => ReadLoopAsync(stopReading.Token), CancellationToken.None);
-        reclaimLoop = Task.Run(() => ReclaimLoopAsync(stopReading.Token), CancellationToken.None);
-        LogStarted(logger, Consumer, Stream, settings.MaxConcurrency);
+        if (handlers.All.Count == 0)
+        {
+            throw new InvalidOperationException(
+                $"The {settings.Service} worker has no run handler: add one with AddRunWorker(\"{settings.Service}\").AddHandler<THandler>(runType).");
+        }
+        return base.StartAsync(cancellationToken);
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // A host torn down out of order may dispose the worker before stopping it: then there is nothing to stop.
-        if (Volatile.Read(ref disposed) == 1)
+        await UntilDoneAsync(async () =>
         {
-            return;
-        }
-        try
-        {
-            await stopReading.CancelAsync();
-        }
-        catch (ObjectDisposedException)
-        {
-            return; // disposed while we got here
-        }
-        await Task.WhenAll(readLoop ?? Task.CompletedTask, reclaimLoop ?? Task.CompletedTask);
+            await EnsureGroupAsync();
+            await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(RunJobs.WakeChannelOf(Stream)), (_, _) => wake.Wake());
+        }, stoppingToken);
+        var runTypes = string.Join(", ", handlers.All.Order(StringComparer.Ordinal));
+        LogStarted(logger, Consumer, Stream, settings.MaxConcurrency, runTypes);
+        await Task.WhenAll(
+            Task.Run(() => ReadLoopAsync(stoppingToken), CancellationToken.None),
+            Task.Run(() => ReclaimLoopAsync(stoppingToken), CancellationToken.None));
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Stops reading (and waits for the loops to end), then gives in-flight runs their grace period.
+        await base.StopAsync(cancellationToken);
         Task[] running;
         lock (inFlight)
         {
             running = [.. inFlight];
         }
         // Let in-flight runs finish, within the grace period and the host's own shutdown timeout.
-        var finished = await Task.WhenAll(running).WaitAsync(settings.ShutdownGrace, cancellationToken)
+        var finished = await Task.WhenAll(running).WaitAsync(settings.ShutdownGrace, time, cancellationToken)
             .ContinueWith(t => t.IsCompletedSuccessfully, TaskScheduler.Default);
         if (!finished)
         {
@@ -77,16 +80,10 @@ public sealed partial class RunWorker(
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public override void Dispose()
     {
-        // The host may dispose the worker more than once (as a hosted service and as a singleton).
-        if (Interlocked.Exchange(ref disposed, 1) == 1)
-        {
-            return;
-        }
-        await stopReading.CancelAsync();
-        await stopWork.CancelAsync();
-        stopReading.Dispose();
+        base.Dispose();
+        stopWork.Cancel();
         stopWork.Dispose();
         slots.Dispose();
         wake.Dispose();
@@ -140,7 +137,46 @@ public sealed partial class RunWorker(
             {
                 return;
             }
-            catch (RedisException e)
+            catch (Exception e)
+            {
+                await RecoverAsync(e, ct);
+            }
+        }
+    }
+
+    /// <summary>
+    /// After a failed Redis call: wait, and recreate the consumer group if Redis lost it (restarted empty). Any
+    /// exception, not only RedisException: a stall surfaces as RedisTimeoutException, a TimeoutException, and a loop
+    /// that ended on one would leave every later run queued forever.
+    /// </summary>
+    private async Task RecoverAsync(Exception failure, CancellationToken ct)
+    {
+        LogReadFailed(logger, failure);
+        await DelayQuietlyAsync(settings.MaxPollInterval, ct);
+        if (failure is RedisServerException { Message: var message } && message.Contains("NOGROUP", StringComparison.Ordinal))
+        {
+            try
+            {
+                await EnsureGroupAsync();
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                LogReadFailed(logger, e);
+            }
+        }
+    }
+
+    /// <summary>Runs <paramref name="step"/> until it succeeds (Redis may be down when the service starts).</summary>
+    private async Task UntilDoneAsync(Func<Task> step, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await step();
+                return;
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
             {
                 LogReadFailed(logger, e);
                 await DelayQuietlyAsync(settings.MaxPollInterval, ct);
@@ -191,26 +227,11 @@ public sealed partial class RunWorker(
         return taken;
     }
 
-    private void Wake()
+    private async Task DelayQuietlyAsync(TimeSpan delay, CancellationToken ct)
     {
         try
         {
-            if (wake.CurrentCount == 0)
-            {
-                wake.Release();
-            }
-        }
-        catch (Exception e) when (e is SemaphoreFullException or ObjectDisposedException)
-        {
-            // Already awake, or stopped.
-        }
-    }
-
-    private static async Task DelayQuietlyAsync(TimeSpan delay, CancellationToken ct)
-    {
-        try
-        {
-            await Task.Delay(delay, ct);
+            await Task.Delay(delay, time, ct);
         }
         catch (OperationCanceledException)
         {

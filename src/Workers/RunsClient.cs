@@ -7,11 +7,19 @@ using TenantAtlas.TokenIssuing;
 
 namespace TenantAtlas.Workers;
 
+/// <summary>What a worker says to RunsService about its runs; an interface so the job branches can be tested alone.</summary>
+public interface IRunsClient
+{
+    Task<Run> UpdateAsync(UpdateRunRequest request, CancellationToken ct);
+
+    Task<Run> GetAsync(string runId, CancellationToken ct);
+}
+
 /// <summary>
 /// The service's calls to RunsService as itself (a service identity): moving runs along and reporting progress.
 /// Calls on behalf of a user (EnsureRun from a start surface) forward that user's token instead.
 /// </summary>
-public sealed class RunsClient(RunsService.RunsServiceClient client, ServiceToken token)
+public sealed class RunsClient(RunsService.RunsServiceClient client, ServiceToken token) : IRunsClient
 {
     public RunsService.RunsServiceClient Raw => client;
 

@@ -1,6 +1,7 @@
 using Grpc.Net.Client.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using TenantAtlas.DataStores;
@@ -20,9 +21,9 @@ public static class WorkerExtensions
 
     /// <summary>
     /// The worker host for <paramref name="service"/>: consumer group <c>{service}</c> on stream <c>ops:{service}</c>,
-    /// settings from the <c>Worker</c> section. Add handlers with <see cref="AddRunHandler{THandler}"/>.
+    /// settings from the <c>Worker</c> section (validated at start). Add handlers with <see cref="RunWorkerBuilder.AddHandler{THandler}"/>.
     /// </summary>
-    public static IHostApplicationBuilder AddRunWorker(this IHostApplicationBuilder builder, string service)
+    public static RunWorkerBuilder AddRunWorker(this IHostApplicationBuilder builder, string service)
     {
         builder.Services.AddOptions<RunWorkerOptions>()
             .Bind(builder.Configuration.GetSection(RunWorkerOptions.Section))
@@ -31,17 +32,11 @@ public static class WorkerExtensions
         builder.Services.AddSingleton<IValidateOptions<RunWorkerOptions>, RunWorkerOptionsValidator>();
         builder.AddRedis(RedisConnectionName);
         builder.AddRunsClient();
+        var handlers = new RunHandlerTypes();
+        builder.Services.AddSingleton(handlers);
         builder.Services.AddSingleton<RunJobProcessor>();
-        builder.Services.AddSingleton<RunWorker>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<RunWorker>());
-        return builder;
-    }
-
-    /// <summary>Registers the handler of one run type; it is created in each job's own DI scope.</summary>
-    public static IHostApplicationBuilder AddRunHandler<THandler>(this IHostApplicationBuilder builder) where THandler : class, IRunHandler
-    {
-        builder.Services.AddScoped<IRunHandler, THandler>();
-        return builder;
+        builder.Services.AddHostedService<RunWorker>();
+        return new RunWorkerBuilder(builder, service, handlers);
     }
 
     /// <summary>
@@ -52,9 +47,10 @@ public static class WorkerExtensions
     {
         AddRunsServiceGrpcClient<RunsServiceClient>(builder.Services);
         AddRunsServiceGrpcClient<AccessServiceClient>(builder.Services);
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ServiceToken>();
         builder.Services.AddSingleton<RunsClient>();
+        builder.Services.AddSingleton<IRunsClient>(sp => sp.GetRequiredService<RunsClient>());
         return builder;
     }
 

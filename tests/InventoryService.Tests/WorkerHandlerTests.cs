@@ -70,15 +70,13 @@ public sealed class WorkerHandlerTests(WorkerHandlerFixture suite) : IClassFixtu
 
     private static void UseHandler<THandler>(IServiceCollection services) where THandler : class, IRunHandler
     {
-        services.RemoveAll<IRunHandler>();
-        services.AddScoped<IRunHandler, THandler>();
+        services.RemoveAllKeyed<IRunHandler>(Contracts.RunTypes.InventorySync);
+        services.AddKeyedScoped<IRunHandler, THandler>(Contracts.RunTypes.InventorySync);
     }
 
     /// <summary>Hangs and ignores its cancellation: the worker must not wait for it.</summary>
     private sealed class NeverReturnsHandler : IRunHandler
     {
-        public string RunType => "inventory.sync";
-
         public Task HandleAsync(RunWorkContext run, CancellationToken cancellationToken) => Task.Delay(Timeout.Infinite, CancellationToken.None);
     }
 
@@ -86,8 +84,6 @@ public sealed class WorkerHandlerTests(WorkerHandlerFixture suite) : IClassFixtu
     private sealed class DbContextHandler(InventoryDbContext db) : IRunHandler
     {
         public static ConcurrentBag<DbContextId> ContextsUsed { get; } = [];
-
-        public string RunType => "inventory.sync";
 
         public async Task HandleAsync(RunWorkContext run, CancellationToken cancellationToken)
         {

@@ -11,9 +11,9 @@ public static class InventoryWorkerExtensions
     /// <summary>The worker host with the inventory handlers.</summary>
     public static IHostApplicationBuilder AddInventoryWorker(this IHostApplicationBuilder builder)
     {
-        builder.AddRunWorker(ServiceName);
+        builder.AddRunWorker(ServiceName)
+            .AddHandler<InventorySyncHandler>(InventorySyncHandler.Type);
         builder.Services.AddSingleton<InventoryItemWriter>();
-        builder.AddRunHandler<InventorySyncHandler>();
         return builder;
     }
 }

@@ -23,8 +23,6 @@ public sealed partial class InventorySyncHandler(
     public const string Type = Contracts.RunTypes.InventorySync;
     public const string ItemUnreadableCode = "graph.item_unreadable";
 
-    public string RunType => Type;
-
     public async Task HandleAsync(RunWorkContext run, CancellationToken cancellationToken)
     {
         var tenantId = run.TenantId ?? throw new RunFailureException("inventory.no_tenant", "inventory.sync needs a tenant.");

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using TenantAtlas.Contracts;
+
+namespace TenantAtlas.Workers;
+
+/// <summary>The run types a worker host handles, as registered; the worker refuses to start without any.</summary>
+public sealed class RunHandlerTypes
+{
+    private readonly HashSet<string> types = new(StringComparer.Ordinal);
+
+    public IReadOnlyCollection<string> All => types;
+
+    internal bool Add(string runType) => types.Add(runType);
+}
+
+/// <summary>
+/// What <c>AddRunWorker("inventory")</c> returns: <c>.AddHandler&lt;InventorySyncHandler&gt;(RunTypes.InventorySync)</c>
+/// for each run type the service's workers do.
+/// </summary>
+public sealed class RunWorkerBuilder(IHostApplicationBuilder host, string service, RunHandlerTypes types)
+{
+    /// <summary>The host the worker belongs to, for registrations of the handlers' own dependencies.</summary>
+    public IHostApplicationBuilder Host => host;
+
+    /// <summary>
+    /// Registers the handler of <paramref name="runType"/>, created in each job's own DI scope. The type must be in the
+    /// run-type catalogue and owned by this service, and have one handler: anything else is a wiring mistake, refused now.
+    /// </summary>
+    public RunWorkerBuilder AddHandler<THandler>(string runType) where THandler : class, IRunHandler
+    {
+        var known = RunTypes.Find(runType)
+            ?? throw new InvalidOperationException($"Run type '{runType}' is not in the run-type catalogue (TenantAtlas.Contracts.RunTypes).");
+        if (known.OwningService != service)
+        {
+            throw new InvalidOperationException(
+                $"Run type '{runType}' belongs to the {known.OwningService} service: its jobs go to {known.Stream}, which the {service} worker does not read.");
+        }
+        if (!types.Add(runType))
+        {
+            throw new InvalidOperationException($"Run type '{runType}' already has a handler in the {service} worker.");
+        }
+        host.Services.AddKeyedScoped<IRunHandler, THandler>(runType);
+        return this;
+    }
+}
