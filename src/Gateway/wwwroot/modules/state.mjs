@@ -21,6 +21,8 @@ export const state = {
   workspaceId: '',
   /** @type {Tenant[]} of the selected workspace */
   tenants: [],
+  /** @type {import('./runtypes.mjs').RunType[]} of the selected workspace; empty until loaded or if it failed */
+  runTypes: [],
   /** the rows of the run list */
   list: new RunList(),
   /** guards against out-of-order responses: each bumps on a new request or a reset, a response of an older one is dropped */

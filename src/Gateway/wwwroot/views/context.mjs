@@ -1,16 +1,17 @@
 // @ts-check
-// The workspace and tenant pickers, "Start inventory sync" for members with the capability, and starting a sync.
+// The workspace and tenant pickers, what the workspace offers (the run-type catalogue: the type filter and
+// "Start inventory sync"), and starting a sync.
 
 import { $, $as, option, setText } from '../modules/dom.mjs';
 import { roleText } from '../modules/format.mjs';
 import { clearError, handleError, showSyncMessage } from '../modules/messages.mjs';
+import { canStart, INVENTORY_SYNC, keptSelection, parseRunTypes, typeFilterOptions } from '../modules/runtypes.mjs';
 import { api, currentMembership, state } from '../modules/state.mjs';
 import { loadNotifications } from './notifications.mjs';
 import { navigateToRun } from './router.mjs';
 import { loadRuns } from './runs.mjs';
 
 const WORKSPACE_KEY = 'tenantatlas.workspace';
-const SYNC_CAPABILITY = 'tenant.inventory_sync.run';
 
 /** The user's workspaces; the one picked last in this tab is picked again. */
 export async function loadWorkspaces() {
@@ -31,7 +32,7 @@ export async function loadWorkspaces() {
   await workspaceChanged();
 }
 
-/** Loads the tenants of the workspace picked, then its runs. */
+/** Loads what belongs to the workspace picked (tenants, run types), then its runs. */
 export async function workspaceChanged() {
   state.workspaceId = $as('workspace-select', HTMLSelectElement).value;
   const membership = currentMembership();
@@ -39,20 +40,27 @@ export async function workspaceChanged() {
   setText('role', membership && membership.member ? roleText(membership.member.role) : '');
   const seq = ++state.workspaceSeq;
   state.tenants = [];
+  state.runTypes = [];
   $('tenant-select').replaceChildren();
   if (membership) {
-    try {
+    const base = `/v1/workspaces/${encodeURIComponent(membership.workspace.workspaceId)}`;
+    // Side by side: neither needs the other. A failure of one leaves the other usable (no run types: "All types"
+    // only and no start control, which is all the server would allow without knowing).
+    const [tenants, runTypes] = await Promise.allSettled([api(`${base}/tenants`), api(`${base}/run-types`)]);
+    if (seq !== state.workspaceSeq) return; // another workspace was picked meanwhile
+    if (tenants.status === 'fulfilled') {
       /** @type {import('../modules/state.mjs').Tenant[]} */
-      const list = (await api(`/v1/workspaces/${encodeURIComponent(membership.workspace.workspaceId)}/tenants`)).tenants ?? [];
-      if (seq !== state.workspaceSeq) return; // another workspace was picked meanwhile
+      const list = tenants.value.tenants ?? [];
       state.tenants = list.filter((t) => t.tenantId);
-    } catch (err) {
-      if (seq !== state.workspaceSeq) return;
-      handleError(err);
+    } else {
+      handleError(tenants.reason);
     }
+    if (runTypes.status === 'fulfilled') state.runTypes = parseRunTypes(runTypes.value);
+    else if (tenants.status === 'fulfilled') handleError(runTypes.reason); // one banner, not two, if both failed
     if (!state.token) return; // a 401 signed out
   }
   renderTenants();
+  renderTypeFilter();
   updateSyncButton();
   await loadRuns();
 }
@@ -68,11 +76,18 @@ function renderTenants() {
   }
 }
 
-/** Offered to members with the capability, once a tenant is picked. */
+/** The types the user may view in this workspace, keeping the type picked if it is still offered. */
+function renderTypeFilter() {
+  const select = $as('filter-type', HTMLSelectElement);
+  const options = typeFilterOptions(state.runTypes);
+  const selected = keptSelection(options, select.value);
+  select.replaceChildren(...options.map((o) => option(o.value, o.label)));
+  select.value = selected;
+}
+
+/** Offered when the server says the user may start an inventory sync here, and a tenant is picked. */
 export function updateSyncButton() {
-  const membership = currentMembership();
-  const capabilities = (membership && membership.member && membership.member.capabilities) || [];
-  $('start-sync').hidden = !(capabilities.includes(SYNC_CAPABILITY) && $as('tenant-select', HTMLSelectElement).value);
+  $('start-sync').hidden = !(canStart(state.runTypes, INVENTORY_SYNC) && $as('tenant-select', HTMLSelectElement).value);
 }
 
 /** Empties the pickers (sign-out). */
@@ -81,8 +96,10 @@ export function clearContext() {
   state.workspaces = [];
   state.workspaceId = '';
   state.tenants = [];
+  state.runTypes = [];
   $('workspace-select').replaceChildren();
   $('tenant-select').replaceChildren();
+  renderTypeFilter(); // the next user's workspace brings its own catalogue
 }
 
 /** Starts an inventory sync of the tenant picked, or opens the one already running (the server decides). */
