@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # THE test command (README, CI): sets up what a fresh machine lacks, lints the protos, builds, runs every test
-# and ends with one plain line "P passed, F failed, S skipped" summed from the TRX results.
+# and ends with one plain line "P passed, F failed, S skipped" summed from the TRX results and the Operations UI's
+# node --test results (JUnit XML).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -33,12 +34,19 @@ dotnet restore TenantAtlas.sln
 step "Proto lint"
 bash scripts/lint-protos.sh
 
+step "UI type check"
+npm run --silent typecheck
+
 step "Build"
 dotnet build TenantAtlas.sln -c Release --no-restore
 
 step "Test"
-rm -rf TestResults
+rm -rf TestResults && mkdir -p TestResults
 test_exit=0
+# The UI's unit tests (tests/ui, DOM-free modules): the spec report to the console, JUnit XML for the summary.
+ui_exit=0
+node --test --test-timeout=30000 --test-reporter=spec --test-reporter-destination=stdout \
+  --test-reporter=junit --test-reporter-destination=TestResults/ui.junit.xml tests/ui/*.test.mjs || ui_exit=$?
 dotnet test TenantAtlas.sln -c Release --no-build \
   --logger "trx;LogFilePrefix=results" --results-directory TestResults || test_exit=$?
 
@@ -56,12 +64,23 @@ for path in sorted(glob.glob(os.path.join(sys.argv[1], "**", "*.trx"), recursive
     passed += count("passed")
     failed += count("failed") + count("error") + count("timeout") + count("aborted")
     skipped += count("notExecuted")
+# node --test's JUnit report: a testcase is failed with a <failure>/<error> child, skipped (or todo) with
+# <skipped>, passed otherwise; a test file that does not load is a failed testcase too.
+for path in sorted(glob.glob(os.path.join(sys.argv[1], "**", "*.junit.xml"), recursive=True)):
+    for case in ET.parse(path).getroot().iter("testcase"):
+        if case.find("failure") is not None or case.find("error") is not None:
+            failed += 1
+        elif case.find("skipped") is not None:
+            skipped += 1
+        else:
+            passed += 1
 print(f"{passed} passed, {failed} failed, {skipped} skipped")
 PY
 )" || summary="0 passed, 1 failed, 0 skipped"  # unreadable results count as a failure
 read -r passed _ failed _ skipped _ <<<"${summary//,/}"
 
 status=0
+if [[ "$ui_exit" -ne 0 ]]; then echo "node --test exited with code $ui_exit"; status=1; fi
 if [[ "$test_exit" -ne 0 ]]; then echo "dotnet test exited with code $test_exit"; status=1; fi
 if [[ "$failed" -ne 0 ]]; then status=1; fi
 if [[ $((passed + failed)) -eq 0 ]]; then echo "no tests ran"; status=1; fi

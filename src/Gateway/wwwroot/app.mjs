@@ -1,0 +1,50 @@
+// @ts-check
+// TenantAtlas Operations UI: plain ES modules, no build step. This entry point wires the page's controls to the
+// views (views/) and resumes the session; the logic that needs no DOM lives in modules/ and is unit-tested with
+// node --test (tests/ui/). Talks to the gateway's REST surface only.
+
+import { $, onActivate } from './modules/dom.mjs';
+import { clearError, showSyncMessage } from './modules/messages.mjs';
+import { state } from './modules/state.mjs';
+import { startSync, updateSyncButton, workspaceChanged } from './views/context.mjs';
+import { loadInventoryItems } from './views/detail.mjs';
+import { markAllRead } from './views/notifications.mjs';
+import { navigateToRun, route } from './views/router.mjs';
+import { loadRuns } from './views/runs.mjs';
+import { resumeSession, signIn, signOut } from './views/session.mjs';
+
+/** Where the trace viewer (the Aspire dashboard) lives: the gateway's /ui/config.json says; without it, trace links stay relative. */
+async function loadUiConfig() {
+  try {
+    const response = await fetch('/ui/config.json');
+    if (response.ok) state.traceViewerUrl = (await response.json()).traceViewerUrl || '';
+  } catch {
+    // Relative links it is.
+  }
+}
+
+function init() {
+  loadUiConfig();
+  $('sign-in').addEventListener('click', signIn);
+  $('token-input').addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) signIn();
+  });
+  $('sign-out').addEventListener('click', () => signOut());
+  $('workspace-select').addEventListener('change', () => { clearError(); showSyncMessage(''); workspaceChanged(); });
+  $('tenant-select').addEventListener('change', () => { showSyncMessage(''); updateSyncButton(); });
+  for (const id of ['filter-type', 'filter-bucket', 'filter-range']) {
+    $(id).addEventListener('change', () => { clearError(); loadRuns(); });
+  }
+  $('refresh-runs').addEventListener('click', () => { clearError(); loadRuns(); });
+  $('load-more').addEventListener('click', () => loadRuns({ append: true }));
+  onActivate($('run-list'), '[data-testid="run-row"]', (row) => navigateToRun(row.dataset.runId ?? ''));
+  onActivate($('notification-list'), '[data-testid="notification-item"][data-run-id]', (item) => navigateToRun(item.dataset.runId ?? ''));
+  $('close-detail').addEventListener('click', () => { location.hash = '#/'; });
+  $('inventory-link').addEventListener('click', loadInventoryItems);
+  $('mark-read').addEventListener('click', markAllRead);
+  $('start-sync').addEventListener('click', startSync);
+  window.addEventListener('hashchange', route);
+  resumeSession();
+}
+
+init();

@@ -1,0 +1,151 @@
+// @ts-check
+// A run's detail, polled every second while it is active, its failures, and its related inventory items.
+
+import { isRunNotFound } from '../modules/api.mjs';
+import { $, $as, el, setText } from '../modules/dom.mjs';
+import {
+  bucketOf, detailCounts, droppedFailuresText, formatTime, humanize, initiatorName, inventoryItemMeta, isActive,
+  outcomeOf, progressOf, statusOf, traceUrl,
+} from '../modules/format.mjs';
+import { handleError } from '../modules/messages.mjs';
+import { api, scheduler, state, Task, tenantName } from '../modules/state.mjs';
+import { loadNotifications } from './notifications.mjs';
+import { refreshVisibleRows, renderListChrome, updateRow } from './runs.mjs';
+
+/** @typedef {import('../modules/format.mjs').Run} Run */
+
+const POLL_MS = 1000;
+
+export function hideDetail() {
+  scheduler.cancel(Task.DETAIL);
+  $('run-detail').hidden = true;
+  $('not-found-view').hidden = true;
+}
+
+/** @param {string} runId */
+export async function openRun(runId) {
+  if (!state.token) return;
+  hideDetail();
+  const seq = ++state.detailSeq;
+  state.detailRunId = runId;
+  renderListChrome();
+  $('inventory-list').replaceChildren();
+  $('inventory-empty').hidden = true;
+  await fetchDetail(runId, seq, true);
+}
+
+/** Back to the list alone: no run selected, no detail poll. */
+export function closeDetail() {
+  state.detailSeq++;
+  state.detailRunId = null;
+  hideDetail();
+}
+
+/**
+ * @param {string} runId
+ * @param {number} seq the openRun this poll belongs to; a later one makes it stop
+ * @param {boolean} first the load on opening, as opposed to a poll
+ */
+async function fetchDetail(runId, seq, first) {
+  /** @type {Run | undefined} */
+  let run;
+  try {
+    run = (await api(`/v1/runs/${encodeURIComponent(runId)}`)).run;
+  } catch (err) {
+    if (seq !== state.detailSeq) return;
+    if (isRunNotFound(err)) {
+      $('run-detail').hidden = true;
+      $('not-found-view').hidden = false;
+      return;
+    }
+    handleError(err);
+    // A poll that failed (the server restarting) tries again, more slowly; a failed first load waits for the user.
+    if (!first && state.token) scheduler.after(Task.DETAIL, POLL_MS * 2, () => fetchDetail(runId, seq, false));
+    return;
+  }
+  if (seq !== state.detailSeq || !run) return;
+  renderDetail(run);
+  updateRow(run);
+  if (isActive(run)) {
+    scheduler.after(Task.DETAIL, POLL_MS, () => fetchDetail(runId, seq, false));
+  } else if (!first) {
+    // It just completed: the completion notification and the list changed too.
+    loadNotifications();
+    refreshVisibleRows();
+  }
+}
+
+/** @param {Run} run */
+function renderDetail(run) {
+  const bucket = bucketOf(run);
+  setText('detail-type', run.type || 'Run');
+  const badge = $('run-detail').querySelector('[data-testid="status-badge"]');
+  if (badge) {
+    badge.textContent = bucket;
+    badge.className = `badge ${bucket}`;
+  }
+  setText('detail-status', humanize(statusOf(run)));
+  setText('detail-outcome', humanize(outcomeOf(run)));
+  setText('detail-run-id', run.runId);
+  setText('detail-tenant', tenantName(run.tenantId));
+  setText('detail-initiator', initiatorName(run));
+  setText('detail-created', formatTime(run.createdAt));
+  setText('detail-started', formatTime(run.startedAt));
+  setText('detail-completed', formatTime(run.completedAt));
+  Object.assign($as('detail-progress', HTMLProgressElement), progressOf(run));
+  setText('detail-counts', detailCounts(run));
+
+  const traceId = run.traceId || '';
+  setText('trace-id', traceId || '—');
+  const traceLink = $as('trace-link', HTMLAnchorElement);
+  if (traceId) {
+    traceLink.href = traceUrl(state.traceViewerUrl, traceId);
+    traceLink.hidden = false;
+  } else {
+    traceLink.removeAttribute('href');
+    traceLink.hidden = true;
+  }
+
+  const failures = run.failures ?? [];
+  $('failure-list').replaceChildren(...failures.map((f) => el('li', { testid: 'failure-item' }, [
+    el('span', { cls: 'failure-code', testid: 'failure-code', text: f.code || 'unknown' }),
+    el('span', { testid: 'failure-message', text: f.message || '' }),
+    ...(f.item ? [el('span', { cls: 'failure-target', testid: 'failure-target', text: `Item: ${f.item}` })] : []),
+  ])));
+  $('failures-empty').hidden = failures.length > 0;
+  const dropped = droppedFailuresText(run);
+  $('failures-dropped').hidden = !dropped;
+  setText('failures-dropped', dropped);
+
+  const related = $('related');
+  related.hidden = !(run.type === 'inventory.sync' && run.tenantId);
+  related.dataset.tenantId = run.tenantId || '';
+  related.dataset.runId = run.runId;
+
+  $('not-found-view').hidden = true;
+  $('run-detail').hidden = false;
+}
+
+/** The inventory items the run (an inventory.sync) wrote, on demand. */
+export async function loadInventoryItems() {
+  const { tenantId, runId } = $('related').dataset;
+  if (!tenantId || !runId) return;
+  const seq = state.detailSeq;
+  const button = $as('inventory-link', HTMLButtonElement);
+  button.disabled = true;
+  try {
+    const params = new URLSearchParams({ runId, pageSize: '50' });
+    /** @type {import('../modules/format.mjs').InventoryItem[]} */
+    const items = (await api(`/v1/tenants/${encodeURIComponent(tenantId)}/inventory/items?${params}`)).items ?? [];
+    if (seq !== state.detailSeq) return;
+    $('inventory-list').replaceChildren(...items.map((item) => el('li', { testid: 'inventory-item' }, [
+      el('span', { testid: 'inventory-item-name', text: item.displayName || item.itemId || '—' }),
+      el('span', { cls: 'item-meta', text: inventoryItemMeta(item) }),
+    ])));
+    $('inventory-empty').hidden = items.length > 0;
+  } catch (err) {
+    handleError(err);
+  } finally {
+    button.disabled = false;
+  }
+}
