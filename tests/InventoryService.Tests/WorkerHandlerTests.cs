@@ -17,35 +17,12 @@ public sealed class WorkerHandlerFixture : SuiteFixture
     protected override bool StartsInventoryHost => false;
 }
 
-/// <summary>What the worker host promises a handler: a DI scope of its own per job, and a maximum run duration.</summary>
+/// <summary>
+/// A handler of a real service using its scoped DbContext: one context per job. The worker host's other promises
+/// (maximum run duration, recovery, every job branch) are tested in tests/Workers.Tests.
+/// </summary>
 public sealed class WorkerHandlerTests(WorkerHandlerFixture suite) : IClassFixture<WorkerHandlerFixture>
 {
-    private static readonly TimeSpan MaxDuration = TimeSpan.FromSeconds(2);
-
-    [Fact]
-    public async Task HandlerThatNeverReturns_RunCompletesFailedWorkerTimeout_WithinItsMaximumDuration()
-    {
-        var (_, tenantId, _, _) = await suite.CreateTenantAsync("timeout-owner", deviceConfigurations: 1, compliancePolicies: 0);
-        var host = suite.StartInventoryHost(
-            settings: new Dictionary<string, string> { ["Worker:MaxRunDurations:inventory.sync"] = MaxDuration.ToString() },
-            services: services => UseHandler<NeverReturnsHandler>(services));
-        try
-        {
-            var started = await suite.InventoryApi(UserToken("timeout-owner"), host).StartInventorySyncAsync(new StartInventorySyncRequest { TenantId = tenantId });
-            var run = await suite.WaitForCompletionAsync(started.Run.RunId, TimeSpan.FromSeconds(20));
-
-            Assert.Equal(RunOutcome.Failed, run.Outcome);
-            Assert.Equal(RunJobProcessor.TimeoutCode, Assert.Single(run.Failures).Code);
-            var took = run.CompletedAt.ToDateTime() - run.StartedAt.ToDateTime();
-            Assert.InRange(took, MaxDuration - TimeSpan.FromMilliseconds(100), MaxDuration + TimeSpan.FromSeconds(3));
-            await suite.AssertNoActiveRunsAsync();
-        }
-        finally
-        {
-            await suite.StopInventoryHostAsync(host);
-        }
-    }
-
     [Fact]
     public async Task HandlerUsingAScopedDbContext_Works_WithAContextOfItsOwnPerJob()
     {
@@ -72,12 +49,6 @@ public sealed class WorkerHandlerTests(WorkerHandlerFixture suite) : IClassFixtu
     {
         services.RemoveAllKeyed<IRunHandler>(Contracts.RunTypes.InventorySync);
         services.AddKeyedScoped<IRunHandler, THandler>(Contracts.RunTypes.InventorySync);
-    }
-
-    /// <summary>Hangs and ignores its cancellation: the worker must not wait for it.</summary>
-    private sealed class NeverReturnsHandler : IRunHandler
-    {
-        public Task HandleAsync(RunWorkContext run, CancellationToken cancellationToken) => Task.Delay(Timeout.Infinite, CancellationToken.None);
     }
 
     /// <summary>Reads the service's own database through the scoped (pooled) DbContext.</summary>

@@ -12,7 +12,10 @@ public sealed class RecoveryFixture : SuiteFixture
     protected override bool StartsInventoryHost => false;
 }
 
-/// <summary>Workers that die: their entries are reclaimed (XAUTOCLAIM) or, after too many deliveries, given up.</summary>
+/// <summary>
+/// Workers that die, end to end with the real RunsService and a Graph sync: their entries are reclaimed (XAUTOCLAIM) or,
+/// after too many deliveries, given up. The worker host's own recovery tests are in tests/Workers.Tests.
+/// </summary>
 public sealed class WorkerRecoveryTests(RecoveryFixture suite) : IClassFixture<RecoveryFixture>
 {
     private static readonly string Stream = RunJobs.StreamOf("inventory");

@@ -70,6 +70,21 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>Whether the redis-server process is alive (it may still be starting when <see cref="StartAsync"/> has not returned).</summary>
     public bool IsRunning => _process is { HasExited: false };
 
+    /// <summary>Stops the server process in its tracks (SIGSTOP) for <paramref name="duration"/>, then lets it go on: a stall.</summary>
+    public async Task StallAsync(TimeSpan duration)
+    {
+        var pid = _process?.Id ?? throw new InvalidOperationException("redis-server is not running.");
+        Process.Start("kill", ["-STOP", pid.ToString(CultureInfo.InvariantCulture)])!.WaitForExit();
+        try
+        {
+            await Task.Delay(duration);
+        }
+        finally
+        {
+            Process.Start("kill", ["-CONT", pid.ToString(CultureInfo.InvariantCulture)])!.WaitForExit();
+        }
+    }
+
     /// <summary>The temp directory (working directory, log, pid file) of this instance; deleted on dispose.</summary>
     public string TempDirectory => _root;
 

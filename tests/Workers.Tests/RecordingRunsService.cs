@@ -1,0 +1,94 @@
+using System.Collections.Concurrent;
+using Grpc.Core;
+using TenantAtlas.Runs.V1;
+
+namespace TenantAtlas.Workers.Tests;
+
+/// <summary>
+/// Stands in for RunsService behind <see cref="IRunsClient"/>: keeps runs with RunsService's state rules (a completed run
+/// refuses updates with FAILED_PRECONDITION, an unknown run is NOT_FOUND), records every update, and can be told to be
+/// unavailable. The worker's side of the contract is what these tests examine; RunsService has its own tests.
+/// </summary>
+public sealed class RecordingRunsService : IRunsClient
+{
+    private readonly ConcurrentDictionary<string, Run> runs = new();
+    private int unavailableStarts;
+
+    public ConcurrentQueue<UpdateRunRequest> Updates { get; } = new();
+
+    /// <summary>The next <paramref name="count"/> attempts to start a run answer UNAVAILABLE.</summary>
+    public void FailNextStarts(int count) => Interlocked.Exchange(ref unavailableStarts, count);
+
+    public Run Add(string type, RunStatus status = RunStatus.Queued)
+    {
+        var run = new Run
+        {
+            RunId = Guid.NewGuid().ToString(), WorkspaceId = Guid.NewGuid().ToString(), TenantId = Guid.NewGuid().ToString(), Type = type,
+            Status = status, Outcome = status == RunStatus.Completed ? RunOutcome.Succeeded : RunOutcome.Pending, Counts = new RunCounts(),
+        };
+        runs[run.RunId] = run;
+        return run;
+    }
+
+    public Run this[string runId] => runs[runId];
+
+    /// <summary>The run no longer exists (its job is still in the stream).</summary>
+    public void Forget(string runId) => runs.TryRemove(runId, out _);
+
+    public Task<Run> GetAsync(string runId, CancellationToken ct) =>
+        Task.FromResult(runs.TryGetValue(runId, out var run) ? run.Clone() : throw NotFound(runId));
+
+    public Task<Run> UpdateAsync(UpdateRunRequest request, CancellationToken ct)
+    {
+        Updates.Enqueue(request.Clone());
+        if (request.Status == RunStatus.Running && Interlocked.Decrement(ref unavailableStarts) >= 0)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, "RunsService is away (test)."));
+        }
+        if (!runs.TryGetValue(request.RunId, out var run))
+        {
+            throw NotFound(request.RunId);
+        }
+        lock (run)
+        {
+            if (run.Status == RunStatus.Completed)
+            {
+                throw new RpcException(new Status(StatusCode.FailedPrecondition, $"Run {run.RunId} is completed."));
+            }
+            if (request.SetCounts is { } set)
+            {
+                run.Counts = new RunCounts
+                {
+                    Total = set.HasTotal ? set.Total : run.Counts.Total,
+                    Processed = set.HasProcessed ? set.Processed : run.Counts.Processed,
+                    Succeeded = set.HasSucceeded ? set.Succeeded : run.Counts.Succeeded,
+                    Failed = set.HasFailed ? set.Failed : run.Counts.Failed,
+                    Skipped = set.HasSkipped ? set.Skipped : run.Counts.Skipped,
+                };
+            }
+            if (request.IncrementCounts is { } add)
+            {
+                run.Counts.Total += add.Total;
+                run.Counts.Processed += add.Processed;
+                run.Counts.Succeeded += add.Succeeded;
+                run.Counts.Failed += add.Failed;
+                run.Counts.Skipped += add.Skipped;
+            }
+            run.Failures.AddRange(request.Failures);
+            if (request.Status != RunStatus.Unspecified)
+            {
+                run.Status = request.Status;
+            }
+            if (request.Status == RunStatus.Completed)
+            {
+                run.Outcome = request.Outcome != RunOutcome.Unspecified ? request.Outcome
+                    : run.Counts.Failed > 0 && run.Counts.Succeeded > 0 ? RunOutcome.PartiallySucceeded
+                    : run.Counts.Failed > 0 ? RunOutcome.Failed
+                    : RunOutcome.Succeeded;
+            }
+            return Task.FromResult(run.Clone());
+        }
+    }
+
+    private static RpcException NotFound(string runId) => new(new Status(StatusCode.NotFound, $"Run {runId} was not found."));
+}

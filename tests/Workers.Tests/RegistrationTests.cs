@@ -1,0 +1,54 @@
+using Microsoft.Extensions.Hosting;
+using TenantAtlas.Contracts;
+
+namespace TenantAtlas.Workers.Tests;
+
+/// <summary>Wiring mistakes are refused when the service starts, with a message that says what to fix.</summary>
+public sealed class RegistrationTests : IAsyncLifetime
+{
+    private WorkerHarness harness = null!;
+
+    public async Task InitializeAsync() => harness = await WorkerHarness.StartAsync();
+
+    public async Task DisposeAsync() => await harness.DisposeAsync();
+
+    [Fact]
+    public void TwoHandlersForOneType_AreRefused()
+    {
+        var e = Assert.Throws<InvalidOperationException>(() => harness.BuildWorker(handlers: w => w
+            .AddHandler<ScriptedHandler>(RunTypes.InventorySync)
+            .AddHandler<ScriptedHandler>(RunTypes.InventorySync)));
+
+        Assert.Contains("already has a handler", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TypesOutsideTheCatalogue_OrOfAnotherService_AreRefused()
+    {
+        var unknown = Assert.Throws<InvalidOperationException>(() => harness.BuildWorker(handlers: w => w.AddHandler<ScriptedHandler>("inventory.nothing")));
+        var foreign = Assert.Throws<InvalidOperationException>(() => harness.BuildWorker(handlers: w => w.AddHandler<ScriptedHandler>(RunTypes.RestoreExecute)));
+
+        Assert.Contains("not in the run-type catalogue", unknown.Message, StringComparison.Ordinal);
+        Assert.Contains("ops:restore", foreign.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AWorkerWithoutHandlers_DoesNotStart()
+    {
+        using var host = harness.BuildWorker(handlers: _ => { });
+
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
+
+        Assert.Contains("no run handler", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SettingsThatCannotWork_AreRefusedAtStart_NamingTheSetting()
+    {
+        using var host = harness.BuildWorker(new Dictionary<string, string?> { ["Worker:MaxPollInterval"] = "00:00:00" });
+
+        var e = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync());
+
+        Assert.Contains("Worker:MaxPollInterval", e.Message, StringComparison.Ordinal);
+    }
+}
