@@ -71,20 +71,25 @@ public static partial class FailureSanitizer
     // strings), at a line break, at a quote or at the next query parameter.
     private const string PasswordBare = NotTruncationMark + @"(?:[^;\r\n""'&]|" + NextParameter + ")+";
 
+    // A key is any identifier ending in one of these words, in any casing and with any prefix (aws_secret_access_key,
+    // AWS_SECRET_ACCESS_KEY, AccountKey, x-api-key, db.password): naming a secret differently must not let it through.
+    // Paging tokens ($skiptoken, $deltatoken, page tokens) are positions, not credentials, and stay.
     private const string TokenKeys =
-        @"client[_-]?secret|client[_-]?assertion|secret[_-]?key|secret" +
-        @"|(?:access|refresh|id|session|sas)[_-]?token|token" +
-        @"|api[_-]?key|subscription[_-]?key|account[_-]?key|shared[_-]?access[_-]?key|sig";
+        @"secret|client[_-]?assertion|(?<!skip|delta|page[_-]?|continuation[_-]?)token|key|sig|signature|credentials?" +
+        @"|private[_-]?key|connection[_-]?string";
 
-    private const string PasswordKeys = @"password|passwd|pwd|authorization|cookie";
+    private const string PasswordKeys = @"password|passwd|pwd|passphrase|authorization|cookie";
+
+    // The start of the identifier a key word ends: nothing identifier-like before it, then any prefix.
+    private const string KeyPrefix = @"(?<![\w.\-])[\w.\-]*?";
 
     private const string TokenKeyValuePattern =
-        @"\b(?:" + TokenKeys + ")" + KeySeparator +
+        KeyPrefix + "(?:" + TokenKeys + ")" + KeySeparator +
         "(?:" + QuotedValue + @"|[""'](?<value>" + AlreadyRedacted + "|" + TokenBare + ")" +
         "|(?<value>" + AlreadyRedacted + "|" + TokenBare + "))";
 
     private const string PasswordKeyValuePattern =
-        @"\b(?:" + PasswordKeys + ")" + KeySeparator +
+        KeyPrefix + "(?:" + PasswordKeys + ")" + KeySeparator +
         "(?:" + QuotedValue + @"|[""'](?<value>" + AlreadyRedacted + "|" + PasswordBare + ")" +
         "|(?<value>" + AlreadyRedacted + "|" + PasswordBare + "))";
 
@@ -112,6 +117,10 @@ public static partial class FailureSanitizer
     // authority, so an unencoded '@' inside it does not leak the rest.
     private const string UrlUserInfoPattern =
         @"\b[a-z][a-z0-9+.\-]*://[^\s:/?#@\[\]]*:(?<value>" + NotTruncationMark + @"[^\s/?#]+)@";
+
+    // PEM private keys (RSA, EC, OPENSSH, encrypted...): the whole block, or to the end when the message was cut inside it.
+    private const string PrivateKeyBlockPattern =
+        @"-----BEGIN[ A-Z]*PRIVATE KEY-----(?:(?!-----END)[\s\S])*(?:-----END[ A-Z]*PRIVATE KEY-----|$)";
 
     private static readonly MatchEvaluator RedactValue = Redact;
 
@@ -143,6 +152,7 @@ public static partial class FailureSanitizer
     {
         // Order matters: headers first (their value may itself contain "Bearer ..." or key=value pairs), then
         // keyed values (a quoted value is replaced whole, quotes kept), then what is left unkeyed.
+        text = PrivateKeyBlockRegex().Replace(text, Redacted);
         text = HeaderRegex().Replace(text, RedactValue);
         text = PasswordKeyValueRegex().Replace(text, RedactValue);
         text = TokenKeyValueRegex().Replace(text, RedactValue);
@@ -252,6 +262,9 @@ public static partial class FailureSanitizer
         length > 0 && char.IsHighSurrogate(text[length - 1]) ? length - 1 : length;
 
     // Source-generated, so compiled at build time with no startup cost; the timeout bounds any pathological input.
+    [GeneratedRegex(PrivateKeyBlockPattern, Options, MatchTimeoutMs)]
+    private static partial Regex PrivateKeyBlockRegex();
+
     [GeneratedRegex(HeaderPattern, Options, MatchTimeoutMs)]
     private static partial Regex HeaderRegex();
 
