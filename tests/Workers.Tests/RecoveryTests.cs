@@ -7,21 +7,15 @@ using TenantAtlas.Runs.V1;
 namespace TenantAtlas.Workers.Tests;
 
 /// <summary>Workers that die and a Redis that fails under them: nothing lost, nothing stuck, no handler run twice at once.</summary>
-public sealed class RecoveryTests : IAsyncLifetime
+public sealed class RecoveryTests : WorkerHarnessTests
 {
-    private WorkerHarness harness = null!;
-
-    public async Task InitializeAsync() => harness = await WorkerHarness.StartAsync();
-
-    public async Task DisposeAsync() => await harness.DisposeAsync();
-
     private static string ConsumerOf(IHost host) => host.Services.GetServices<IHostedService>().OfType<RunWorker>().Single().Consumer;
 
     [Fact]
     public async Task WorkerStoppedMidRun_AnotherConsumerReclaimsTheEntry_AndTheRunCompletesCountedOnce()
     {
         var firstAttempt = new TaskCompletionSource();
-        harness.Script.Behaviour = async (run, ct) =>
+        Harness.Script.Behaviour = async (run, ct) =>
         {
             run.AddTotal(2);
             run.Succeeded();
@@ -32,53 +26,53 @@ public sealed class RecoveryTests : IAsyncLifetime
             }
             run.Succeeded();
         };
-        var first = await harness.StartWorkerAsync();
-        var published = await harness.PublishAsync();
+        var first = await Harness.StartWorkerAsync();
+        var published = await Harness.PublishAsync();
         await firstAttempt.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        var second = await harness.StartWorkerAsync();
+        var second = await Harness.StartWorkerAsync();
 
-        await harness.StopWorkerAsync(first);
-        var run = await harness.WaitForCompletionAsync(published.RunId);
+        await Harness.StopWorkerAsync(first);
+        var run = await Harness.WaitForCompletionAsync(published.RunId);
 
         Assert.Equal(RunOutcome.Succeeded, run.Outcome);
         // The second attempt counted from zero: the item the first one reported is not counted twice.
         Assert.Equal((2L, 2L), (run.Counts.Total, run.Counts.Succeeded));
-        Assert.Equal([published.RunId, published.RunId], harness.Script.Calls);
-        var pending = await harness.Database.StreamPendingMessagesAsync(WorkerHarness.Stream, WorkerHarness.Service, 10, RedisValue.Null);
+        Assert.Equal([published.RunId, published.RunId], Harness.Script.Calls);
+        var pending = await Harness.Database.StreamPendingMessagesAsync(WorkerHarness.Stream, WorkerHarness.Service, 10, RedisValue.Null);
         Assert.Empty(pending);
         Assert.NotEqual(ConsumerOf(second), string.Empty);
-        Assert.Contains(harness.Runs.Updates, u => u.Status == RunStatus.Running && u.SetCounts is { Total: 0 });
+        Assert.Contains(Harness.Runs.Updates, u => u.Status == RunStatus.Running && u.SetCounts is { Total: 0 });
     }
 
     [Fact]
     public async Task EntryWhoseWorkersKeepDying_IsGivenUp_RunFailsWorkerLost_EntryDeadLettered()
     {
-        harness.Script.Behaviour = (_, ct) => Task.Delay(Timeout.Infinite, ct);
+        Harness.Script.Behaviour = (_, ct) => Task.Delay(Timeout.Infinite, ct);
         var settings = new Dictionary<string, string?> { ["Worker:MaxDeliveries"] = "1" };
-        var first = await harness.StartWorkerAsync(settings);
-        var published = await harness.PublishAsync();
-        await Eventually.UntilAsync(() => Task.FromResult(harness.Script.Calls.Count), n => n == 1, TimeSpan.FromSeconds(10), "the first delivery starts");
+        var first = await Harness.StartWorkerAsync(settings);
+        var published = await Harness.PublishAsync();
+        await Eventually.UntilAsync(() => Task.FromResult(Harness.Script.Calls.Count), n => n == 1, TimeSpan.FromSeconds(10), "the first delivery starts");
 
-        await harness.StopWorkerAsync(first);
-        await harness.StartWorkerAsync(settings);
-        var run = await harness.WaitForCompletionAsync(published.RunId);
+        await Harness.StopWorkerAsync(first);
+        await Harness.StartWorkerAsync(settings);
+        var run = await Harness.WaitForCompletionAsync(published.RunId);
 
         Assert.Equal(RunOutcome.Failed, run.Outcome);
         Assert.Equal(RunJobProcessor.WorkerLostCode, Assert.Single(run.Failures).Code);
-        Assert.Single(await harness.DeadLettersAsync());
-        Assert.Single(harness.Script.Calls);
+        Assert.Single(await Harness.DeadLettersAsync());
+        Assert.Single(Harness.Script.Calls);
     }
 
     [Fact]
     public async Task RedisStalledPastTheCommandTimeout_TheWorkerGoesOn_AndLaterRunsComplete()
     {
         // Past StackExchange.Redis' 5 s command timeout: its calls fail with RedisTimeoutException, a TimeoutException.
-        await harness.StartWorkerAsync();
-        await harness.WaitForCompletionAsync((await harness.PublishAsync()).RunId);
+        await Harness.StartWorkerAsync();
+        await Harness.WaitForCompletionAsync((await Harness.PublishAsync()).RunId);
 
-        await harness.Redis.StallAsync(TimeSpan.FromSeconds(7));
-        var after = await harness.PublishAsync();
-        var run = await harness.WaitForCompletionAsync(after.RunId, TimeSpan.FromSeconds(20));
+        await Harness.Redis.StallAsync(TimeSpan.FromSeconds(7));
+        var after = await Harness.PublishAsync();
+        var run = await Harness.WaitForCompletionAsync(after.RunId, TimeSpan.FromSeconds(20));
 
         Assert.Equal(RunOutcome.Succeeded, run.Outcome);
     }
@@ -86,14 +80,14 @@ public sealed class RecoveryTests : IAsyncLifetime
     [Fact]
     public async Task RedisEmptiedUnderTheWorker_TheConsumerGroupComesBack_AndNewRunsFlow()
     {
-        await harness.StartWorkerAsync();
-        await harness.WaitForCompletionAsync((await harness.PublishAsync()).RunId);
+        await Harness.StartWorkerAsync();
+        await Harness.WaitForCompletionAsync((await Harness.PublishAsync()).RunId);
 
         // What a Redis restarted without its data looks like to the worker: no stream, no consumer group.
-        await harness.Database.KeyDeleteAsync(WorkerHarness.Stream);
+        await Harness.Database.KeyDeleteAsync(WorkerHarness.Stream);
         await Task.Delay(500);
-        var after = await harness.PublishAsync();
-        var run = await harness.WaitForCompletionAsync(after.RunId, TimeSpan.FromSeconds(20));
+        var after = await Harness.PublishAsync();
+        var run = await Harness.WaitForCompletionAsync(after.RunId, TimeSpan.FromSeconds(20));
 
         Assert.Equal(RunOutcome.Succeeded, run.Outcome);
     }

@@ -4,18 +4,12 @@ using TenantAtlas.Contracts;
 namespace TenantAtlas.Workers.Tests;
 
 /// <summary>Wiring mistakes are refused when the service starts, with a message that says what to fix.</summary>
-public sealed class RegistrationTests : IAsyncLifetime
+public sealed class RegistrationTests : WorkerHarnessTests
 {
-    private WorkerHarness harness = null!;
-
-    public async Task InitializeAsync() => harness = await WorkerHarness.StartAsync();
-
-    public async Task DisposeAsync() => await harness.DisposeAsync();
-
     [Fact]
     public void TwoHandlersForOneType_AreRefused()
     {
-        var e = Assert.Throws<InvalidOperationException>(() => harness.BuildWorker(handlers: w => w
+        var e = Assert.Throws<InvalidOperationException>(() => Harness.BuildWorker(handlers: w => w
             .AddHandler<ScriptedHandler>(RunTypes.InventorySync)
             .AddHandler<ScriptedHandler>(RunTypes.InventorySync)));
 
@@ -25,8 +19,8 @@ public sealed class RegistrationTests : IAsyncLifetime
     [Fact]
     public void TypesOutsideTheCatalogue_OrOfAnotherService_AreRefused()
     {
-        var unknown = Assert.Throws<InvalidOperationException>(() => harness.BuildWorker(handlers: w => w.AddHandler<ScriptedHandler>("inventory.nothing")));
-        var foreign = Assert.Throws<InvalidOperationException>(() => harness.BuildWorker(handlers: w => w.AddHandler<ScriptedHandler>(RunTypes.RestoreExecute)));
+        var unknown = Assert.Throws<InvalidOperationException>(() => Harness.BuildWorker(handlers: w => w.AddHandler<ScriptedHandler>("inventory.nothing")));
+        var foreign = Assert.Throws<InvalidOperationException>(() => Harness.BuildWorker(handlers: w => w.AddHandler<ScriptedHandler>(RunTypes.RestoreExecute)));
 
         Assert.Contains("not in the run-type catalogue", unknown.Message, StringComparison.Ordinal);
         Assert.Contains("ops:restore", foreign.Message, StringComparison.Ordinal);
@@ -35,7 +29,7 @@ public sealed class RegistrationTests : IAsyncLifetime
     [Fact]
     public async Task AWorkerWithoutHandlers_DoesNotStart()
     {
-        using var host = harness.BuildWorker(handlers: _ => { });
+        using var host = Harness.BuildWorker(handlers: _ => { });
 
         var e = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
 
@@ -45,7 +39,7 @@ public sealed class RegistrationTests : IAsyncLifetime
     [Fact]
     public async Task SettingsThatCannotWork_AreRefusedAtStart_NamingTheSetting()
     {
-        using var host = harness.BuildWorker(new Dictionary<string, string?> { ["Worker:MaxPollInterval"] = "00:00:00" });
+        using var host = Harness.BuildWorker(new Dictionary<string, string?> { ["Worker:MaxPollInterval"] = "00:00:00" });
 
         var e = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync());
 

@@ -141,3 +141,13 @@ public sealed class WorkerHarness : IAsyncDisposable
         await Redis.DisposeAsync();
     }
 }
+
+/// <summary>A test class with a harness of its own per test: its own redis-server, stand-in RunsService and workers.</summary>
+public abstract class WorkerHarnessTests : IAsyncLifetime
+{
+    protected WorkerHarness Harness { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Harness = await WorkerHarness.StartAsync();
+
+    public async Task DisposeAsync() => await Harness.DisposeAsync();
+}
