@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using TenantAtlas.ServiceDefaults;
 
 namespace TenantAtlas.DataStores;
 
@@ -49,6 +50,11 @@ public static class ServiceDatabaseExtensions
         });
         builder.Services.AddHostedService(services => new DatabaseMigrator<TContext>(services, schema,
             services.GetRequiredService<ILogger<DatabaseMigrator<TContext>>>()));
+        // A server shutting down or restarting (57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now)
+        // kills the pooled connections: the next command on one fails once, and the one after it reconnects.
+        builder.Services.Configure<TransientFailureOptions>(o => o.Detectors.Add(e =>
+            e is PostgresException { SqlState: PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow }
+            or NpgsqlException { IsTransient: true }));
         return builder;
     }
 }

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using TenantAtlas.Contracts;
 using TenantAtlas.Runs.V1;
+using TenantAtlas.ServiceDefaults;
 
 namespace TenantAtlas.Workers;
 
@@ -20,6 +21,7 @@ public sealed partial class RunJobProcessor(
     IRunsClient runs,
     IServiceScopeFactory scopes,
     IOptions<RunWorkerOptions> options,
+    IOptions<TransientFailureOptions> transient,
     TimeProvider time,
     ILogger<RunJobProcessor> logger)
 {
@@ -79,6 +81,11 @@ public sealed partial class RunJobProcessor(
         {
             LogReleased(logger, job.RunId, "shutting down");
         }
+        catch (TransientJobFailureException e)
+        {
+            var reason = $"{e.InnerException!.GetType().Name} after {options.Value.TransientRetries} tries: {e.InnerException.Message}";
+            LogReleased(logger, job.RunId, reason);
+        }
     }
 
     private async Task RunAsync(StreamEntry entry, RunJob job, IRunHandler handler, long deliveryCount, string consumer, CancellationToken stopping)
@@ -87,7 +94,7 @@ public sealed partial class RunJobProcessor(
         if (deliveryCount > 1)
         {
             // A previous attempt died mid-run: its progress counts are void, this attempt counts again from zero.
-            start.SetCounts = new RunCountsPatch { Total = 0, Processed = 0, Succeeded = 0, Failed = 0, Skipped = 0 };
+            start.SetCounts = ZeroCounts();
         }
         Run run;
         try
@@ -110,15 +117,49 @@ public sealed partial class RunJobProcessor(
             WorkerTelemetry.DispatchLatency.Record((time.GetUtcNow().UtcDateTime - created).TotalMilliseconds, new KeyValuePair<string, object?>("run.type", job.Type));
         }
 
-        var context = new RunWorkContext(run, deliveryCount);
-        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        var heartbeat = HeartbeatAsync(entry.Id, consumer, context, attempt.Token);
-        // The handler gets its run type's maximum duration; a handler that ignores the cancellation is not waited
-        // for (a heartbeat would otherwise renew a hung handler's claim forever).
+        // The handler gets its run type's maximum duration, over all its tries; a handler that ignores the
+        // cancellation is not waited for (a heartbeat would otherwise renew a hung handler's claim forever).
         var maxDuration = options.Value.MaxRunDurationOf(job.Type);
         using var deadline = new CancellationTokenSource(maxDuration, time);
-        using var overtime = CancellationTokenSource.CreateLinkedTokenSource(stopping, deadline.Token);
-        UpdateRunRequest completion;
+        RunWorkContext context;
+        UpdateRunRequest? completion;
+        for (var attempt = 1; ; attempt++)
+        {
+            context = new RunWorkContext(run, deliveryCount);
+            Exception? transientFailure;
+            (completion, transientFailure) = await AttemptAsync(entry, job, handler, context, consumer, maxDuration, deadline.Token, stopping);
+            if (completion is not null)
+            {
+                break;
+            }
+            if (attempt >= options.Value.TransientRetries)
+            {
+                // Still away: leave the entry pending. Another delivery tries later; too many end the run worker.lost.
+                throw new TransientJobFailureException(transientFailure!);
+            }
+            LogTransientRetry(logger, transientFailure!, job.RunId, attempt);
+            await Task.Delay(options.Value.TransientRetryDelay * Math.Pow(2, attempt - 1), time, stopping);
+            // The failed try's counts are void: the next one counts from zero, as a redelivery does.
+            run = await runs.UpdateAsync(new UpdateRunRequest { RunId = job.RunId, SetCounts = ZeroCounts() }, stopping);
+        }
+
+        var done = await CompleteAsync(context, completion, stopping);
+        WorkerTelemetry.RunsCompleted.Add(1, new KeyValuePair<string, object?>("run.type", job.Type), new KeyValuePair<string, object?>("run.outcome", done.Outcome.ToString()));
+        await AcknowledgeAsync(entry);
+    }
+
+    /// <summary>
+    /// One try of the handler, with its heartbeat: the completion to send, or (null and) the transient failure that
+    /// makes the job worth trying again (a store that was away: PostgreSQL restarting, Redis reconnecting).
+    /// </summary>
+    private async Task<(UpdateRunRequest? Completion, Exception? TransientFailure)> AttemptAsync(StreamEntry entry, RunJob job,
+        IRunHandler handler, RunWorkContext context, string consumer, TimeSpan maxDuration, CancellationToken deadline, CancellationToken stopping)
+    {
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        var heartbeat = HeartbeatAsync(entry.Id, consumer, context, attempt.Token);
+        using var overtime = CancellationTokenSource.CreateLinkedTokenSource(stopping, deadline);
+        UpdateRunRequest? completion = null;
+        Exception? transientFailure = null;
         try
         {
             await handler.HandleAsync(context, overtime.Token).WaitAsync(overtime.Token);
@@ -134,27 +175,32 @@ public sealed partial class RunJobProcessor(
         catch (OperationCanceledException) when (overtime.IsCancellationRequested)
         {
             LogTimedOut(logger, job.RunId, maxDuration);
-            completion = new UpdateRunRequest { RunId = job.RunId, Status = RunStatus.Completed, Outcome = RunOutcome.Failed };
-            completion.Failures.Add(new RunFailure
-            {
-                Code = TimeoutCode,
-                Message = $"The run exceeded the maximum duration of a {job.Type} run ({maxDuration}); its handler was cancelled. Start it again, and check the workers' logs.",
-            });
+            completion = Failed(job, TimeoutCode,
+                $"The run exceeded the maximum duration of a {job.Type} run ({maxDuration}); its handler was cancelled. Start it again, and check the workers' logs.");
+        }
+        catch (Exception e) when (transient.Value.IsTransient(e) && e is not RunFailureException)
+        {
+            transientFailure = e;
         }
         catch (Exception e)
         {
             var (code, message) = e is RunFailureException failure ? (failure.Code, failure.Message) : (HandlerFailedCode, $"{e.GetType().Name}: {e.Message}");
             LogHandlerFailed(logger, e, job.RunId, code);
-            completion = new UpdateRunRequest { RunId = job.RunId, Status = RunStatus.Completed, Outcome = RunOutcome.Failed };
-            completion.Failures.Add(new RunFailure { Code = code, Message = message });
+            completion = Failed(job, code, message);
         }
         await attempt.CancelAsync();
         await heartbeat;
-
-        var done = await CompleteAsync(context, completion, stopping);
-        WorkerTelemetry.RunsCompleted.Add(1, new KeyValuePair<string, object?>("run.type", job.Type), new KeyValuePair<string, object?>("run.outcome", done.Outcome.ToString()));
-        await AcknowledgeAsync(entry);
+        return (completion, transientFailure);
     }
+
+    private static UpdateRunRequest Failed(RunJob job, string code, string message)
+    {
+        var completion = new UpdateRunRequest { RunId = job.RunId, Status = RunStatus.Completed, Outcome = RunOutcome.Failed };
+        completion.Failures.Add(new RunFailure { Code = code, Message = message });
+        return completion;
+    }
+
+    private static RunCountsPatch ZeroCounts() => new() { Total = 0, Processed = 0, Succeeded = 0, Failed = 0, Skipped = 0 };
 
     /// <summary>Sends remaining failures (in chunks) and counts, then completes. The last call is the completion.</summary>
     private async Task<Run> CompleteAsync(RunWorkContext context, UpdateRunRequest completion, CancellationToken ct)
@@ -265,9 +311,15 @@ public sealed partial class RunJobProcessor(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} exceeded its maximum duration {MaxDuration}; its handler was cancelled")]
     private static partial void LogTimedOut(ILogger logger, string runId, TimeSpan maxDuration);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: try {Attempt} hit a store that is away; trying again")]
+    private static partial void LogTransientRetry(ILogger logger, Exception exception, string runId, int attempt);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Heartbeat or progress report for run {RunId} failed")]
     private static partial void LogHeartbeatFailed(ILogger logger, Exception exception, string runId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Stream entry {EntryId} dead-lettered: {Reason}")]
     private static partial void LogDeadLettered(ILogger logger, string entryId, string reason);
 }
+
+/// <summary>A job that kept meeting a store that is away: released for a later delivery, not failed.</summary>
+internal sealed class TransientJobFailureException(Exception inner) : Exception("A backing store stayed unavailable.", inner);

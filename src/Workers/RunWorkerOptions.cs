@@ -40,6 +40,15 @@ public sealed class RunWorkerOptions
     /// </summary>
     public TimeSpan MaxRunDuration { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// Tries of a handler that failed because a store was away (PostgreSQL restarting, Redis reconnecting) before the
+    /// entry is released for a later delivery; each try counts from zero. A transient failure never fails a run.
+    /// </summary>
+    public int TransientRetries { get; set; } = 3;
+
+    /// <summary>Wait before the second try; doubled before each further one.</summary>
+    public TimeSpan TransientRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Maximum durations by run type (<c>Worker:MaxRunDurations:inventory.sync</c>).</summary>
     public Dictionary<string, TimeSpan> MaxRunDurations { get; } = new(StringComparer.Ordinal);
 
@@ -47,7 +56,9 @@ public sealed class RunWorkerOptions
 
     /// <summary>Why the settings cannot work (e.g. a zero poll interval would spin), or null when they can.</summary>
     public string? Problem() =>
-        MaxConcurrency <= 0 || MaxDeliveries <= 0 ? "Worker:MaxConcurrency and Worker:MaxDeliveries must be positive."
+        MaxConcurrency <= 0 || MaxDeliveries <= 0 || TransientRetries <= 0
+            ? "Worker:MaxConcurrency, Worker:MaxDeliveries and Worker:TransientRetries must be positive."
+        : TransientRetryDelay < TimeSpan.Zero ? "Worker:TransientRetryDelay must not be negative."
         : HeartbeatInterval <= TimeSpan.Zero || HeartbeatInterval >= ClaimIdleTimeout ? "Worker:HeartbeatInterval must be positive and shorter than Worker:ClaimIdleTimeout."
         : ReclaimInterval <= TimeSpan.Zero || MaxPollInterval <= TimeSpan.Zero || ProgressInterval <= TimeSpan.Zero
             ? "Worker:ReclaimInterval, Worker:MaxPollInterval and Worker:ProgressInterval must be positive."

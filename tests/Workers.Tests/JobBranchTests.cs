@@ -141,4 +141,47 @@ public sealed class JobBranchTests : WorkerHarnessTests
         Assert.Equal((2L, 2L), (run.Counts.Total, run.Counts.Succeeded));
         Assert.Equal(2, Harness.Runs.Updates.Last(u => u.Status == RunStatus.Completed).SetCounts.Succeeded);
     }
+
+    [Fact]
+    public async Task StoreAwayDuringTheHandler_IsTriedAgainInProcess_AndTheRunCountsTheLastTryOnly()
+    {
+        Harness.Script.Behaviour = (run, _) =>
+        {
+            run.AddTotal(2);
+            run.Succeeded();
+            if (Harness.Script.Calls.Count == 1)
+            {
+                throw new TimeoutException("the database did not answer (test)");
+            }
+            run.Succeeded();
+            return Task.CompletedTask;
+        };
+        await Harness.StartWorkerAsync(new Dictionary<string, string?> { ["Worker:TransientRetryDelay"] = "00:00:00.100" });
+
+        var published = await Harness.PublishAsync();
+        var run = await Harness.WaitForCompletionAsync(published.RunId);
+
+        Assert.Equal(RunOutcome.Succeeded, run.Outcome);
+        Assert.Empty(run.Failures);
+        Assert.Equal((2L, 2L), (run.Counts.Total, run.Counts.Succeeded));
+        Assert.Equal([published.RunId, published.RunId], Harness.Script.Calls);
+        Assert.Contains(Harness.Runs.Updates, u => u.Status == RunStatus.Unspecified && u.SetCounts is { Total: 0, Succeeded: 0 });
+    }
+
+    [Fact]
+    public async Task StoreAwayOnEveryTry_ReleasesTheEntry_NeverFailsTheRunAsHandlerFailed()
+    {
+        Harness.Script.Behaviour = (_, _) => throw new TimeoutException("the database did not answer (test)");
+        await Harness.StartWorkerAsync(new Dictionary<string, string?>
+        {
+            ["Worker:TransientRetries"] = "2", ["Worker:TransientRetryDelay"] = "00:00:00.050", ["Worker:MaxDeliveries"] = "2",
+        });
+
+        var run = await Harness.WaitForCompletionAsync((await Harness.PublishAsync()).RunId, TimeSpan.FromSeconds(20));
+
+        // Two deliveries of two tries each, then the third delivery gives up: worker.lost, never worker.handler_failed.
+        Assert.Equal(RunOutcome.Failed, run.Outcome);
+        Assert.Equal(RunJobProcessor.WorkerLostCode, Assert.Single(run.Failures).Code);
+        Assert.Equal(4, Harness.Script.Calls.Count);
+    }
 }

@@ -1,7 +1,6 @@
 using Google.Rpc;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
-using System.Data.Common;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using GrpcStatus = Grpc.Core.Status;
@@ -57,7 +56,7 @@ public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingIntercep
                 return new RpcException(new GrpcStatus(StatusCode.AlreadyExists, e.Message));
             case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
                 return new RpcException(new GrpcStatus(StatusCode.Cancelled, "The call was cancelled by the caller."));
-            case var _ when IsTransient(exception):
+            case var _ when transient.Value.IsTransient(exception):
                 LogUnavailable(logger, exception, context.Method);
                 return new RpcException(new GrpcStatus(StatusCode.Unavailable,
                     "A backing store of this service is unavailable right now; retry with backoff."));
@@ -67,19 +66,6 @@ public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingIntercep
                 return new RpcException(new GrpcStatus(StatusCode.Internal,
                     $"An internal error occurred; quote correlation id {correlationId} when reporting it."));
         }
-    }
-
-    /// <summary>A store that is down or overloaded (EF wraps such failures in an InvalidOperationException).</summary>
-    private bool IsTransient(Exception exception)
-    {
-        for (var e = exception; e is not null; e = e.InnerException)
-        {
-            if (e is DbException { IsTransient: true } or TimeoutException || transient.Value.Detectors.Any(isTransient => isTransient(e)))
-            {
-                return true;
-            }
-        }
-        return false;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} failed: a backing store is unavailable")]
