@@ -15,6 +15,25 @@ public sealed class JobPublisher(IConnectionMultiplexer redis, IOptions<Dispatch
 
     public sealed record Result(OutboxJob Job, string? Error);
 
+    /// <summary>
+    /// How long a run's "published" marker lives: far past the dispatch deadline, after which nobody publishes the job
+    /// again (the run has failed <c>queue.dispatch_failed</c>, or its outbox row is gone).
+    /// </summary>
+    public static readonly TimeSpan PublishedMarkerLifetime = TimeSpan.FromMinutes(15);
+
+    // KEYS: stream, marker. ARGV: marker lifetime (s), then the entry's field/value pairs. Returns the entry id, or nil
+    // when the marker says the run's job is already in the stream.
+    // StackExchange.Redis sends it by its SHA once Redis knows it (EVALSHA), so the text crosses the wire once.
+    private const string PublishOnceScript = """
+        if redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[1]) then
+          return redis.call('XADD', KEYS[1], '*', unpack(ARGV, 2))
+        end
+        return false
+        """;
+
+    /// <summary>The marker of a run's published job, e.g. <c>ops:inventory:published:{run_id}</c>.</summary>
+    public static string PublishedKey(OutboxJob job) => $"{job.Stream}:published:{job.RunId}";
+
     /// <summary>Publishes the batch pipelined; each job succeeds or fails on its own.</summary>
     public async Task<IReadOnlyList<Result>> PublishAsync(IReadOnlyList<OutboxJob> jobs, CancellationToken ct)
     {
@@ -52,15 +71,21 @@ public sealed class JobPublisher(IConnectionMultiplexer redis, IOptions<Dispatch
         try
         {
             var traceParent = activity?.Id ?? job.TraceParent ?? string.Empty;
-            var id = await database.StreamAddAsync(job.Stream,
-            [
-                new NameValueEntry(RunJobs.RunIdField, job.RunId.ToString()),
-                new NameValueEntry(RunJobs.TypeField, job.Type),
-                new NameValueEntry(RunJobs.WorkspaceIdField, job.WorkspaceId.ToString()),
-                new NameValueEntry(RunJobs.TenantIdField, job.TenantId?.ToString() ?? string.Empty),
-                new NameValueEntry(RunJobs.TraceParentField, traceParent),
-                new NameValueEntry(RunJobs.CreatedAtField, job.CreatedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture)),
-            ]).WaitAsync(options.Value.PublishTimeout);
+            // Through a script that adds the entry only once per run: a publish that timed out here may still be
+            // queued on the connection (a stalled Redis runs every queued retry when it resumes), so each retry must
+            // be a no-op once one of them got through.
+            var result = await database.ScriptEvaluateAsync(PublishOnceScript,
+                [(RedisKey)job.Stream, (RedisKey)PublishedKey(job)],
+                [
+                    (long)PublishedMarkerLifetime.TotalSeconds,
+                    RunJobs.RunIdField, job.RunId.ToString(),
+                    RunJobs.TypeField, job.Type,
+                    RunJobs.WorkspaceIdField, job.WorkspaceId.ToString(),
+                    RunJobs.TenantIdField, job.TenantId?.ToString() ?? string.Empty,
+                    RunJobs.TraceParentField, traceParent,
+                    RunJobs.CreatedAtField, job.CreatedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+                ]).WaitAsync(options.Value.PublishTimeout);
+            var id = result.IsNull ? "(already published)" : result.ToString();
             activity?.SetTag("messaging.message.id", id.ToString());
             Runs.RunTelemetry.PublishLatency.Record((DateTime.UtcNow - job.CreatedAt).TotalMilliseconds,
                 new KeyValuePair<string, object?>("messaging.destination.name", job.Stream));

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 using TenantAtlas.Contracts;
 using TenantAtlas.Runs.V1;
@@ -21,6 +22,21 @@ public sealed class DispatchTests(ShortDeadlineFixture service) : IClassFixture<
         await using var redis = await ConnectionMultiplexer.ConnectAsync(service.Redis.ConnectionString);
         var entries = await redis.GetDatabase().StreamRangeAsync(InventoryStream);
         return [.. entries.Where(e => e[RunJobs.RunIdField] == runId)];
+    }
+
+    [Fact]
+    public async Task PublishingAJobAgain_AddsNoSecondEntry_AsWhenAStalledRedisRunsEveryQueuedRetry()
+    {
+        var publisher = service.Services.GetRequiredService<TenantAtlas.RunsService.Dispatch.JobPublisher>();
+        var job = new TenantAtlas.RunsService.Dispatch.OutboxJob(0, Guid.NewGuid(), InventoryStream, null, 0, "inventory.sync",
+            Guid.NewGuid(), Guid.NewGuid(), DateTime.UtcNow);
+
+        // Four copies at once (a batch and its retries landing together), then one more later.
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => publisher.PublishAsync([job], CancellationToken.None)));
+        var later = await publisher.PublishAsync([job], CancellationToken.None);
+
+        Assert.All(results.Append(later).SelectMany(r => r), r => Assert.Null(r.Error));
+        Assert.Single(await EntriesForAsync(job.RunId.ToString()));
     }
 
     [Fact]
