@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -30,6 +31,7 @@ public static class TokenAuthenticationExtensions
                     RoleClaimType = TenantAtlasClaims.Roles,
                     ClockSkew = TimeSpan.FromSeconds(30),
                 };
+                jwt.Events = new JwtBearerEvents { OnChallenge = AnswerGrpcChallenge };
                 if (options.Authority is not null)
                 {
                     jwt.Authority = options.Authority;
@@ -43,6 +45,31 @@ public static class TokenAuthenticationExtensions
             });
         builder.Services.AddAuthorization();
         return builder;
+    }
+
+    /// <summary>
+    /// A gRPC call without a valid token gets a gRPC answer (UNAUTHENTICATED with a message saying what to send, and the
+    /// server-timing every response carries) instead of a bare HTTP 401 that clients can only guess a status from.
+    /// Other requests keep the HTTP 401 (the gateway words it as JSON).
+    /// </summary>
+    private static Task AnswerGrpcChallenge(JwtBearerChallengeContext context)
+    {
+        if (context.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) != true)
+        {
+            return Task.CompletedTask;
+        }
+        context.HandleResponse();
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "application/grpc";
+        response.Headers.WWWAuthenticate = "Bearer";
+        // Trailers-only response: the status travels in the headers. No handler ran, hence 0.
+        response.Headers["grpc-status"] = "16";
+        response.Headers["grpc-message"] = context.AuthenticateFailure is null
+            ? "A bearer token is required: send the metadata 'authorization: Bearer <token>'."
+            : "The bearer token was refused: it is expired, malformed, not signed by a trusted key, or not for this audience.";
+        response.Headers["server-timing"] = "app;dur=0";
+        return Task.CompletedTask;
     }
 
     /// <summary>Who is calling (authentication), then whether they may (authorization); before the endpoints that need it.</summary>

@@ -24,7 +24,9 @@ public sealed class AccessMatrixTests(RunsServiceFixture service) : IClassFixtur
         var (workspaceId, tenantA, _, run) = await ScenarioAsync();
         var anonymous = service.Runs(token: null);
 
-        await FailsWith(StatusCode.Unauthenticated, () => anonymous.GetRunAsync(new GetRunRequest { RunId = run.RunId }).ResponseAsync);
+        var missing = await FailsWith(StatusCode.Unauthenticated, () => anonymous.GetRunAsync(new GetRunRequest { RunId = run.RunId }).ResponseAsync);
+        Assert.Contains("bearer token is required", missing.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains(missing.Trailers, t => t.Key == "server-timing");
         await FailsWith(StatusCode.Unauthenticated, () => anonymous.EnsureRunAsync(InventorySync(workspaceId, tenantA)).ResponseAsync);
         await FailsWith(StatusCode.Unauthenticated, () => service.Access(null).ListMyWorkspacesAsync(new ListMyWorkspacesRequest()).ResponseAsync);
     }
@@ -37,7 +39,8 @@ public sealed class AccessMatrixTests(RunsServiceFixture service) : IClassFixtur
             new ServiceDefaults.TokenOptions("another-key-that-is-long-enough-0123456789", null, "tenantatlas-dev", "tenantatlas"), Owner);
         var expired = DevTokens.Issue(TokenOptions, Owner, lifetime: TimeSpan.FromMinutes(-5));
 
-        await FailsWith(StatusCode.Unauthenticated, () => service.Runs(forged).GetRunAsync(new GetRunRequest { RunId = run.RunId }).ResponseAsync);
+        var refused = await FailsWith(StatusCode.Unauthenticated, () => service.Runs(forged).GetRunAsync(new GetRunRequest { RunId = run.RunId }).ResponseAsync);
+        Assert.Contains("bearer token was refused", refused.Status.Detail, StringComparison.Ordinal);
         await FailsWith(StatusCode.Unauthenticated, () => service.Runs(expired).GetRunAsync(new GetRunRequest { RunId = run.RunId }).ResponseAsync);
     }
 
