@@ -28,6 +28,8 @@ public sealed class TenantGraphClients(IOptions<GraphOptions> options, IHttpMess
             }
         }
         var http = GraphClientFactory.Create(pipeline, finalHandler: handlers.CreateHandler(HttpClientName), disposeHandler: false);
+        // The retry handler sits inside the client: its waits count against this timeout (see GraphOptions.RequestTimeout).
+        http.Timeout = settings.RequestTimeout;
         return new GraphServiceClient(http, Authentication(settings, entraTenantId), settings.BaseUrl);
     }
 
