@@ -1,5 +1,6 @@
 using Google.Protobuf.Reflection;
 using Google.Rpc;
+using Grpc.AspNetCore.Server.Model;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -24,7 +25,27 @@ public static class GrpcDefaultsExtensions
         builder.Services.AddGrpcHealthChecks();
         builder.Services.AddGrpcReflection();
         builder.Services.AddSingleton<PageTokens>();
+        builder.Services.UseRequestParsingBinder();
         return builder;
+    }
+
+    /// <summary>
+    /// grpc-dotnet's own method binder replaced by <see cref="RequestParsingMethodProvider{TService}"/> (unparsable
+    /// requests answer INVALID_ARGUMENT, not UNKNOWN). Idempotent; call it again after anything that may call
+    /// <c>AddGrpc()</c> once more, which would bring the original back and bind every method twice.
+    /// </summary>
+    public static IServiceCollection UseRequestParsingBinder(this IServiceCollection services)
+    {
+        foreach (var original in services.Where(d => d.ServiceType == typeof(IServiceMethodProvider<>)
+                     && d.ImplementationType?.Name.StartsWith("BinderServiceMethodProvider", StringComparison.Ordinal) == true).ToList())
+        {
+            services.Remove(original);
+        }
+        if (!services.Any(d => d.ImplementationType == typeof(RequestParsingMethodProvider<>)))
+        {
+            services.AddSingleton(typeof(IServiceMethodProvider<>), typeof(RequestParsingMethodProvider<>));
+        }
+        return services;
     }
 
     public static WebApplication MapGrpcDefaults(this WebApplication app)

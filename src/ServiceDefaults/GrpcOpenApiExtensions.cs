@@ -36,6 +36,8 @@ public static class GrpcOpenApiExtensions
             options.IncludeXmlComments(xmlDocs);
             options.IncludeGrpcXmlComments(xmlDocs, includeControllerXmlComments: true);
         });
+        // AddGrpcSwagger calls AddGrpc(), which brings grpc-dotnet's own binder back.
+        builder.Services.UseRequestParsingBinder();
         return builder;
     }
 
