@@ -101,6 +101,22 @@ public sealed class FailureSanitizerTests
         Assert.Equal(input, FailureSanitizer.Sanitize(input));
 
     [Theory]
+    [InlineData('a')]
+    [InlineData('_')]
+    [InlineData('.')]
+    public void Sanitize_LongIdentifierRuns_AreReadNotWithheld_AndTheirSecretsRedacted(char filler)
+    {
+        // Key words match whole identifiers; runs of identifier characters must not make the patterns backtrack
+        // into a timeout (a message withheld is a failure nobody can read). Ten runs at once, as a loaded machine would.
+        var input = new string(filler, 900) + "&sig=c2VjcmV0 key=v4lue " + new string(filler, 15_000);
+
+        var results = Enumerable.Range(0, 10).AsParallel().Select(_ => FailureSanitizer.Sanitize(input)).ToList();
+
+        Assert.All(results, r => Assert.NotEqual("[message withheld: could not be sanitized]", r));
+        Assert.All(results, r => Assert.DoesNotContain("c2VjcmV0", r, StringComparison.Ordinal));
+    }
+
+    [Theory]
     [InlineData(null)]
     [InlineData("")]
     [InlineData(" \r\n\t ")]
