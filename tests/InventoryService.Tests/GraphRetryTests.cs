@@ -4,14 +4,8 @@ using static TenantAtlas.InventoryService.Tests.SuiteFixture;
 
 namespace TenantAtlas.InventoryService.Tests;
 
-/// <summary>No standing worker: each test starts the one InventoryService host (with its own Graph settings) that takes its run.</summary>
-public sealed class GraphRetryFixture : SuiteFixture
-{
-    protected override bool StartsInventoryHost => false;
-}
-
 /// <summary>What Graph:MaxRetries means, counted at the emulator.</summary>
-public sealed class GraphRetryTests(GraphRetryFixture suite) : IClassFixture<GraphRetryFixture>
+public sealed class GraphRetryTests(HostPerTestFixture suite) : IClassFixture<HostPerTestFixture>
 {
     [Fact]
     public async Task ThrottledLongerThanMaxRetries_MakesOnePlusMaxRetriesAttempts_ThenTheRunFails()

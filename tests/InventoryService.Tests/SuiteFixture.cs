@@ -233,3 +233,9 @@ public class SuiteFixture : IAsyncLifetime
 
     private sealed record EmulatorRequests(int Total, Dictionary<string, int> ByStatus);
 }
+
+/// <summary>No standing InventoryService host: each test starts the host (with its own settings or handlers) that takes its runs.</summary>
+public sealed class HostPerTestFixture : SuiteFixture
+{
+    protected override bool StartsInventoryHost => false;
+}

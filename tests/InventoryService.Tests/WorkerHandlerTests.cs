@@ -12,16 +12,11 @@ using static TenantAtlas.InventoryService.Tests.SuiteFixture;
 
 namespace TenantAtlas.InventoryService.Tests;
 
-public sealed class WorkerHandlerFixture : SuiteFixture
-{
-    protected override bool StartsInventoryHost => false;
-}
-
 /// <summary>
 /// A handler of a real service using its scoped DbContext: one context per job. The worker host's other promises
 /// (maximum run duration, recovery, every job branch) are tested in tests/Workers.Tests.
 /// </summary>
-public sealed class WorkerHandlerTests(WorkerHandlerFixture suite) : IClassFixture<WorkerHandlerFixture>
+public sealed class WorkerHandlerTests(HostPerTestFixture suite) : IClassFixture<HostPerTestFixture>
 {
     [Fact]
     public async Task HandlerUsingAScopedDbContext_Works_WithAContextOfItsOwnPerJob()

@@ -6,17 +6,11 @@ using static TenantAtlas.InventoryService.Tests.SuiteFixture;
 
 namespace TenantAtlas.InventoryService.Tests;
 
-/// <summary>Every InventoryService host is started and stopped by the tests (no standing worker).</summary>
-public sealed class RecoveryFixture : SuiteFixture
-{
-    protected override bool StartsInventoryHost => false;
-}
-
 /// <summary>
 /// Workers that die, end to end with the real RunsService and a Graph sync: their entries are reclaimed (XAUTOCLAIM) or,
 /// after too many deliveries, given up. The worker host's own recovery tests are in tests/Workers.Tests.
 /// </summary>
-public sealed class WorkerRecoveryTests(RecoveryFixture suite) : IClassFixture<RecoveryFixture>
+public sealed class WorkerRecoveryTests(HostPerTestFixture suite) : IClassFixture<HostPerTestFixture>
 {
     private static readonly string Stream = RunJobs.StreamOf("inventory");
 
