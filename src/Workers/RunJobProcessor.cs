@@ -31,7 +31,14 @@ public sealed partial class RunJobProcessor(
     public const string TimeoutCode = "worker.timeout";
     private const int FailuresPerUpdate = 100;
 
+    // KEYS: the lease. ARGV: the consumer (and the lifetime in ms). Only the holder renews or releases it.
+    private const string RenewLeaseScript = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0";
+    private const string ReleaseLeaseScript = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+
     private string Stream => RunJobs.StreamOf(options.Value.Service);
+
+    /// <summary>Who works on the run now, e.g. <c>ops:inventory:lease:{run_id}</c>; it lapses with the claim it shadows.</summary>
+    private string LeaseKey(string runId) => $"{Stream}:lease:{runId}";
 
     private string Group => options.Value.Service;
 
@@ -56,6 +63,15 @@ public sealed partial class RunJobProcessor(
         activity?.SetTag("tenantatlas.run.type", job.Type);
         activity?.SetTag("tenantatlas.tenant.id", job.TenantId);
 
+        // One consumer works on a run at a time, whatever the stream holds: a second entry for the run, or the run's
+        // entry reclaimed from a consumer that is alive but was cut off from Redis for a while. Such an entry stays
+        // pending (and is not given up either): once the owner completes the run, its next delivery is dropped.
+        var lease = LeaseKey(job.RunId);
+        if (!await redis.GetDatabase().StringSetAsync(lease, consumer, options.Value.ClaimIdleTimeout, When.NotExists))
+        {
+            LogLeasedElsewhere(logger, job.RunId, entry.Id.ToString());
+            return;
+        }
         try
         {
             if (deliveryCount > options.Value.MaxDeliveries)
@@ -85,6 +101,10 @@ public sealed partial class RunJobProcessor(
         {
             var reason = $"{e.InnerException!.GetType().Name} after {options.Value.TransientRetries} tries: {e.InnerException.Message}";
             LogReleased(logger, job.RunId, reason);
+        }
+        finally
+        {
+            await ReleaseLeaseAsync(lease, consumer);
         }
     }
 
@@ -244,6 +264,8 @@ public sealed partial class RunJobProcessor(
                     if (time.GetUtcNow() - lastClaim >= options.Value.HeartbeatInterval)
                     {
                         await redis.GetDatabase().StreamClaimIdsOnlyAsync(Stream, Group, consumer, 0, [entryId]);
+                        await redis.GetDatabase().ScriptEvaluateAsync(RenewLeaseScript, [(RedisKey)LeaseKey(context.Run.RunId)],
+                            [consumer, (long)options.Value.ClaimIdleTimeout.TotalMilliseconds]);
                         lastClaim = time.GetUtcNow();
                     }
                     var counts = context.TakeCounts();
@@ -268,22 +290,31 @@ public sealed partial class RunJobProcessor(
 
     private async Task GiveUpAsync(StreamEntry entry, RunJob job, long deliveryCount, CancellationToken ct)
     {
-        await CompleteFailedAsync(job, WorkerLostCode,
+        var failed = await CompleteFailedAsync(job, WorkerLostCode,
             $"The run's worker stopped {deliveryCount - 1} times without finishing it; it was given up. Start it again, and check the workers' logs.", ct);
+        if (!failed)
+        {
+            // Completed meanwhile (by the consumer that held it while this copy waited): a copy, not a lost run.
+            LogAlreadyTerminal(logger, job.RunId);
+            await AcknowledgeAsync(entry);
+            return;
+        }
         await DeadLetterAsync(entry, $"{deliveryCount - 1} deliveries without completion");
     }
 
-    private async Task CompleteFailedAsync(RunJob job, string code, string message, CancellationToken ct)
+    /// <summary>Completes the run failed with one failure; false when it was already completed (or is gone).</summary>
+    private async Task<bool> CompleteFailedAsync(RunJob job, string code, string message, CancellationToken ct)
     {
         var request = new UpdateRunRequest { RunId = job.RunId, Status = RunStatus.Completed, Outcome = RunOutcome.Failed };
         request.Failures.Add(new RunFailure { Code = code, Message = message });
         try
         {
             await runs.UpdateAsync(request, ct);
+            return true;
         }
         catch (RpcException e) when (e.StatusCode is StatusCode.FailedPrecondition or StatusCode.NotFound)
         {
-            // Already terminal (or gone): nothing to fail.
+            return false;
         }
     }
 
@@ -297,10 +328,25 @@ public sealed partial class RunJobProcessor(
         LogDeadLettered(logger, entry.Id.ToString(), reason);
     }
 
+    private async Task ReleaseLeaseAsync(string lease, string consumer)
+    {
+        try
+        {
+            await redis.GetDatabase().ScriptEvaluateAsync(ReleaseLeaseScript, [(RedisKey)lease], [consumer]);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            // It lapses by itself within ClaimIdleTimeout.
+        }
+    }
+
     private async Task AcknowledgeAsync(StreamEntry entry) => await redis.GetDatabase().StreamAcknowledgeAsync(Stream, Group, entry.Id);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} released for another consumer: {Reason}")]
     private static partial void LogReleased(ILogger logger, string runId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} is being worked on by another consumer; entry {EntryId} stays pending")]
+    private static partial void LogLeasedElsewhere(ILogger logger, string runId, string entryId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} is already completed; redelivered entry dropped")]
     private static partial void LogAlreadyTerminal(ILogger logger, string runId);

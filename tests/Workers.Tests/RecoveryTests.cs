@@ -45,6 +45,41 @@ public sealed class RecoveryTests : WorkerHarnessTests
     }
 
     [Fact]
+    public async Task SecondEntryForARunBeingWorkedOn_NeverRunsTheHandlerTwice_AndIsDroppedOnceTheRunCompletes()
+    {
+        var release = new TaskCompletionSource();
+        BlockUntil(release);
+        await Harness.StartWorkerAsync();
+        await Harness.StartWorkerAsync();
+        var published = await Harness.PublishAsync();
+        await Eventually.UntilAsync(() => Task.FromResult(Harness.Script.Calls.Count), n => n == 1, TimeSpan.FromSeconds(10), "the handler starts");
+
+        // Three more entries for the same run while it is worked on, and long enough for reclaims (claims lapse after 2 s).
+        for (var i = 0; i < 3; i++)
+        {
+            await Harness.PublishAgainAsync(published);
+        }
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        var callsWhileRunning = Harness.Script.Calls.Count;
+        release.SetResult();
+        var run = await Harness.WaitForCompletionAsync(published.RunId);
+        await Eventually.UntilAsync(Harness.PendingAsync, pending => pending == 0, TimeSpan.FromSeconds(15), "every copy is dropped");
+
+        Assert.Equal(1, callsWhileRunning);
+        Assert.Single(Harness.Script.Calls);
+        Assert.Equal(RunOutcome.Succeeded, run.Outcome);
+        Assert.Equal((1L, 1L), (run.Counts.Total, run.Counts.Succeeded));
+        Assert.Empty(await Harness.DeadLettersAsync());
+    }
+
+    private void BlockUntil(TaskCompletionSource release) => Harness.Script.Behaviour = async (run, _) =>
+    {
+        run.AddTotal(1);
+        await release.Task;
+        run.Succeeded();
+    };
+
+    [Fact]
     public async Task EntryWhoseWorkersKeepDying_IsGivenUp_RunFailsWorkerLost_EntryDeadLettered()
     {
         Harness.Script.Behaviour = (_, ct) => Task.Delay(Timeout.Infinite, ct);

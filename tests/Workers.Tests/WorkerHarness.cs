@@ -110,6 +110,14 @@ public sealed class WorkerHarness : IAsyncDisposable
     public async Task<Run> PublishAsync(string type = RunTypes.InventorySync, RunStatus status = RunStatus.Queued)
     {
         var run = Runs.Add(type, status);
+        await PublishAgainAsync(run);
+        return run;
+    }
+
+    /// <summary>Another entry for a run already published: what a relay without its publish-once marker could leave.</summary>
+    public async Task PublishAgainAsync(Run run)
+    {
+        var type = run.Type;
         await Database.StreamAddAsync(Stream,
         [
             new NameValueEntry(RunJobs.RunIdField, run.RunId),
@@ -118,7 +126,6 @@ public sealed class WorkerHarness : IAsyncDisposable
             new NameValueEntry(RunJobs.TenantIdField, run.TenantId),
             new NameValueEntry(RunJobs.CreatedAtField, DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture)),
         ]);
-        return run;
     }
 
     public Task<Run> WaitForCompletionAsync(string runId, TimeSpan? within = null) =>
