@@ -263,9 +263,12 @@ public sealed partial class RunJobProcessor(
                 {
                     if (time.GetUtcNow() - lastClaim >= options.Value.HeartbeatInterval)
                     {
-                        await redis.GetDatabase().StreamClaimIdsOnlyAsync(Stream, Group, consumer, 0, [entryId]);
-                        await redis.GetDatabase().ScriptEvaluateAsync(RenewLeaseScript, [(RedisKey)LeaseKey(context.Run.RunId)],
-                            [consumer, (long)options.Value.ClaimIdleTimeout.TotalMilliseconds]);
+                        // Issued together: pipelined on one connection, one round trip for both.
+                        var database = redis.GetDatabase();
+                        await Task.WhenAll(
+                            database.StreamClaimIdsOnlyAsync(Stream, Group, consumer, 0, [entryId]),
+                            database.ScriptEvaluateAsync(RenewLeaseScript, [(RedisKey)LeaseKey(context.Run.RunId)],
+                                [consumer, (long)options.Value.ClaimIdleTimeout.TotalMilliseconds]));
                         lastClaim = time.GetUtcNow();
                     }
                     var counts = context.TakeCounts();
