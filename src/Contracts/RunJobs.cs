@@ -13,6 +13,15 @@ public static class RunJobs
     /// <summary>Where entries go after too many deliveries, e.g. <c>ops:inventory:dead</c>.</summary>
     public static string DeadLetterStreamOf(string service) => $"ops:{service}:dead";
 
+    /// <summary>
+    /// The marker the relay sets when it adds a run's job to <paramref name="stream"/>, e.g.
+    /// <c>ops:inventory:published:{run_id}</c>: the job is added at most once while it lives.
+    /// </summary>
+    public static string PublishedMarkerOf(string stream, string runId) => $"{stream}:published:{runId}";
+
+    /// <summary>Who works on the run now, e.g. <c>ops:inventory:lease:{run_id}</c> (value: the consumer's name).</summary>
+    public static string LeaseOf(string stream, string runId) => $"{stream}:lease:{runId}";
+
     /// <summary>Pub/sub channel the relay publishes to after adding entries to a stream, so idle workers wake at once.</summary>
     public static string WakeChannelOf(string stream) => $"{stream}:wake";
 

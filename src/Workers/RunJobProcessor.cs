@@ -31,14 +31,20 @@ public sealed partial class RunJobProcessor(
     public const string TimeoutCode = "worker.timeout";
     private const int FailuresPerUpdate = 100;
 
-    // KEYS: the lease. ARGV: the consumer (and the lifetime in ms). Only the holder renews or releases it.
-    private const string RenewLeaseScript = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0";
+    // KEYS: the lease. ARGV: the consumer (and the lifetime in ms). Only the holder renews or releases it; a holder
+    // whose lease Redis lost (restarted without its data) takes it again, so RunsService's lost-job sweep, which puts
+    // back jobs of runs nobody holds, leaves its run alone.
+    private const string RenewLeaseScript = """
+        local holder = redis.call('GET', KEYS[1])
+        if holder == ARGV[1] or holder == false then return redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) and 1 or 0 end
+        return 0
+        """;
     private const string ReleaseLeaseScript = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 
     private string Stream => RunJobs.StreamOf(options.Value.Service);
 
     /// <summary>Who works on the run now, e.g. <c>ops:inventory:lease:{run_id}</c>; it lapses with the claim it shadows.</summary>
-    private string LeaseKey(string runId) => $"{Stream}:lease:{runId}";
+    private string LeaseKey(string runId) => RunJobs.LeaseOf(Stream, runId);
 
     private string Group => options.Value.Service;
 
@@ -277,7 +283,7 @@ public sealed partial class RunJobProcessor(
                         await runs.UpdateAsync(new UpdateRunRequest { RunId = context.Run.RunId, IncrementCounts = counts }, ct);
                     }
                 }
-                catch (Exception e) when (!ct.IsCancellationRequested && e is RedisException or RpcException)
+                catch (Exception e) when (!ct.IsCancellationRequested)
                 {
                     // A missed heartbeat or progress report is not fatal: the next tick tries again, and the
                     // completion sets the run's counts absolutely.

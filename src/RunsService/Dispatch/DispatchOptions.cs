@@ -23,6 +23,15 @@ public sealed class DispatchOptions
     /// </summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>How often RunsService looks for unfinished runs whose job Redis no longer holds (<see cref="LostJobSweep"/>).</summary>
+    public TimeSpan LostJobCheckInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long a run's job must have been missing from Redis (no published marker, no worker's lease) before it is
+    /// published again. Longer than the workers' heartbeat interval, which takes back a lease Redis lost.
+    /// </summary>
+    public TimeSpan RepublishAfter { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Longest a single Redis publish may take before it counts as failed.</summary>
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(2);
 }

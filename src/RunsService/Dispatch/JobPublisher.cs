@@ -32,7 +32,7 @@ public sealed class JobPublisher(IConnectionMultiplexer redis, IOptions<Dispatch
         """;
 
     /// <summary>The marker of a run's published job, e.g. <c>ops:inventory:published:{run_id}</c>.</summary>
-    public static string PublishedKey(OutboxJob job) => $"{job.Stream}:published:{job.RunId}";
+    public static string PublishedKey(OutboxJob job) => RunJobs.PublishedMarkerOf(job.Stream, job.RunId.ToString());
 
     /// <summary>Publishes the batch pipelined; each job succeeds or fails on its own.</summary>
     public async Task<IReadOnlyList<Result>> PublishAsync(IReadOnlyList<OutboxJob> jobs, CancellationToken ct)

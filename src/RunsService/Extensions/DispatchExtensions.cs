@@ -20,6 +20,8 @@ public static class DispatchExtensions
         builder.Services.AddSingleton<JobPublisher>();
         builder.Services.AddSingleton<DispatchExpiry>();
         builder.Services.AddHostedService<OutboxRelay>();
+        builder.Services.AddSingleton<LostJobSweep>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<LostJobSweep>());
         return builder;
     }
 }

@@ -14,6 +14,8 @@ public static class RunsDomainExtensions
         builder.Services.AddSingleton(new PlatformAdmins(platformAdmins));
         builder.Services.AddOptions<DispatchOptions>().Bind(builder.Configuration.GetSection(DispatchOptions.Section))
             .Validate(o => o.Deadline > TimeSpan.Zero && o.BatchSize > 0, "Dispatch:Deadline and Dispatch:BatchSize must be positive.")
+            .Validate(o => o.LostJobCheckInterval > TimeSpan.Zero && o.RepublishAfter > TimeSpan.Zero,
+                "Dispatch:LostJobCheckInterval and Dispatch:RepublishAfter must be positive.")
             .ValidateOnStart();
         builder.Services.AddSingleton<RunStore>();
         builder.Services.AddScoped<WorkspaceAccess>();

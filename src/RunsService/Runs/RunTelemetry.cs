@@ -13,6 +13,9 @@ public static class RunTelemetry
     private static readonly Counter<long> Reused = Meter.CreateCounter<long>("tenantatlas.runs.reused", description: "EnsureRun calls answered with an existing run.");
     private static readonly Counter<long> Completed = Meter.CreateCounter<long>("tenantatlas.runs.completed", description: "Runs completed, by outcome.");
 
+    public static readonly Counter<long> JobsRepublished = Meter.CreateCounter<long>(
+        "tenantatlas.runs.dispatch.jobs_republished", description: "Jobs put back in the outbox because Redis no longer held them.");
+
     public static readonly Histogram<double> PublishLatency = Meter.CreateHistogram<double>(
         "tenantatlas.runs.dispatch.publish_latency", "ms", "From a run's creation to its job being in its stream.");
 

@@ -6,10 +6,15 @@ using static TenantAtlas.RunsService.Tests.RunsServiceFixture;
 
 namespace TenantAtlas.RunsService.Tests.Dispatch;
 
-/// <summary>A short dispatch deadline, so the "Redis is down" path finishes quickly.</summary>
+/// <summary>A short dispatch deadline and lost-job check, so the "Redis is down" and "Redis lost its data" paths finish quickly.</summary>
 public sealed class ShortDeadlineFixture : RunsServiceFixture
 {
-    public ShortDeadlineFixture() => Settings["Dispatch:Deadline"] = "00:00:02";
+    public ShortDeadlineFixture()
+    {
+        Settings["Dispatch:Deadline"] = "00:00:02";
+        Settings["Dispatch:RepublishAfter"] = "00:00:01";
+        Settings["Dispatch:LostJobCheckInterval"] = "00:00:00.5";
+    }
 }
 
 public sealed class DispatchTests(ShortDeadlineFixture service) : IClassFixture<ShortDeadlineFixture>
@@ -113,5 +118,29 @@ public sealed class DispatchTests(ShortDeadlineFixture service) : IClassFixture<
         var entries = await Eventually.UntilAsync(() => EntriesForAsync(after.RunId), e => e.Length > 0, TimeSpan.FromSeconds(10),
             "the new run's job is published");
         Assert.Single(entries);
+    }
+
+    [Fact]
+    public async Task RedisLosesItsData_AnUnfinishedRunsJobIsPublishedAgain_ARunAWorkerHoldsIsLeftAlone()
+    {
+        var (workspaceId, tenantId) = await service.CreateWorkspaceWithTenantAsync(Owner);
+        var client = service.Runs(UserToken(Owner));
+        var queued = (await client.EnsureRunAsync(InventorySync(workspaceId, tenantId, "lost-queued"))).Run;
+        var held = (await client.EnsureRunAsync(InventorySync(workspaceId, tenantId, "lost-held"))).Run;
+        await Eventually.UntilAsync(() => service.CountAsync("SELECT count(*) FROM runs.run_dispatch_outbox WHERE run_id = ANY(@r)",
+            ("r", new[] { Guid.Parse(queued.RunId), Guid.Parse(held.RunId) })), n => n == 0, TimeSpan.FromSeconds(5), "both jobs are published");
+
+        // Redis restarts without its data: streams, published markers and leases are gone.
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(service.Redis.ConnectionString + ",allowAdmin=true");
+        await redis.GetDatabase().ExecuteAsync("FLUSHALL");
+        // A live worker's heartbeat takes its lease back: that run is being worked on and must not get a second job.
+        await redis.GetDatabase().StringSetAsync(RunJobs.LeaseOf(InventoryStream, held.RunId), "inventory-worker-1", TimeSpan.FromMinutes(1));
+
+        var entries = await Eventually.UntilAsync(() => EntriesForAsync(queued.RunId), e => e.Length > 0, TimeSpan.FromSeconds(10),
+            "the lost job of the queued run is published again");
+        await Task.Delay(TimeSpan.FromSeconds(2));
+
+        Assert.Single(await EntriesForAsync(queued.RunId));
+        Assert.Empty(await EntriesForAsync(held.RunId));
     }
 }
