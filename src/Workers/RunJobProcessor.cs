@@ -103,6 +103,10 @@ public sealed partial class RunJobProcessor(
         {
             LogReleased(logger, job.RunId, "shutting down");
         }
+        catch (LeaseLostException)
+        {
+            // Nothing to release or acknowledge: the entry and the run belong to the consumer holding the lease.
+        }
         catch (TransientJobFailureException e)
         {
             var reason = $"{e.InnerException!.GetType().Name} after {options.Value.TransientRetries} tries: {e.InnerException.Message}";
@@ -182,8 +186,9 @@ public sealed partial class RunJobProcessor(
         IRunHandler handler, RunWorkContext context, string consumer, TimeSpan maxDuration, CancellationToken deadline, CancellationToken stopping)
     {
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        var heartbeat = HeartbeatAsync(entry.Id, consumer, context, attempt.Token);
-        using var overtime = CancellationTokenSource.CreateLinkedTokenSource(stopping, deadline);
+        using var leaseLost = new CancellationTokenSource();
+        var heartbeat = HeartbeatAsync(entry.Id, consumer, context, leaseLost, attempt.Token);
+        using var overtime = CancellationTokenSource.CreateLinkedTokenSource(stopping, deadline, leaseLost.Token);
         UpdateRunRequest? completion = null;
         Exception? transientFailure = null;
         try
@@ -197,6 +202,14 @@ public sealed partial class RunJobProcessor(
             await attempt.CancelAsync();
             await heartbeat;
             throw new OperationCanceledException(stopping);
+        }
+        catch (Exception) when (leaseLost.IsCancellationRequested)
+        {
+            // Another consumer holds the run now (this one was cut off from Redis longer than the claim idle time):
+            // stop at once and report nothing; the run is that consumer's.
+            await attempt.CancelAsync();
+            await heartbeat;
+            throw new LeaseLostException(job.RunId);
         }
         catch (OperationCanceledException) when (overtime.IsCancellationRequested)
         {
@@ -256,7 +269,7 @@ public sealed partial class RunJobProcessor(
     }
 
     /// <summary>While the handler works: renew the claim (XCLAIM JUSTID does not count as a delivery) and send progress.</summary>
-    private async Task HeartbeatAsync(RedisValue entryId, string consumer, RunWorkContext context, CancellationToken ct)
+    private async Task HeartbeatAsync(RedisValue entryId, string consumer, RunWorkContext context, CancellationTokenSource leaseLost, CancellationToken ct)
     {
         var interval = TimeSpan.FromTicks(Math.Min(options.Value.HeartbeatInterval.Ticks, options.Value.ProgressInterval.Ticks));
         var lastClaim = time.GetUtcNow();
@@ -271,10 +284,16 @@ public sealed partial class RunJobProcessor(
                     {
                         // Issued together: pipelined on one connection, one round trip for both.
                         var database = redis.GetDatabase();
-                        await Task.WhenAll(
-                            database.StreamClaimIdsOnlyAsync(Stream, Group, consumer, 0, [entryId]),
-                            database.ScriptEvaluateAsync(RenewLeaseScript, [(RedisKey)LeaseKey(context.Run.RunId)],
-                                [consumer, (long)options.Value.ClaimIdleTimeout.TotalMilliseconds]));
+                        var claim = database.StreamClaimIdsOnlyAsync(Stream, Group, consumer, 0, [entryId]);
+                        var renewed = database.ScriptEvaluateAsync(RenewLeaseScript, [(RedisKey)LeaseKey(context.Run.RunId)],
+                            [consumer, (long)options.Value.ClaimIdleTimeout.TotalMilliseconds]);
+                        await Task.WhenAll(claim, renewed);
+                        if ((long)await renewed == 0)
+                        {
+                            LogLeaseLost(logger, context.Run.RunId);
+                            await leaseLost.CancelAsync();
+                            return;
+                        }
                         lastClaim = time.GetUtcNow();
                     }
                     var counts = context.TakeCounts();
@@ -351,6 +370,9 @@ public sealed partial class RunJobProcessor(
 
     private async Task AcknowledgeAsync(StreamEntry entry) => await redis.GetDatabase().StreamAcknowledgeAsync(Stream, Group, entry.Id);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: another consumer holds its lease (this one was cut off from Redis past the claim idle time); its handler is stopped and nothing is reported")]
+    private static partial void LogLeaseLost(ILogger logger, string runId);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} released for another consumer: {Reason}")]
     private static partial void LogReleased(ILogger logger, string runId, string reason);
 
@@ -375,6 +397,9 @@ public sealed partial class RunJobProcessor(
     [LoggerMessage(Level = LogLevel.Error, Message = "Stream entry {EntryId} dead-lettered: {Reason}")]
     private static partial void LogDeadLettered(ILogger logger, string entryId, string reason);
 }
+
+/// <summary>This consumer lost the run's lease to another one while its handler ran; the attempt was stopped.</summary>
+internal sealed class LeaseLostException(string runId) : Exception($"Run {runId} is held by another consumer.");
 
 /// <summary>A job that kept meeting a store that is away: released for a later delivery, not failed.</summary>
 internal sealed class TransientJobFailureException(Exception inner) : Exception("A backing store stayed unavailable.", inner);

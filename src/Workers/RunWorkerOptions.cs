@@ -13,14 +13,18 @@ public sealed class RunWorkerOptions
     /// <summary>Runs handled at the same time by this process.</summary>
     public int MaxConcurrency { get; set; } = 4;
 
-    /// <summary>How long an entry may go without a heartbeat before another consumer reclaims it (XAUTOCLAIM).</summary>
-    public TimeSpan ClaimIdleTimeout { get; set; } = TimeSpan.FromSeconds(60);
+    /// <summary>
+    /// How long an entry may go without a heartbeat before another consumer reclaims it (XAUTOCLAIM): with
+    /// <see cref="ReclaimInterval"/>, how long a dead worker's runs wait to be taken over. Six heartbeats, so a live
+    /// worker misses several before it loses a run.
+    /// </summary>
+    public TimeSpan ClaimIdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How often a consumer renews its claim on in-flight entries. Must be well under ClaimIdleTimeout.</summary>
-    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How often to look for entries abandoned by dead consumers.</summary>
-    public TimeSpan ReclaimInterval { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan ReclaimInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Deliveries after which a run is given up: completed failed with <c>worker.lost</c>, entry dead-lettered.</summary>
     public int MaxDeliveries { get; set; } = 3;

@@ -126,4 +126,35 @@ public sealed class RecoveryTests : WorkerHarnessTests
 
         Assert.Equal(RunOutcome.Succeeded, run.Outcome);
     }
+
+    [Fact]
+    public async Task LeaseTakenByAnotherConsumerMidRun_TheHandlerIsStopped_AndThisConsumerReportsNothing()
+    {
+        var cancelled = new TaskCompletionSource();
+        Harness.Script.Behaviour = async (run, ct) =>
+        {
+            run.AddTotal(1);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                cancelled.TrySetResult();
+                throw;
+            }
+        };
+        await Harness.StartWorkerAsync();
+        var published = await Harness.PublishAsync();
+        await Eventually.UntilAsync(() => Task.FromResult(Harness.Script.Calls.Count), n => n == 1, TimeSpan.FromSeconds(10), "the handler starts");
+
+        // What a consumer cut off from Redis past the claim idle time finds on its return: another consumer took the run.
+        await Harness.Database.StringSetAsync(RunJobs.LeaseOf(WorkerHarness.Stream, published.RunId), "another-consumer", TimeSpan.FromMinutes(1));
+        await cancelled.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        Assert.DoesNotContain(Harness.Runs.Updates, u => u.RunId == published.RunId && u.Status == RunStatus.Completed);
+        Assert.Equal("another-consumer", (string?)await Harness.Database.StringGetAsync(RunJobs.LeaseOf(WorkerHarness.Stream, published.RunId)));
+        Assert.Equal(1, await Harness.PendingAsync());
+    }
 }
