@@ -45,10 +45,7 @@ public sealed class ReplicaTests
                 started.Add((tenantId, run.GetProperty("runId").GetString()!));
             });
 
-            using var channel = GrpcChannel.ForAddress(suite.RunsGrpcUrl, new GrpcChannelOptions
-            {
-                HttpHandler = new BearerTokenHandler(suite.OwnerToken) { InnerHandler = new SocketsHttpHandler() },
-            });
+            using var channel = suite.RunsChannel(suite.OwnerToken);
             var runsClient = new RunsClient(channel);
             var runs = new List<Run>();
             foreach (var runId in started.Select(s => s.RunId).Distinct())
@@ -99,25 +96,10 @@ public sealed class ReplicaTests
     /// <summary>Emulated tenants with small data sets and slow Graph answers, registered in the demo workspace.</summary>
     private static async Task<List<(string EntraTenantId, string TenantId)>> AddTenantsAsync(SuiteApp suite)
     {
-        using var channel = GrpcChannel.ForAddress(suite.RunsGrpcUrl, new GrpcChannelOptions
-        {
-            HttpHandler = new BearerTokenHandler(suite.OwnerToken) { InnerHandler = new SocketsHttpHandler() },
-        });
-        var access = new AccessService.AccessServiceClient(channel);
         var tenants = new List<(string, string)>();
         for (var i = 0; i < Tenants; i++)
         {
-            var entraTenantId = Guid.NewGuid().ToString();
-            await suite.GraphEmulatorAsync(HttpMethod.Put, $"/emulator/tenants/{entraTenantId}", new
-            {
-                clientId = DemoData.GraphClientId, clientSecret = DemoData.GraphClientSecret, deviceConfigurations = 3, compliancePolicies = 2,
-            });
-            await suite.GraphEmulatorAsync(HttpMethod.Put, $"/emulator/tenants/{entraTenantId}/faults", new { latencyMs = GraphLatencyMs });
-            var tenant = await access.RegisterTenantAsync(new RegisterTenantRequest
-            {
-                WorkspaceId = suite.WorkspaceId, EntraTenantId = entraTenantId, DisplayName = $"Replica test tenant {i}",
-            });
-            tenants.Add((entraTenantId, tenant.Tenant.TenantId));
+            tenants.Add(await suite.AddTenantAsync($"Replica test tenant {i}", deviceConfigurations: 3, compliancePolicies: 2, latencyMs: GraphLatencyMs));
         }
         return tenants;
     }

@@ -1,6 +1,9 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Aspire.Hosting.ApplicationModel;
+using Grpc.Net.Client;
+using TenantAtlas.Access.V1;
 using TenantAtlas.AppHost.Demo;
 using TenantAtlas.ServiceDefaults;
 using TenantAtlas.TokenIssuing;
@@ -21,13 +24,21 @@ public sealed class SuiteApp : IAsyncLifetime
     public static readonly string[] Resources = ["postgres", "runsdb", "inventorydb", "redis", "graph-emulator", "runs", "inventory", "gateway"];
 
     private readonly int replicas;
+    private readonly IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> environment;
 
     public SuiteApp() : this(replicas: 1)
     {
     }
 
-    /// <summary>A suite with <paramref name="replicas"/> instances of RunsService and InventoryService (the AppHost's --replicas).</summary>
-    internal SuiteApp(int replicas) => this.replicas = replicas;
+    /// <summary>
+    /// A suite with <paramref name="replicas"/> instances of RunsService and InventoryService (the AppHost's --replicas),
+    /// and extra environment variables by resource name (settings a test needs, e.g. a short maximum run duration).
+    /// </summary>
+    internal SuiteApp(int replicas, IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? environment = null)
+    {
+        this.replicas = replicas;
+        this.environment = environment ?? new Dictionary<string, IReadOnlyDictionary<string, string>>();
+    }
 
     public DistributedApplication App { get; private set; } = null!;
 
@@ -54,6 +65,17 @@ public sealed class SuiteApp : IAsyncLifetime
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
             [$"--Suite:DataDirectory={DataDirectory}", $"--Suite:Replicas={replicas}", $"--Parameters:signing-key={SigningKey}"],
             timeout.Token);
+        foreach (var (resourceName, variables) in environment)
+        {
+            var resource = builder.Resources.Single(r => r.Name == resourceName);
+            resource.Annotations.Add(new EnvironmentCallbackAnnotation(context =>
+            {
+                foreach (var (name, value) in variables)
+                {
+                    context.EnvironmentVariables[name] = value;
+                }
+            }));
+        }
         App = await builder.BuildAsync(timeout.Token);
         await App.StartAsync(timeout.Token);
         foreach (var resource in Resources)
@@ -104,6 +126,36 @@ public sealed class SuiteApp : IAsyncLifetime
         var text = await response.Content.ReadAsStringAsync();
         return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
     }
+
+    /// <summary>
+    /// An emulated tenant with <paramref name="deviceConfigurations"/> and <paramref name="compliancePolicies"/> items
+    /// (each Graph request taking <paramref name="latencyMs"/>), registered in the demo workspace.
+    /// </summary>
+    public async Task<(string EntraTenantId, string TenantId)> AddTenantAsync(string displayName, int deviceConfigurations,
+        int compliancePolicies = 0, int latencyMs = 0, string? clientSecret = null)
+    {
+        var entraTenantId = Guid.NewGuid().ToString();
+        await GraphEmulatorAsync(HttpMethod.Put, $"/emulator/tenants/{entraTenantId}", new
+        {
+            clientId = DemoData.GraphClientId, clientSecret = DemoData.GraphClientSecret, deviceConfigurations, compliancePolicies,
+        });
+        if (latencyMs > 0)
+        {
+            await GraphEmulatorAsync(HttpMethod.Put, $"/emulator/tenants/{entraTenantId}/faults", new { latencyMs });
+        }
+        using var channel = RunsChannel(OwnerToken);
+        var tenant = await new AccessService.AccessServiceClient(channel).RegisterTenantAsync(new RegisterTenantRequest
+        {
+            WorkspaceId = WorkspaceId, EntraTenantId = entraTenantId, DisplayName = displayName,
+        });
+        return (entraTenantId, tenant.Tenant.TenantId);
+    }
+
+    /// <summary>A gRPC channel to RunsService (through DCP's proxy) with a bearer token.</summary>
+    public GrpcChannel RunsChannel(string token) => GrpcChannel.ForAddress(RunsGrpcUrl, new GrpcChannelOptions
+    {
+        HttpHandler = new BearerTokenHandler(token) { InnerHandler = new SocketsHttpHandler() },
+    });
 
     /// <summary>Starts an inventory sync through the gateway and returns the run the answer carries.</summary>
     public static async Task<JsonElement> StartSyncAsync(HttpClient gateway, string tenantId, object? scope = null)
