@@ -129,7 +129,8 @@ public sealed class SuiteApp : IAsyncLifetime
 
     /// <summary>
     /// An emulated tenant with <paramref name="deviceConfigurations"/> and <paramref name="compliancePolicies"/> items
-    /// (each Graph request taking <paramref name="latencyMs"/>), registered in the demo workspace.
+    /// (each Graph request taking <paramref name="latencyMs"/>), registered in the demo workspace. A
+    /// <paramref name="clientSecret"/> other than the suite's makes the tenant refuse the suite's app.
     /// </summary>
     public async Task<(string EntraTenantId, string TenantId)> AddTenantAsync(string displayName, int deviceConfigurations,
         int compliancePolicies = 0, int latencyMs = 0, string? clientSecret = null)
@@ -137,7 +138,7 @@ public sealed class SuiteApp : IAsyncLifetime
         var entraTenantId = Guid.NewGuid().ToString();
         await GraphEmulatorAsync(HttpMethod.Put, $"/emulator/tenants/{entraTenantId}", new
         {
-            clientId = DemoData.GraphClientId, clientSecret = DemoData.GraphClientSecret, deviceConfigurations, compliancePolicies,
+            clientId = DemoData.GraphClientId, clientSecret = clientSecret ?? DemoData.GraphClientSecret, deviceConfigurations, compliancePolicies,
         });
         if (latencyMs > 0)
         {

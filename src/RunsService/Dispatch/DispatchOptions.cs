@@ -28,9 +28,9 @@ public sealed class DispatchOptions
 
     /// <summary>
     /// How long a run's job must have been missing from Redis (no published marker, no worker's lease) before it is
-    /// published again. Longer than the workers' heartbeat interval, which takes back a lease Redis lost.
+    /// published again. Three of the workers' heartbeat intervals (5 s): a live worker takes back a lease Redis lost first.
     /// </summary>
-    public TimeSpan RepublishAfter { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan RepublishAfter { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>Longest a single Redis publish may take before it counts as failed.</summary>
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(2);

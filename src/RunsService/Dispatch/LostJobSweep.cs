@@ -9,10 +9,11 @@ namespace TenantAtlas.RunsService.Dispatch;
 /// Puts back the jobs Redis lost. The relay deletes a run's outbox row once its job is in the stream; if Redis then
 /// restarts without its data (no persistence, a failover to a replica that lagged, a flush), the entry is gone and
 /// nothing would ever move the run: it would say "queued" (or "running", if its worker died too) for good.
-/// Every <see cref="DispatchOptions.LostJobCheckInterval"/> this looks at unfinished runs older than
-/// <see cref="DispatchOptions.RepublishAfter"/> that have no outbox row. A run whose published marker and lease are
-/// both missing from Redis, on two looks at least <see cref="DispatchOptions.RepublishAfter"/> apart (longer than a
-/// worker's heartbeat, which takes a lost lease back), has lost its job: it gets a new outbox row with a fresh
+/// Every <see cref="DispatchOptions.LostJobCheckInterval"/> this looks at unfinished runs that have no outbox row
+/// (their job was published, and the relay set the run's published marker in the same script as the XADD). A run whose
+/// published marker and lease are both missing from Redis, on two looks at least
+/// <see cref="DispatchOptions.RepublishAfter"/> apart (longer than a worker's heartbeat, which takes a lost lease
+/// back), has lost its job: it gets a new outbox row with a fresh
 /// deadline, and the relay publishes it again (or, if Redis stays away, fails it <c>queue.dispatch_failed</c>).
 /// While Redis keeps its data this never fires: the marker outlives the dispatch of any job by far.
 /// </summary>
@@ -115,13 +116,12 @@ public sealed partial class LostJobSweep(
         // Served by the partial index of active runs (status IN ('queued', 'running')).
         await using var command = new NpgsqlCommand("""
             SELECT r.id, r.type, r.created_at FROM runs.operation_runs r
-            WHERE r.status IN ('queued', 'running') AND r.created_at < now() - @age
+            WHERE r.status IN ('queued', 'running')
               AND (r.created_at, r.id) > (@after_created, @after_id)
               AND NOT EXISTS (SELECT 1 FROM runs.run_dispatch_outbox o WHERE o.run_id = r.id)
             ORDER BY r.created_at, r.id
             LIMIT @limit
             """, connection);
-        command.Parameters.AddWithValue("age", options.Value.RepublishAfter);
         command.Parameters.AddWithValue("after_created", DateTime.SpecifyKind(cursor.CreatedAt, DateTimeKind.Utc));
         command.Parameters.AddWithValue("after_id", cursor.Id);
         command.Parameters.AddWithValue("limit", PageSize);
