@@ -4,7 +4,10 @@ using TenantAtlas.Contracts;
 
 namespace TenantAtlas.Workers;
 
-/// <summary>The run types a worker host handles, as registered; the worker refuses to start without any.</summary>
+/// <summary>
+/// The run types a worker host handles, as registered; the worker refuses to start without any, or without one of the
+/// available types of its service.
+/// </summary>
 public sealed class RunHandlerTypes
 {
     private readonly HashSet<string> types = new(StringComparer.Ordinal);
@@ -25,7 +28,8 @@ public sealed class RunWorkerBuilder(IHostApplicationBuilder host, string servic
 
     /// <summary>
     /// Registers the handler of <paramref name="runType"/>, created in each job's own DI scope. The type must be in the
-    /// run-type catalogue and owned by this service, and have one handler: anything else is a wiring mistake, refused now.
+    /// run-type catalogue, available and owned by this service, and have one handler: anything else is a wiring mistake,
+    /// refused now.
     /// </summary>
     public RunWorkerBuilder AddHandler<THandler>(string runType) where THandler : class, IRunHandler
     {
@@ -35,6 +39,13 @@ public sealed class RunWorkerBuilder(IHostApplicationBuilder host, string servic
         {
             throw new InvalidOperationException(
                 $"Run type '{runType}' belongs to the {known.OwningService} service: its jobs go to {known.Stream}, which the {service} worker does not read.");
+        }
+        if (!known.Available)
+        {
+            // EnsureRun refuses unavailable types, so this handler would never run: the catalogue must say it can.
+            throw new InvalidOperationException(
+                $"Run type '{runType}' is marked unavailable in the run-type catalogue, so no run of it can be started: " +
+                "mark it Available in TenantAtlas.Contracts.RunTypes together with registering its handler.");
         }
         if (!types.Add(runType))
         {
