@@ -37,19 +37,7 @@ public sealed partial class RunWorker(
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
-        // Every available type of this service needs a handler, or its runs are accepted and fail worker.no_handler.
-        var missing = RunTypes.AvailableOf(settings.Service).Select(t => t.Name).Where(t => !handlers.All.Contains(t)).ToList();
-        if (missing.Count > 0)
-        {
-            throw new InvalidOperationException(
-                $"The {settings.Service} worker has no run handler for {string.Join(", ", missing)}, which the run-type catalogue marks " +
-                $"available: add one with AddRunWorker(\"{settings.Service}\").AddHandler<THandler>(runType), or mark the type unavailable.");
-        }
-        if (handlers.All.Count == 0)
-        {
-            throw new InvalidOperationException(
-                $"The {settings.Service} worker has no run handler: add one with AddRunWorker(\"{settings.Service}\").AddHandler<THandler>(runType).");
-        }
+        handlers.RequireComplete(settings.Service);
         return base.StartAsync(cancellationToken);
     }
 

@@ -15,6 +15,24 @@ public sealed class RunHandlerTypes
     public IReadOnlyCollection<string> All => types;
 
     internal bool Add(string runType) => types.Add(runType);
+
+    /// <summary>Refuses a worker that lacks a handler of an available type of its service, or has none at all.</summary>
+    internal void RequireComplete(string service)
+    {
+        // An available type without a handler would be accepted by EnsureRun and fail worker.no_handler.
+        var missing = RunTypes.AvailableOf(service).Select(t => t.Name).Where(t => !types.Contains(t)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"The {service} worker has no run handler for {string.Join(", ", missing)}, which the run-type catalogue marks " +
+                $"available: add one with AddRunWorker(\"{service}\").AddHandler<THandler>(runType), or mark the type unavailable.");
+        }
+        if (types.Count == 0)
+        {
+            throw new InvalidOperationException(
+                $"The {service} worker has no run handler: add one with AddRunWorker(\"{service}\").AddHandler<THandler>(runType).");
+        }
+    }
 }
 
 /// <summary>
