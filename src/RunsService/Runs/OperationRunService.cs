@@ -65,7 +65,7 @@ public sealed class OperationRunService(RunStore store, WorkspaceAccess access, 
     }
 
     /// <summary>The refusal of a known type that no service handles yet; it says what the caller can do about it.</summary>
-    public static FailedPreconditionException Unavailable(RunType type) => new(
+    private static FailedPreconditionException Unavailable(RunType type) => new(
         $"Run type '{type.Name}' is not available in this deployment: no service handles it yet (the {type.OwningService} " +
         "service has no handler for it), so its run would never be done. ListRunTypes answers available = false for it; " +
         "offer and start only available types.");
