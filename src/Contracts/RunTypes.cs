@@ -4,9 +4,11 @@ namespace TenantAtlas.Contracts;
 
 /// <summary>
 /// A run type the suite knows: the capability to start and view it, its plane, and the service whose workers
-/// do the work (its jobs go to that service's Redis stream, <c>ops:{service}</c>).
+/// do the work (its jobs go to that service's Redis stream, <c>ops:{service}</c>). <paramref name="Available"/>: a
+/// service of this suite handles it. Only an available type can be started; an unavailable one is known (its runs
+/// can be listed and viewed) but EnsureRun refuses it, since nobody would ever do the run.
 /// </summary>
-public sealed record RunType(string Name, string DisplayName, string Capability, RunPlane Plane, string OwningService)
+public sealed record RunType(string Name, string DisplayName, string Capability, RunPlane Plane, string OwningService, bool Available)
 {
     /// <summary>The Redis stream the owning service's workers read.</summary>
     public string Stream => RunJobs.StreamOf(OwningService);
@@ -15,7 +17,9 @@ public sealed record RunType(string Name, string DisplayName, string Capability,
 /// <summary>
 /// The run-type catalogue (seed 086), the one copy: RunsService enforces it and serves it (ListRunTypes), domain
 /// services name their types and capabilities from it, frontends read it through ListRunTypes. A type that is not
-/// here cannot be started.
+/// here cannot be started, nor can one here whose owning service does not handle it yet (<c>Available: false</c>).
+/// A service that comes to handle a type marks it available, in the same change that registers its handler: the
+/// worker refuses to start with a handler of an unavailable type or without one of an available type of its service.
 /// </summary>
 public static class RunTypes
 {
@@ -32,16 +36,20 @@ public static class RunTypes
     /// <summary>Every known type by name, in name order.</summary>
     public static readonly IReadOnlyDictionary<string, RunType> All = new[]
     {
-        new RunType(InventorySync, "Inventory sync", Capabilities.InventorySyncRun, RunPlane.Tenant, "inventory"),
-        new RunType(DirectoryGroupsSync, "Directory groups sync", Capabilities.DirectorySync, RunPlane.Tenant, "inventory"),
-        new RunType(DriftGenerate, "Drift report", Capabilities.DriftGenerate, RunPlane.Tenant, "inventory"),
-        new RunType(BackupSetAddPolicies, "Backup: add policies", Capabilities.BackupSetsManage, RunPlane.Tenant, "backup"),
-        new RunType(BackupScheduleRunNow, "Backup schedule: run now", Capabilities.BackupSchedulesRun, RunPlane.Tenant, "backup"),
-        new RunType(BackupScheduleRetry, "Backup schedule: retry", Capabilities.BackupSchedulesRun, RunPlane.Tenant, "backup"),
-        new RunType(BackupScheduleScheduled, "Backup schedule: scheduled", Capabilities.BackupSchedulesRun, RunPlane.Tenant, "backup"),
-        new RunType(RestoreExecute, "Restore", Capabilities.RestoreExecute, RunPlane.Tenant, "restore"),
-        new RunType(OperationsReportGenerate, "Operations report", Capabilities.ReportsGenerate, RunPlane.Workspace, "inventory"),
+        new RunType(InventorySync, "Inventory sync", Capabilities.InventorySyncRun, RunPlane.Tenant, "inventory", Available: true),
+        new RunType(DirectoryGroupsSync, "Directory groups sync", Capabilities.DirectorySync, RunPlane.Tenant, "inventory", Available: false),
+        new RunType(DriftGenerate, "Drift report", Capabilities.DriftGenerate, RunPlane.Tenant, "inventory", Available: false),
+        new RunType(BackupSetAddPolicies, "Backup: add policies", Capabilities.BackupSetsManage, RunPlane.Tenant, "backup", Available: false),
+        new RunType(BackupScheduleRunNow, "Backup schedule: run now", Capabilities.BackupSchedulesRun, RunPlane.Tenant, "backup", Available: false),
+        new RunType(BackupScheduleRetry, "Backup schedule: retry", Capabilities.BackupSchedulesRun, RunPlane.Tenant, "backup", Available: false),
+        new RunType(BackupScheduleScheduled, "Backup schedule: scheduled", Capabilities.BackupSchedulesRun, RunPlane.Tenant, "backup", Available: false),
+        new RunType(RestoreExecute, "Restore", Capabilities.RestoreExecute, RunPlane.Tenant, "restore", Available: false),
+        new RunType(OperationsReportGenerate, "Operations report", Capabilities.ReportsGenerate, RunPlane.Workspace, "inventory", Available: false),
     }.OrderBy(t => t.Name, StringComparer.Ordinal).ToDictionary(t => t.Name, StringComparer.Ordinal);
 
     public static RunType? Find(string name) => All.GetValueOrDefault(name);
+
+    /// <summary>The types <paramref name="service"/> must handle: the available types it owns, in name order.</summary>
+    public static IReadOnlyList<RunType> AvailableOf(string service) =>
+        [.. All.Values.Where(t => t.Available && t.OwningService == service)];
 }

@@ -37,11 +37,7 @@ public sealed partial class RunWorker(
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
-        if (handlers.All.Count == 0)
-        {
-            throw new InvalidOperationException(
-                $"The {settings.Service} worker has no run handler: add one with AddRunWorker(\"{settings.Service}\").AddHandler<THandler>(runType).");
-        }
+        handlers.RequireComplete(settings.Service);
         return base.StartAsync(cancellationToken);
     }
 

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using TenantAtlas.Access.V1;
 using TenantAtlas.Runs.V1;
@@ -8,6 +9,13 @@ using TenantAtlas.ServiceDefaults;
 using TenantAtlas.Testing;
 using RunsClient = TenantAtlas.Runs.V1.RunsService.RunsServiceClient;
 using TenantAtlas.TokenIssuing;
+using IdentityPolicyName = TenantAtlas.RunsService.Runs.IdentityPolicyName;
+using NewRun = TenantAtlas.RunsService.Runs.NewRun;
+using OperationRunService = TenantAtlas.RunsService.Runs.OperationRunService;
+using ProtoMapping = TenantAtlas.RunsService.Grpc.ProtoMapping;
+using RunIdentity = TenantAtlas.RunsService.Runs.RunIdentity;
+using RunStore = TenantAtlas.RunsService.Runs.RunStore;
+using RunTypes = TenantAtlas.Contracts.RunTypes;
 
 namespace TenantAtlas.RunsService.Tests;
 
@@ -153,6 +161,26 @@ public class RunsServiceFixture : IAsyncLifetime
         var request = new SetMemberRequest { WorkspaceId = workspaceId, Subject = subject, DisplayName = subject, Role = role };
         request.TenantIds.AddRange(tenantIds);
         return Access(UserToken(owner)).SetMemberAsync(request).ResponseAsync;
+    }
+
+    /// <summary>
+    /// A run written through <see cref="RunStore"/> itself, past EnsureRun's checks: the way to have runs of types
+    /// no service handles yet, which EnsureRun refuses (FAILED_PRECONDITION) but which a workspace may hold (once
+    /// their services exist) and which listing, viewing and the identity indexes treat like any other.
+    /// <paramref name="initiator"/> null: a system run.
+    /// </summary>
+    public async Task<(Run Run, bool Created)> SeedRunAsync(string workspaceId, string? tenantId, string type, string? initiator,
+        IReadOnlyDictionary<string, string> inputs, IdentityPolicyName? policy = null, string clickId = "")
+    {
+        var workspace = Guid.Parse(workspaceId);
+        Guid? tenant = tenantId is null ? null : Guid.Parse(tenantId);
+        var runType = RunTypes.Find(type) ?? throw new ArgumentException($"Unknown run type {type}.", nameof(type));
+        var identityPolicy = policy ?? IdentityPolicyName.WhileActive;
+        var run = new NewRun(workspace, tenant, type, identityPolicy,
+            RunIdentity.Hash(workspace, tenant, type, identityPolicy, clickId, inputs), inputs,
+            initiator, initiator ?? OperationRunService.SystemInitiatorName, "{}", null, runType.Stream, null);
+        var (record, created) = await Services.GetRequiredService<RunStore>().EnsureAsync(run, CancellationToken.None);
+        return (ProtoMapping.ToProto(record), created);
     }
 
     public static EnsureRunRequest InventorySync(string workspaceId, string tenantId, string scope = "all") => new()

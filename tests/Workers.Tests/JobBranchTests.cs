@@ -46,6 +46,8 @@ public sealed class JobBranchTests : WorkerHarnessTests
         await Eventually.UntilAsync(Harness.PendingAsync, pending => pending == 0, TimeSpan.FromSeconds(5), "both entries are acknowledged");
     }
 
+    // EnsureRun refuses types no service handles, and a worker does not start without a handler of each available type
+    // of its service; such an entry still arrives from a run queued before that, or from a worker of an older build.
     [Fact]
     public async Task TypeWithoutHandler_RunFailsNoHandler_AndTheEntryIsDeadLettered()
     {

@@ -27,13 +27,35 @@ public sealed class RegistrationTests : WorkerHarnessTests
     }
 
     [Fact]
-    public async Task AWorkerWithoutHandlers_DoesNotStart()
+    public void ATypeNoServiceHandlesYet_IsRefused_UntilTheCatalogueMarksItAvailable()
+    {
+        var e = Assert.Throws<InvalidOperationException>(() => Harness.BuildWorker(handlers: w => w
+            .AddHandler<ScriptedHandler>(RunTypes.InventorySync)
+            .AddHandler<ScriptedHandler>(RunTypes.DirectoryGroupsSync)));
+
+        Assert.Contains($"'{RunTypes.DirectoryGroupsSync}' is marked unavailable", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AWorkerMissingAHandlerOfAnAvailableTypeOfItsService_DoesNotStart_NamingTheType()
     {
         using var host = Harness.BuildWorker(handlers: _ => { });
 
         var e = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
 
-        Assert.Contains("no run handler", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"no run handler for {RunTypes.InventorySync}, which the run-type catalogue marks available", e.Message, StringComparison.Ordinal);
+        Assert.Equal([RunTypes.InventorySync], RunTypes.AvailableOf(WorkerHarness.Service).Select(t => t.Name));
+    }
+
+    [Fact]
+    public async Task AWorkerWithoutHandlers_DoesNotStart()
+    {
+        // "restore" owns no available type today: nothing is missing, but a worker that handles nothing is still a mistake.
+        using var host = Harness.BuildWorker(handlers: _ => { }, service: "restore");
+
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
+
+        Assert.Contains("The restore worker has no run handler:", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -74,7 +74,9 @@ public sealed class WorkerHarness : IAsyncDisposable
         return host;
     }
 
-    public IHost BuildWorker(IReadOnlyDictionary<string, string?>? settings = null, Action<RunWorkerBuilder>? handlers = null)
+    /// <param name="service">The worker's service; another than <see cref="Service"/> only for registration checks.</param>
+    public IHost BuildWorker(IReadOnlyDictionary<string, string?>? settings = null, Action<RunWorkerBuilder>? handlers = null,
+        string service = Service)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -92,7 +94,7 @@ public sealed class WorkerHarness : IAsyncDisposable
         {
             builder.Configuration.AddInMemoryCollection(settings);
         }
-        var worker = builder.AddRunWorker(Service);
+        var worker = builder.AddRunWorker(service);
         (handlers ?? (w => w.AddHandler<ScriptedHandler>(RunTypes.InventorySync)))(worker);
         builder.Services.AddSingleton(Script);
         builder.Services.AddSingleton<IRunsClient>(Runs);

@@ -3,12 +3,13 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { canStart, keptSelection, parseRunTypes, typeFilterOptions } from '../../src/Gateway/wwwroot/modules/runtypes.mjs';
 
-// As the gateway answers it: proto3 JSON leaves out false booleans.
+// As the gateway answers it: proto3 JSON leaves out false booleans. Only inventory.sync is available; the others
+// have no service yet, so the server says canStart for none of them, whatever the caller's role.
 const body = {
   runTypes: [
-    { name: 'inventory.sync', displayName: 'Inventory sync', capability: 'tenant.inventory_sync.run', plane: 'RUN_PLANE_TENANT', owningService: 'inventory', canStart: true, canView: true },
-    { name: 'restore.execute', displayName: 'Restore', capability: 'tenant.restore.execute', plane: 'RUN_PLANE_TENANT', owningService: 'backup', canView: true },
-    { name: 'operations_report.generate', displayName: 'Operations report', plane: 'RUN_PLANE_WORKSPACE', canStart: true },
+    { name: 'inventory.sync', displayName: 'Inventory sync', capability: 'tenant.inventory_sync.run', plane: 'RUN_PLANE_TENANT', owningService: 'inventory', available: true, canStart: true, canView: true },
+    { name: 'restore.execute', displayName: 'Restore', capability: 'tenant.restore.execute', plane: 'RUN_PLANE_TENANT', owningService: 'restore', canView: true },
+    { name: 'operations_report.generate', displayName: 'Operations report', plane: 'RUN_PLANE_WORKSPACE' },
     { name: 'drift.generate', plane: 'RUN_PLANE_TENANT', canView: true },
   ],
 };
@@ -54,6 +55,7 @@ describe('canStart', () => {
     const runTypes = parseRunTypes(body);
     assert.equal(canStart(runTypes, 'inventory.sync'), true);
     assert.equal(canStart(runTypes, 'restore.execute'), false, 'canStart omitted: false');
+    assert.equal(canStart(runTypes, 'drift.generate'), false, 'viewable but not available: not offered');
     assert.equal(canStart(runTypes, 'backup_schedule.run_now'), false, 'not in the catalogue');
     assert.equal(canStart([], 'inventory.sync'), false, 'no catalogue');
   });

@@ -22,7 +22,11 @@ public static partial class ListingScenario
     private const int WalkPageSize = 200;
     private const string FilteredType = "inventory.sync";
 
-    /// <summary>The run types of the suite (src/RunsService/Runs/RunTypes.cs) with their share of the history.</summary>
+    /// <summary>
+    /// The run types of the suite (src/Contracts/RunTypes.cs) with their share of the history. History is written with
+    /// COPY, not EnsureRun, so it holds runs of types no service handles yet as well: a workspace keeps such runs
+    /// once their services exist, and listing must be measured with the whole mix.
+    /// </summary>
     private static readonly (string Type, double Weight, string Policy)[] TypeMix =
     [
         ("inventory.sync", 0.40, "while_active"),

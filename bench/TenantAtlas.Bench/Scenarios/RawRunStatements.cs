@@ -16,7 +16,7 @@ public sealed class RawRunStatements(NpgsqlDataSource data, Guid workspaceId, IR
     private const string InsertSql = """
         INSERT INTO runs.operation_runs (id, workspace_id, tenant_id, type, status, outcome, identity_policy, run_identity_hash,
             identity_inputs, initiator_subject, initiator_name, context, created_at, updated_at)
-        VALUES (@id, @workspace_id, @tenant_id, 'restore.execute', 'queued', 'pending', 'while_active', @hash,
+        VALUES (@id, @workspace_id, @tenant_id, 'inventory.sync', 'queued', 'pending', 'while_active', @hash,
             @inputs, 'bench-raw', 'Bench Raw', '{}', now(), now())
         ON CONFLICT (workspace_id, tenant_id, run_identity_hash)
             WHERE status IN ('queued', 'running') AND identity_policy = 'while_active' DO NOTHING

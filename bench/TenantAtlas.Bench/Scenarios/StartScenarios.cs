@@ -1,18 +1,21 @@
 using Npgsql;
+using StackExchange.Redis;
 using TenantAtlas.Bench.Measurement;
 using TenantAtlas.Bench.Report;
+using TenantAtlas.Contracts;
 using TenantAtlas.Runs.V1;
 
 namespace TenantAtlas.Bench.Scenarios;
 
 /// <summary>
 /// Scenarios 1–3: starting runs and walking them through their lifecycle over gRPC, each next to the raw
-/// Npgsql statements on the same schema at the same concurrency. Runs are of type restore.execute, whose
-/// stream no worker reads here, so the measured cost is RunsService's (the relay still publishes each job).
+/// Npgsql statements on the same schema at the same concurrency. Runs are of type inventory.sync (the one type
+/// RunsService accepts today) and no worker runs meanwhile, so the measured cost is RunsService's (the relay still
+/// publishes each job). Their jobs are set aside afterwards, so that scenario 5's worker sees only its own.
 /// </summary>
 public static class StartScenarios
 {
-    private const string RunType = "restore.execute";
+    private const string RunType = RunTypes.InventorySync;
 
     public static async Task RunAsync(BenchSuite suite, BenchOptions options, BenchReport report)
     {
@@ -31,6 +34,29 @@ public static class StartScenarios
             await suite.AnalyzeRunsAsync();
             await LifecycleAsync(suite, options, report, raw);
         }
+        await SetAsideJobsAsync(suite);
+    }
+
+    /// <summary>
+    /// Waits until the relay has published the job of every run started here (the outbox is empty), then deletes
+    /// their stream: the worker of scenario 5 would otherwise take these thousands of jobs before its own (its
+    /// consumer group starts at the beginning of the stream, and creates the stream again). The runs of scenarios
+    /// 1 and 2 stay queued; the benchmark's database is thrown away, and scenario 5 counts only its own runs.
+    /// </summary>
+    private static async Task SetAsideJobsAsync(BenchSuite suite)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        await using var pending = suite.RunsData.CreateCommand("SELECT count(*) FROM runs.run_dispatch_outbox");
+        while ((long)(await pending.ExecuteScalarAsync())! > 0)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("The relay did not publish the jobs of scenarios 1-3 within 2 minutes.");
+            }
+            await Task.Delay(100);
+        }
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(suite.Redis.ConnectionString);
+        await redis.GetDatabase().KeyDeleteAsync(RunTypes.Find(RunType)!.Stream);
     }
 
     private static async Task NewIdentityAsync(BenchSuite suite, BenchOptions options, BenchReport report, RawRunStatements raw)

@@ -52,21 +52,24 @@ public sealed class WorkspaceAccess(RunsDbContext db, NpgsqlDataSource dataSourc
         }
     }
 
-    /// <summary>What run types the caller may start and view in the workspace; NOT_FOUND for a workspace they cannot see.</summary>
+    /// <summary>
+    /// What run types the caller may start and view in the workspace; NOT_FOUND for a workspace they cannot see.
+    /// Nobody may start an unavailable type (EnsureRun refuses it), so the catalogue does not offer it either.
+    /// </summary>
     public async Task<IReadOnlyList<(RunType Type, bool MayStart, bool MayView)>> RunTypeRightsAsync(Caller caller, Guid workspaceId,
         CancellationToken ct)
     {
         if (caller.IsService)
         {
             await RequireWorkspaceAndTenantExistAsync(workspaceId, null, ct);
-            return [.. RunTypes.All.Values.Select(t => (t, true, true))];
+            return [.. RunTypes.All.Values.Select(t => (t, t.Available, true))];
         }
         var member = await RequireMemberAsync(caller, workspaceId, ct);
         // Start and view need the same capability (seed 086); starting a tenant-plane run also needs the tenant.
         return [.. RunTypes.All.Values.Select(t =>
         {
             var allowed = AccessRule.Decide(member, null, true, t) == AccessDecision.Allowed;
-            return (t, allowed, allowed);
+            return (t, allowed && t.Available, allowed);
         })];
     }
 

@@ -63,6 +63,7 @@ public static class ProtoMapping
         Capability = type.Capability,
         Plane = type.Plane,
         OwningService = type.OwningService,
+        Available = type.Available,
         CanStart = canStart,
         CanView = canView,
     };

@@ -25,6 +25,14 @@ public sealed class OperationRunService(RunStore store, WorkspaceAccess access, 
 
     public async Task<(RunRecord Run, bool Created)> EnsureAsync(Caller caller, EnsureRunCommand command, CancellationToken ct)
     {
+        if (!command.Type.Available)
+        {
+            // A run nobody would ever do must not be accepted. Access is decided first, as for any type: an outsider
+            // gets NOT_FOUND (learning nothing about the workspace) and a member without the capability
+            // PERMISSION_DENIED; only a caller who could otherwise start it hears that it cannot be done here.
+            await access.AuthorizeStartAsync(caller, command.WorkspaceId, command.TenantId, command.Type, ct);
+            throw Unavailable(command.Type);
+        }
         var hash = RunIdentity.Hash(command.WorkspaceId, command.TenantId, command.Type.Name, command.IdentityPolicy,
             command.ClickId, command.IdentityInputs);
         var activity = Activity.Current is { IdFormat: ActivityIdFormat.W3C } current ? current : null;
@@ -55,6 +63,12 @@ public sealed class OperationRunService(RunStore store, WorkspaceAccess access, 
         RunTelemetry.Ensured(run, created);
         return (run, created);
     }
+
+    /// <summary>The refusal of a known type that no service handles yet; it says what the caller can do about it.</summary>
+    private static FailedPreconditionException Unavailable(RunType type) => new(
+        $"Run type '{type.Name}' is not available in this deployment: no service handles it yet (the {type.OwningService} " +
+        "service has no handler for it), so its run would never be done. ListRunTypes answers available = false for it; " +
+        "offer and start only available types.");
 
     public async Task<RunRecord> UpdateAsync(Caller caller, RunUpdate update, CancellationToken ct)
     {

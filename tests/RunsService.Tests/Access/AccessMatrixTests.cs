@@ -99,28 +99,55 @@ public sealed class AccessMatrixTests(RunsServiceFixture service) : IClassFixtur
         var (workspaceId, tenantA, _, runA) = await ScenarioAsync();
         await service.SetMemberAsync(Owner, workspaceId, "reader", Role.Readonly);
         var reader = service.Runs(UserToken("reader"));
+        // Reports are the readonly role's type; no service makes them yet, so the run is written past EnsureRun.
+        var report = (await service.SeedRunAsync(workspaceId, null, "operations_report.generate", Owner, new Dictionary<string, string>())).Run;
 
         var start = await FailsWith(StatusCode.PermissionDenied, () => reader.EnsureRunAsync(InventorySync(workspaceId, tenantA)).ResponseAsync);
         await FailsWith(StatusCode.PermissionDenied, () => reader.GetRunAsync(new GetRunRequest { RunId = runA.RunId }).ResponseAsync);
-        var report = (await reader.EnsureRunAsync(new EnsureRunRequest { WorkspaceId = workspaceId, Type = "operations_report.generate" })).Run;
         var listed = await reader.ListRunsAsync(new ListRunsRequest { WorkspaceId = workspaceId });
+        var viewed = await reader.GetRunAsync(new GetRunRequest { RunId = report.RunId });
 
         Assert.Contains("tenant.inventory_sync.run", start.Status.Detail, StringComparison.Ordinal);
         Assert.Equal([report.RunId], listed.Runs.Select(r => r.RunId));
+        Assert.Equal(report.RunId, viewed.Run.RunId);
     }
 
     [Fact]
-    public async Task Operator_CannotStartRestore_ButManagerCan()
+    public async Task Operator_CannotStartRestore_ManagerMayButHearsNoServiceDoesItYet_AndNothingIsWritten()
     {
         var (workspaceId, tenantA, _, _) = await ScenarioAsync();
         await service.SetMemberAsync(Owner, workspaceId, "operator", Role.Operator);
         await service.SetMemberAsync(Owner, workspaceId, "manager", Role.Manager);
         var restore = new EnsureRunRequest { WorkspaceId = workspaceId, TenantId = tenantA, Type = "restore.execute", IdentityInputs = { ["restore_run_id"] = "5" } };
 
-        await FailsWith(StatusCode.PermissionDenied, () => service.Runs(UserToken("operator")).EnsureRunAsync(restore).ResponseAsync);
-        var created = await service.Runs(UserToken("manager")).EnsureRunAsync(restore);
+        // Access is decided before availability: the capability still separates the two roles.
+        var denied = await FailsWith(StatusCode.PermissionDenied, () => service.Runs(UserToken("operator")).EnsureRunAsync(restore).ResponseAsync);
+        var unavailable = await FailsWith(StatusCode.FailedPrecondition, () => service.Runs(UserToken("manager")).EnsureRunAsync(restore).ResponseAsync);
+        var managerTypes = await service.Runs(UserToken("manager")).ListRunTypesAsync(new ListRunTypesRequest { WorkspaceId = workspaceId });
 
-        Assert.True(created.Created);
+        Assert.Contains("tenant.restore.execute", denied.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("not available in this deployment", unavailable.Status.Detail, StringComparison.Ordinal);
+        var restoreType = managerTypes.RunTypes.Single(t => t.Name == "restore.execute");
+        Assert.Equal((true, false, false), (restoreType.CanView, restoreType.CanStart, restoreType.Available));
+        Assert.Equal(0, await service.CountAsync("SELECT count(*) FROM runs.operation_runs WHERE workspace_id = @w AND type = 'restore.execute'",
+            ("w", Guid.Parse(workspaceId))));
+    }
+
+    [Fact]
+    public async Task NonMember_StartingATypeNoServiceHandles_GetsNotFound_ExactlyAsForAMissingWorkspace()
+    {
+        var (workspaceId, tenantA, _, _) = await ScenarioAsync();
+        var outsider = service.Runs(UserToken("outsider"));
+        var missingWorkspace = Guid.NewGuid().ToString();
+        EnsureRunRequest Restore(string workspace) => new() { WorkspaceId = workspace, TenantId = tenantA, Type = "restore.execute" };
+
+        var forExisting = await FailsWith(StatusCode.NotFound, () => outsider.EnsureRunAsync(Restore(workspaceId)).ResponseAsync);
+        var forMissing = await FailsWith(StatusCode.NotFound, () => outsider.EnsureRunAsync(Restore(missingWorkspace)).ResponseAsync);
+        var report = new EnsureRunRequest { WorkspaceId = workspaceId, Type = "operations_report.generate" };
+        await FailsWith(StatusCode.NotFound, () => outsider.EnsureRunAsync(report).ResponseAsync);
+
+        Assert.Equal(forMissing.Status.Detail.Replace(missingWorkspace, "ID", StringComparison.Ordinal),
+            forExisting.Status.Detail.Replace(workspaceId, "ID", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -55,11 +55,10 @@ public sealed class NotificationTests(RunsServiceFixture service) : IClassFixtur
     public async Task SystemRuns_NotifyNobody()
     {
         var (workspaceId, tenantId) = await WorkspaceAsync("system-owner");
-        var run = (await service.Runs(ServiceToken("svc:backup")).EnsureRunAsync(new EnsureRunRequest
-        {
-            WorkspaceId = workspaceId, TenantId = tenantId, Type = "backup_schedule.scheduled", IdentityPolicy = IdentityPolicy.Once,
-            IdentityInputs = { ["scheduled_for"] = "2026-11-23T02:00:00Z" },
-        })).Run;
+        var scheduled = InventorySync(workspaceId, tenantId);
+        scheduled.IdentityPolicy = IdentityPolicy.Once;
+        scheduled.IdentityInputs["scheduled_for"] = "2026-11-23T02:00:00Z";
+        var run = (await service.Runs(ServiceToken()).EnsureRunAsync(scheduled)).Run;
         await service.Runs(ServiceToken()).UpdateRunAsync(new UpdateRunRequest { RunId = run.RunId, Status = RunStatus.Completed });
 
         Assert.Equal(0, await service.CountAsync("SELECT count(*) FROM runs.run_notifications WHERE run_id = @r", ("r", Guid.Parse(run.RunId))));

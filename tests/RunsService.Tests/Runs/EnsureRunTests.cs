@@ -1,4 +1,6 @@
+using Grpc.Core;
 using TenantAtlas.Runs.V1;
+using IdentityPolicyName = TenantAtlas.RunsService.Runs.IdentityPolicyName;
 using static TenantAtlas.RunsService.Tests.RunsServiceFixture;
 
 namespace TenantAtlas.RunsService.Tests.Runs;
@@ -103,11 +105,13 @@ public sealed class EnsureRunTests(RunsServiceFixture service) : IClassFixture<R
     {
         var (workspaceId, tenantId) = await service.CreateWorkspaceWithTenantAsync(Owner);
         var client = service.Runs(UserToken(Owner));
-        EnsureRunRequest Click(string clickId) => new()
+        EnsureRunRequest Click(string clickId)
         {
-            WorkspaceId = workspaceId, TenantId = tenantId, Type = "backup_schedule.run_now",
-            IdentityInputs = { ["backup_schedule_id"] = "17" }, IdentityPolicy = IdentityPolicy.PerClick, ClickId = clickId,
-        };
+            var request = InventorySync(workspaceId, tenantId);
+            request.IdentityPolicy = IdentityPolicy.PerClick;
+            request.ClickId = clickId;
+            return request;
+        }
 
         var click1 = await client.EnsureRunAsync(Click("click-1"));
         var click2 = await client.EnsureRunAsync(Click("click-2"));
@@ -126,12 +130,14 @@ public sealed class EnsureRunTests(RunsServiceFixture service) : IClassFixture<R
     public async Task EnsureRun_Once_ReusesCompletedRun_ForTheSameIdentity()
     {
         var (workspaceId, tenantId) = await service.CreateWorkspaceWithTenantAsync(Owner);
-        var scheduler = service.Runs(ServiceToken("svc:backup"));
-        EnsureRunRequest Fire(string at) => new()
+        var scheduler = service.Runs(ServiceToken());
+        EnsureRunRequest Fire(string at)
         {
-            WorkspaceId = workspaceId, TenantId = tenantId, Type = "backup_schedule.scheduled", IdentityPolicy = IdentityPolicy.Once,
-            IdentityInputs = { ["backup_schedule_id"] = "17", ["scheduled_for"] = at },
-        };
+            var request = InventorySync(workspaceId, tenantId);
+            request.IdentityPolicy = IdentityPolicy.Once;
+            request.IdentityInputs["scheduled_for"] = at;
+            return request;
+        }
 
         var first = await scheduler.EnsureRunAsync(Fire("2026-11-23T02:00:00Z"));
         await scheduler.UpdateRunAsync(new UpdateRunRequest { RunId = first.Run.RunId, Status = RunStatus.Completed });
@@ -145,35 +151,58 @@ public sealed class EnsureRunTests(RunsServiceFixture service) : IClassFixture<R
         Assert.Equal(string.Empty, first.Run.Initiator.Subject);
     }
 
+    // The one workspace-plane type (operations_report.generate) has no service yet, so EnsureRun refuses it: the
+    // identity indexes' NULLS NOT DISTINCT is proven through RunStore, which EnsureRun writes with.
     [Fact]
-    public async Task EnsureRun_WorkspacePlaneRuns_DedupeToo()
+    public async Task WorkspacePlaneRuns_DedupeToo()
     {
         var (workspaceId, _) = await service.CreateWorkspaceWithTenantAsync(Owner);
-        var client = service.Runs(UserToken(Owner));
-        var request = new EnsureRunRequest { WorkspaceId = workspaceId, Type = "operations_report.generate", IdentityInputs = { ["period"] = "2026-11" } };
+        var inputs = new Dictionary<string, string> { ["period"] = "2026-11" };
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => client.EnsureRunAsync(request).ResponseAsync));
+        var results = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ =>
+            service.SeedRunAsync(workspaceId, null, "operations_report.generate", Owner, inputs)));
 
-        Assert.Single(responses.Select(r => r.Run.RunId).Distinct());
-        Assert.Equal(1, responses.Count(r => r.Created));
-        Assert.Equal(string.Empty, responses[0].Run.TenantId);
+        Assert.Single(results.Select(r => r.Run.RunId).Distinct());
+        Assert.Equal(1, results.Count(r => r.Created));
+        Assert.Equal(string.Empty, results[0].Run.TenantId);
     }
 
     [Fact]
-    public async Task EnsureRun_Once_WorkspacePlane_UniqueForever_UnderConcurrency()
+    public async Task Once_WorkspacePlane_UniqueForever_UnderConcurrency()
     {
         var (workspaceId, _) = await service.CreateWorkspaceWithTenantAsync(Owner);
-        var client = service.Runs(UserToken(Owner));
-        var request = new EnsureRunRequest
-        {
-            WorkspaceId = workspaceId, Type = "operations_report.generate", IdentityPolicy = IdentityPolicy.Once,
-            IdentityInputs = { ["period"] = "2026-10" },
-        };
+        var inputs = new Dictionary<string, string> { ["period"] = "2026-10" };
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => client.EnsureRunAsync(request).ResponseAsync));
+        var results = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ =>
+            service.SeedRunAsync(workspaceId, null, "operations_report.generate", null, inputs, IdentityPolicyName.Once)));
+        await service.Runs(ServiceToken()).UpdateRunAsync(new UpdateRunRequest { RunId = results[0].Run.RunId, Status = RunStatus.Completed });
+        var afterCompletion = await service.SeedRunAsync(workspaceId, null, "operations_report.generate", null, inputs, IdentityPolicyName.Once);
 
-        Assert.Single(responses.Select(r => r.Run.RunId).Distinct());
-        Assert.Equal(1, responses.Count(r => r.Created));
+        Assert.Single(results.Select(r => r.Run.RunId).Distinct());
+        Assert.Equal(1, results.Count(r => r.Created));
+        Assert.False(afterCompletion.Created);
+        Assert.Equal(results[0].Run.RunId, afterCompletion.Run.RunId);
+    }
+
+    [Theory]
+    [InlineData("backup_schedule.run_now", true)]
+    [InlineData("restore.execute", true)]
+    [InlineData("directory_groups.sync", true)]
+    [InlineData("operations_report.generate", false)]
+    public async Task EnsureRun_TypeNoServiceHandles_IsFailedPrecondition_AndWritesNothing(string type, bool tenantPlane)
+    {
+        var (workspaceId, tenantId) = await service.CreateWorkspaceWithTenantAsync(Owner);
+        var request = new EnsureRunRequest { WorkspaceId = workspaceId, TenantId = tenantPlane ? tenantId : string.Empty, Type = type };
+
+        var asOwner = await FailsWith(StatusCode.FailedPrecondition, () => service.Runs(UserToken(Owner)).EnsureRunAsync(request).ResponseAsync);
+        var asService = await FailsWith(StatusCode.FailedPrecondition, () => service.Runs(ServiceToken()).EnsureRunAsync(request).ResponseAsync);
+
+        Assert.Contains($"run type '{type}' is not available in this deployment: no service handles it yet",
+            asOwner.Status.Detail, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(asOwner.Status.Detail, asService.Status.Detail);
+        var workspace = ("w", (object)Guid.Parse(workspaceId));
+        Assert.Equal(0, await service.CountAsync("SELECT count(*) FROM runs.operation_runs WHERE workspace_id = @w", workspace));
+        Assert.Equal(0, await service.CountAsync("SELECT count(*) FROM runs.run_notifications WHERE workspace_id = @w", workspace));
     }
 
     [Fact]

@@ -4,8 +4,9 @@
 
 /**
  * @typedef {{ name: string, displayName?: string, capability?: string, plane?: string, owningService?: string,
- *   canStart?: boolean, canView?: boolean }} RunType
- *   proto3 JSON omits false booleans, so a missing canStart/canView means false
+ *   available?: boolean, canStart?: boolean, canView?: boolean }} RunType
+ *   proto3 JSON omits false booleans, so a missing available/canStart/canView means false. The server never says
+ *   canStart for a type that is not available (no service handles it yet), so canStart alone decides what is offered.
  * @typedef {{ value: string, label: string }} FilterOption
  */
 
@@ -43,7 +44,8 @@ export function keptSelection(options, current) {
 }
 
 /**
- * Whether the caller may start a run of the type in this workspace (the server decided; false if it is unknown).
+ * Whether the caller may start a run of the type in this workspace (the server decided, false for an unavailable
+ * type; false if it is unknown).
  * @param {readonly RunType[]} runTypes
  * @param {string} name
  */
