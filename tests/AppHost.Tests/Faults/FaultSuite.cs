@@ -159,7 +159,24 @@ public sealed class FaultSuite : IAsyncLifetime
     /// <summary>Runs a scalar query on the runs database.</summary>
     public async Task<T> RunsDbScalarAsync<T>(string sql, params (string Name, object Value)[] parameters)
     {
-        await using var connection = new NpgsqlConnection(await Suite.App.GetConnectionStringAsync("runsdb"));
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await QueryRunsDbAsync<T>(sql, parameters);
+            }
+            catch (NpgsqlException) when (attempt < 20)
+            {
+                // PostgreSQL was just restarted by a scenario and is still recovering.
+                await Task.Delay(500);
+            }
+        }
+    }
+
+    private async Task<T> QueryRunsDbAsync<T>(string sql, (string Name, object Value)[] parameters)
+    {
+        // Unpooled: a pooled connection may be one PostgreSQL closed when a scenario restarted it.
+        await using var connection = new NpgsqlConnection(await Suite.App.GetConnectionStringAsync("runsdb") + ";Pooling=false");
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         foreach (var (name, value) in parameters)
