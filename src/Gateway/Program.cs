@@ -16,6 +16,7 @@ app.UseDefaultFiles();
 app.UseStaticFiles(); // wwwroot: the Operations UI (public; the API under /v1 stays protected)
 app.UseOpenApiUi();
 app.UseJsonErrors();
+app.UseRequestBodyLimit();
 app.UseTokenAuthentication();
 app.MapDefaultEndpoints();
 app.UseRateLimiter();

@@ -10,7 +10,7 @@ namespace TenantAtlas.ServiceDefaults;
 /// </summary>
 public static class Extensions
 {
-    /// <summary>Telemetry, health, service discovery, resilient HTTP clients and gRPC basics.</summary>
+    /// <summary>Telemetry, health, service discovery, resilient HTTP clients, message size limits and gRPC basics.</summary>
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.ConfigureOpenTelemetry();
@@ -21,6 +21,7 @@ public static class Extensions
             http.AddStandardResilienceHandler();
             http.AddServiceDiscovery();
         });
+        builder.AddRequestLimits();
         builder.AddGrpcDefaults();
         return builder;
     }

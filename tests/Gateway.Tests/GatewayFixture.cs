@@ -2,7 +2,6 @@ extern alias gateway;
 extern alias runs;
 
 using Grpc.Net.Client;
-using Microsoft.AspNetCore.Mvc.Testing;
 using TenantAtlas.Access.V1;
 using TenantAtlas.Runs.V1;
 using TenantAtlas.ServiceDefaults;
@@ -14,17 +13,20 @@ using TenantAtlas.TokenIssuing;
 namespace TenantAtlas.Gateway.Tests;
 
 /// <summary>
-/// RunsService on a real port (real PostgreSQL and Redis) behind the gateway; InventoryService's address points at
-/// a port nothing listens on, so "upstream down" is real.
+/// RunsService on a real port (real PostgreSQL and Redis) behind the gateway, itself on a real port (so Kestrel's limits
+/// apply as in production); InventoryService's address points at a port nothing listens on, so "upstream down" is real.
 /// </summary>
-public sealed class GatewayFixture : IAsyncLifetime
+public class GatewayFixture : IAsyncLifetime
 {
     public const string SigningKey = "tests-only-signing-key-0123456789abcdef";
     public const int RequestsPerMinute = 40;
 
     private RedisServer? redis;
     private KestrelHost<RunsProgram>? runsHost;
-    private WebApplicationFactory<GatewayProgram>? gatewayHost;
+    private KestrelHost<GatewayProgram>? gatewayHost;
+
+    /// <summary>The per-user rate limit the gateway is started with.</summary>
+    protected virtual int PerUserRateLimit => RequestsPerMinute;
 
     public async Task InitializeAsync()
     {
@@ -38,14 +40,13 @@ public sealed class GatewayFixture : IAsyncLifetime
             ["Auth:SigningKey"] = SigningKey,
             ["Auth:PlatformAdmins:0"] = "platform-admin",
         });
-        gatewayHost = new WebApplicationFactory<GatewayProgram>().WithWebHostBuilder(web =>
+        gatewayHost = KestrelHost.Start<GatewayProgram>(new Dictionary<string, string>
         {
-            web.UseSetting("Auth:SigningKey", SigningKey);
-            web.UseSetting("services:runs:http:0", runsHost.HttpUrl);
-            web.UseSetting("services:inventory:http:0", $"http://127.0.0.1:{ServiceProcess.FreePort()}");
-            web.UseSetting("Gateway:RequestsPerUserPerMinute", RequestsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            ["Auth:SigningKey"] = SigningKey,
+            ["services:runs:http:0"] = runsHost.HttpUrl,
+            ["services:inventory:http:0"] = $"http://127.0.0.1:{ServiceProcess.FreePort()}",
+            ["Gateway:RequestsPerUserPerMinute"] = PerUserRateLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
-        _ = gatewayHost.Server;
     }
 
     public async Task DisposeAsync()
@@ -70,7 +71,7 @@ public sealed class GatewayFixture : IAsyncLifetime
     /// <summary>An HTTP client of the gateway, as a browser's fetch would be.</summary>
     public HttpClient Gateway(string? token)
     {
-        var client = gatewayHost!.CreateClient();
+        var client = new HttpClient { BaseAddress = new Uri(gatewayHost!.HttpUrl) };
         if (token is not null)
         {
             client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);

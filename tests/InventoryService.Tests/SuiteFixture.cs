@@ -159,7 +159,9 @@ public class SuiteFixture : IAsyncLifetime
     public AccessService.AccessServiceClient Access(string token) => new(Channel(RunsHost.Server, token));
 
     public InventoryClient InventoryApi(string token, WebApplicationFactory<InventoryProgram>? host = null) =>
-        new(Channel((host ?? Inventory).Server, token));
+        new(InventoryChannel(token, host));
+
+    public GrpcChannel InventoryChannel(string token, WebApplicationFactory<InventoryProgram>? host = null) => Channel((host ?? Inventory).Server, token);
 
     /// <summary>A workspace owned by <paramref name="owner"/> with a tenant whose Graph data the emulator serves.</summary>
     public async Task<(string WorkspaceId, string TenantId, string EntraTenantId, string[] PolicyIds)> CreateTenantAsync(

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace TenantAtlas.Gateway.Extensions;
@@ -16,6 +17,15 @@ public static class JsonErrorExtensions
         {
             var http = context.HttpContext;
             var status = http.Response.StatusCode;
+            if (http.Features.Get<IForwarderErrorFeature>() is { Error: ForwarderError.RequestBodyClient or ForwarderError.RequestBodyCanceled } bodyError)
+            {
+                // The caller's body could not be read (over the size limit, or cut off): their mistake, not an unavailable service.
+                var tooLarge = bodyError.Exception is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge };
+                await WriteAsync(http, tooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest, tooLarge
+                    ? $"The request body is larger than {http.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize} bytes."
+                    : "The request body could not be read completely.", http.RequestAborted);
+                return;
+            }
             if (http.Features.Get<IForwarderErrorFeature>() is { } proxyError)
             {
                 // The owning service did not answer: that is "unavailable", not a bad gateway of ours.
@@ -50,6 +60,7 @@ public static class JsonErrorExtensions
     private static int GrpcCode(int status) => status switch
     {
         400 => 3,   // INVALID_ARGUMENT
+        413 => 8,   // RESOURCE_EXHAUSTED
         401 => 16,  // UNAUTHENTICATED
         403 => 7,   // PERMISSION_DENIED
         404 => 5,   // NOT_FOUND

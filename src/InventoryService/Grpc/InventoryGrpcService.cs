@@ -17,11 +17,14 @@ public sealed class InventoryGrpcService(
     AccessService.AccessServiceClient access,
     InventoryQueries queries) : TenantAtlas.Inventory.V1.InventoryService.InventoryServiceBase
 {
+    /// <summary>Families in one StartInventorySync; there are two, so more than a few is not a request a client means.</summary>
+    public const int MaxFamilies = 16;
+
     public override async Task<StartInventorySyncResponse> StartInventorySync(StartInventorySyncRequest request, ServerCallContext context)
     {
         var v = new RequestValidator();
         var tenantId = v.RequiredId("tenant_id", request.TenantId);
-        var families = request.Families.Select((f, i) => Family(v, $"families[{i}]", f)).OfType<string>().Distinct().Order(StringComparer.Ordinal).ToList();
+        var families = v.AtMost("families", request.Families, MaxFamilies).Select((f, i) => Family(v, $"families[{i}]", f)).OfType<string>().Distinct().Order(StringComparer.Ordinal).ToList();
         v.ThrowIfInvalid();
         var asCaller = context.ForwardedAuthorization();
 

@@ -12,6 +12,9 @@ public sealed class AccessGrpcService(AccessDirectory directory) : AccessService
     private const int MaxNameLength = 200;
     private const int MaxSubjectLength = 256;
 
+    /// <summary>Tenants one member may be entitled to by name (more than a managed-service provider's workspace holds).</summary>
+    public const int MaxTenantIds = 1000;
+
     public override async Task<CreateWorkspaceResponse> CreateWorkspace(CreateWorkspaceRequest request, ServerCallContext context)
     {
         var v = new RequestValidator();
@@ -45,7 +48,7 @@ public sealed class AccessGrpcService(AccessDirectory directory) : AccessService
         {
             v.Add("role", "is required: ROLE_READONLY, ROLE_OPERATOR, ROLE_MANAGER or ROLE_OWNER.");
         }
-        var tenantIds = request.TenantIds.Select((t, i) => v.RequiredId($"tenant_ids[{i}]", t)).ToList();
+        var tenantIds = v.AtMost("tenant_ids", request.TenantIds, MaxTenantIds).Select((t, i) => v.RequiredId($"tenant_ids[{i}]", t)).ToList();
         v.ThrowIfInvalid();
         var member = await directory.SetMemberAsync(context.Caller(), workspaceId, subject, displayName, role!, tenantIds,
             context.CancellationToken);

@@ -17,6 +17,7 @@ public static partial class RunRequests
     public const int MaxFailureMessageLength = 4000;
     public const int MaxFailureItemLength = 256;
     public const int MaxRunTypeLength = 64;
+    public const int MaxFilterValues = 32;
 
     public static EnsureRunCommand ToCommand(Proto.EnsureRunRequest request)
     {
@@ -126,8 +127,8 @@ public static partial class RunRequests
         var v = new RequestValidator();
         var workspaceId = v.RequiredId("workspace_id", request.WorkspaceId);
         var tenantId = v.OptionalId("tenant_id", request.TenantId);
-        var types = request.Types_.Select((t, i) => KnownRunType(v, $"types[{i}]", t)?.Name).OfType<string>().Distinct().ToList();
-        var buckets = request.StatusBuckets.Select((b, i) => Bucket(v, $"status_buckets[{i}]", b)).OfType<StatusBucketName>().Distinct().ToList();
+        var types = v.AtMost("types", request.Types_, MaxFilterValues).Select((t, i) => KnownRunType(v, $"types[{i}]", t)?.Name).OfType<string>().Distinct().ToList();
+        var buckets = v.AtMost("status_buckets", request.StatusBuckets, MaxFilterValues).Select((b, i) => Bucket(v, $"status_buckets[{i}]", b)).OfType<StatusBucketName>().Distinct().ToList();
         var after = request.CreatedAfter?.ToDateTime();
         var before = request.CreatedBefore?.ToDateTime();
         if (after is not null && before is not null && after >= before)

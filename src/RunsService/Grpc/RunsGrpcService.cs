@@ -11,6 +11,9 @@ namespace TenantAtlas.RunsService.Grpc;
 [Authorize]
 public sealed class RunsGrpcService(OperationRunService runs, WorkspaceAccess access, NotificationInbox inbox) : TenantAtlas.Runs.V1.RunsService.RunsServiceBase
 {
+    /// <summary>Notification ids marked read in one call: a page of them at most (the page size cap).</summary>
+    public const int MaxMarkedIds = 200;
+
     public override async Task<EnsureRunResponse> EnsureRun(EnsureRunRequest request, ServerCallContext context)
     {
         var command = RunRequests.ToCommand(request);
@@ -68,7 +71,7 @@ public sealed class RunsGrpcService(OperationRunService runs, WorkspaceAccess ac
     {
         var v = new RequestValidator();
         var ids = new List<long>();
-        foreach (var (id, i) in request.NotificationIds.Select((id, i) => (id, i)))
+        foreach (var (id, i) in v.AtMost("notification_ids", request.NotificationIds, MaxMarkedIds).Select((id, i) => (id, i)))
         {
             if (long.TryParse(id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parsed))
             {

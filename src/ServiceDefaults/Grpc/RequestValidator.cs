@@ -6,9 +6,40 @@ namespace TenantAtlas.ServiceDefaults;
 /// </summary>
 public sealed class RequestValidator
 {
-    private readonly List<FieldViolation> violations = [];
+    /// <summary>
+    /// Violations listed in one answer. The details travel in a trailer, and HTTP/2 clients refuse headers past a few
+    /// dozen KiB: a request with thousands of bad elements must still get a readable INVALID_ARGUMENT.
+    /// </summary>
+    public const int MaxListedViolations = 20;
 
-    public void Add(string field, string description) => violations.Add(new FieldViolation(field, description));
+    private readonly List<FieldViolation> violations = [];
+    private int unlisted;
+
+    public void Add(string field, string description)
+    {
+        if (violations.Count < MaxListedViolations)
+        {
+            violations.Add(new FieldViolation(field, description));
+        }
+        else
+        {
+            unlisted++;
+        }
+    }
+
+    /// <summary>
+    /// The elements of a repeated field, or none when there are more than <paramref name="max"/>; then one violation
+    /// says so, and the elements are not looked at (100,000 of them are refused at once, not validated one by one).
+    /// </summary>
+    public IReadOnlyList<T> AtMost<T>(string field, IReadOnlyList<T> values, int max)
+    {
+        if (values.Count <= max)
+        {
+            return values;
+        }
+        Add(field, $"at most {max} values (got {values.Count}).");
+        return [];
+    }
 
     /// <summary>A required UUID.</summary>
     public Guid RequiredId(string field, string value)
@@ -64,6 +95,10 @@ public sealed class RequestValidator
     {
         if (violations.Count > 0)
         {
+            if (unlisted > 0)
+            {
+                violations.Add(new FieldViolation(violations[^1].Field, $"and {unlisted} more violations, not listed; fix these first."));
+            }
             throw new RequestValidationException(violations);
         }
     }
