@@ -59,6 +59,60 @@ public sealed class CallPathFaultTests(FaultSuite faults, ITestOutputHelper outp
             $"longest a caller retried {FaultReport.Seconds(load.LongestRetry)}");
     }
 
+    [Fact]
+    public async Task PostgresDiskFull_UnderEnsureRunLoad_WritesFailUnavailable_NothingHalfWritten_RecoversOnceSpaceIsFreed()
+    {
+        var load = await StartLoadAsync("PostgreSQL disk full", "disk-full");
+        using var stop = new CancellationTokenSource();
+        var calls = load.RunAsync(Callers, stop.Token);
+        await Task.Delay(LoadAround);
+
+        // Fill PostgreSQL's filesystem to the last byte.
+        var filler = Path.Combine(Faults.PostgresDataDirectory, "fault-filler");
+        var chunk = new byte[1 << 20];
+        await using (var file = new FileStream(filler, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+        {
+            try
+            {
+                while (true)
+                {
+                    await file.WriteAsync(chunk);
+                    await file.FlushAsync();
+                }
+            }
+            catch (IOException)
+            {
+                // No space left on device.
+            }
+        }
+        var fullAt = load.Now;
+        var okBefore = load.Answers.GetValueOrDefault(Grpc.Core.StatusCode.OK);
+        await Task.Delay(LoadAround * 2);
+        var okWhileFull = load.Answers.GetValueOrDefault(Grpc.Core.StatusCode.OK) - okBefore;
+
+        File.Delete(filler);
+        var freedAt = load.Now;
+        // A PostgreSQL that could not write its WAL stops (PANIC): start it again, as its supervisor would.
+        var postgres = Faults.InstancesOf("postgres").Single();
+        if (postgres.State != "Running")
+        {
+            await Faults.StartAsync(postgres);
+        }
+        await Task.Delay(LoadAround);
+        await stop.CancelAsync();
+        await calls;
+
+        var halfWritten = await Faults.RunsDbScalarAsync<long>("""
+            SELECT count(*) FROM runs.operation_runs r WHERE r.identity_inputs->>'fault' LIKE @label
+              AND NOT EXISTS (SELECT 1 FROM runs.run_notifications n WHERE n.run_id = r.id AND n.kind = 'run_queued')
+            """, ("label", load.Label + "-%"));
+        await RecordAsync(load, "PostgreSQL disk full under EnsureRun load, then space freed",
+            $"first acknowledged run {Figure(load.FirstSuccessAfter(freedAt) - freedAt)} after space was freed " +
+            $"(PostgreSQL {(postgres.State == "Running" ? "kept running" : "stopped and was started again")}); " +
+            $"{okWhileFull} runs acknowledged while full, {(freedAt - fullAt).TotalSeconds:0} s",
+            halfWritten: (int)halfWritten);
+    }
+
     private async Task<EnsureRunLoad> StartLoadAsync(string name, string label)
     {
         var tenant = await Suite.AddTenantAsync($"Fault: {name}", deviceConfigurations: 1);
@@ -68,7 +122,7 @@ public sealed class CallPathFaultTests(FaultSuite faults, ITestOutputHelper outp
         return new EnsureRunLoad(Runs, Suite.WorkspaceId, tenant.TenantId, first.Context ?? new Struct(), $"{label}-{Guid.NewGuid():N}"[..24]);
     }
 
-    private async Task RecordAsync(EnsureRunLoad load, string scenario, string recovery)
+    private async Task RecordAsync(EnsureRunLoad load, string scenario, string recovery, int halfWritten = 0)
     {
         var acknowledged = load.Acknowledged.Values.Select(Guid.Parse).ToArray();
         var found = await Faults.RunsDbScalarAsync<long>("SELECT count(*) FROM runs.operation_runs WHERE id = ANY(@ids)", ("ids", acknowledged));
@@ -90,7 +144,7 @@ public sealed class CallPathFaultTests(FaultSuite faults, ITestOutputHelper outp
             "SELECT count(*) FROM runs.operation_runs WHERE identity_inputs->>'fault' LIKE @label AND outcome <> 'succeeded'", ("label", load.Label + "-%"));
 
         Record(new FaultResult(scenario, recovery,
-            Lost: (int)(acknowledged.Length - found) + load.Unanswered.Count,
+            Lost: (int)(acknowledged.Length - found) + load.Unanswered.Count + halfWritten,
             Duplicated: (int)doubled,
             Stuck: (int)active,
             $"{acknowledged.Length} runs acknowledged by {Callers} callers; answers: {load.AnswerSummary}; runs not succeeded: {failed}"));

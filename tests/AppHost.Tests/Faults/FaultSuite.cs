@@ -36,8 +36,18 @@ public sealed class FaultSuite : IAsyncLifetime
     /// <summary>Full scale (<c>FAULTS_SCALE=full</c>, scripts/faults.sh) or the short version the test command runs.</summary>
     public static bool Full => Environment.GetEnvironmentVariable("FAULTS_SCALE") == "full";
 
+    /// <summary>PostgreSQL's data directory, on a filesystem of its own (a tmpfs) that the disk-full scenario fills.</summary>
+    public string PostgresDataDirectory => Path.Combine(Suite.DataDirectory, "postgres");
+
+    /// <summary>Size of PostgreSQL's own filesystem: room for the cluster and every scenario's runs.</summary>
+    public const int PostgresFilesystemMegabytes = 512;
+
     public async Task InitializeAsync()
     {
+        // Filling the machine's disk would break more than the suite: PostgreSQL gets a small filesystem of its own.
+        Directory.CreateDirectory(PostgresDataDirectory);
+        Command("mount", $"-t tmpfs -o size={PostgresFilesystemMegabytes}m,mode=0700 tenantatlas-faults-pg {PostgresDataDirectory}",
+            "the fault suite needs root and mount (a tmpfs for PostgreSQL's data, for the disk-full scenario)");
         await Suite.InitializeAsync();
         var notifications = Suite.App.Services.GetRequiredService<ResourceNotificationService>();
         _ = Task.Run(async () =>
@@ -62,6 +72,18 @@ public sealed class FaultSuite : IAsyncLifetime
         await watching.CancelAsync();
         watching.Dispose();
         await Suite.DisposeAsync();
+        Command("umount", $"-l {PostgresDataDirectory}", "unmounting PostgreSQL's filesystem");
+        AppDataDirectory.Delete(Suite.DataDirectory);
+    }
+
+    private static void Command(string file, string arguments, string why)
+    {
+        using var process = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardError = true })!;
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{file} {arguments} failed ({why}): {process.StandardError.ReadToEnd()}");
+        }
     }
 
     /// <summary>One running (or stopped) instance of a resource: a replica of a project, or an executable.</summary>
