@@ -103,6 +103,11 @@ public sealed partial class RunJobProcessor(
         {
             LogReleased(logger, job.RunId, "shutting down");
         }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Aborted)
+        {
+            // Fenced off by RunsService (another attempt started the run): nothing to release or acknowledge.
+            LogLeaseLost(logger, job.RunId);
+        }
         catch (LeaseLostException)
         {
             // Nothing to release or acknowledge: the entry and the run belong to the consumer holding the lease.
@@ -120,7 +125,10 @@ public sealed partial class RunJobProcessor(
 
     private async Task RunAsync(StreamEntry entry, RunJob job, IRunHandler handler, long deliveryCount, string consumer, CancellationToken stopping)
     {
-        var start = new UpdateRunRequest { RunId = job.RunId, Status = RunStatus.Running };
+        // The fencing token of this delivery: starting the run makes it current; once another delivery starts the run,
+        // RunsService refuses this one's updates (ABORTED) and it stops.
+        var attemptId = Guid.NewGuid().ToString();
+        var start = new UpdateRunRequest { RunId = job.RunId, Status = RunStatus.Running, AttemptId = attemptId };
         if (deliveryCount > 1)
         {
             // A previous attempt died mid-run: its progress counts are void, this attempt counts again from zero.
@@ -155,7 +163,7 @@ public sealed partial class RunJobProcessor(
         UpdateRunRequest? completion;
         for (var attempt = 1; ; attempt++)
         {
-            context = new RunWorkContext(run, deliveryCount);
+            context = new RunWorkContext(run, deliveryCount, attemptId);
             Exception? transientFailure;
             (completion, transientFailure) = await AttemptAsync(entry, job, handler, context, consumer, maxDuration, deadline.Token, stopping);
             if (completion is not null)
@@ -170,7 +178,7 @@ public sealed partial class RunJobProcessor(
             LogTransientRetry(logger, transientFailure!, job.RunId, attempt);
             await Task.Delay(options.Value.TransientRetryDelay * Math.Pow(2, attempt - 1), time, stopping);
             // The failed try's counts are void: the next one counts from zero, as a redelivery does.
-            run = await runs.UpdateAsync(new UpdateRunRequest { RunId = job.RunId, SetCounts = ZeroCounts() }, stopping);
+            run = await runs.UpdateAsync(new UpdateRunRequest { RunId = job.RunId, SetCounts = ZeroCounts(), AttemptId = attemptId }, stopping);
         }
 
         var done = await CompleteAsync(context, completion, stopping);
@@ -249,7 +257,7 @@ public sealed partial class RunJobProcessor(
         completion.Failures.Clear();
         for (var i = 0; i + FailuresPerUpdate < failures.Count; i += FailuresPerUpdate)
         {
-            var chunk = new UpdateRunRequest { RunId = completion.RunId };
+            var chunk = new UpdateRunRequest { RunId = completion.RunId, AttemptId = context.AttemptId };
             chunk.Failures.AddRange(failures.Skip(i).Take(FailuresPerUpdate));
             await runs.UpdateAsync(chunk, ct);
         }
@@ -257,6 +265,7 @@ public sealed partial class RunJobProcessor(
         // Absolute counts: late or lost progress reports (of this or a dead earlier attempt) cannot skew the result.
         context.TakeCounts();
         completion.SetCounts = context.Totals();
+        completion.AttemptId = context.AttemptId;
         try
         {
             return await runs.UpdateAsync(completion, ct);
@@ -299,8 +308,15 @@ public sealed partial class RunJobProcessor(
                     var counts = context.TakeCounts();
                     if (counts.CalculateSize() > 0)
                     {
-                        await runs.UpdateAsync(new UpdateRunRequest { RunId = context.Run.RunId, IncrementCounts = counts }, ct);
+                        await runs.UpdateAsync(new UpdateRunRequest { RunId = context.Run.RunId, IncrementCounts = counts, AttemptId = context.AttemptId }, ct);
                     }
+                }
+                catch (RpcException e) when (e.StatusCode == StatusCode.Aborted)
+                {
+                    // RunsService says another attempt started the run: this one is fenced off.
+                    LogLeaseLost(logger, context.Run.RunId);
+                    await leaseLost.CancelAsync();
+                    return;
                 }
                 catch (Exception e) when (!ct.IsCancellationRequested)
                 {

@@ -15,11 +15,15 @@ public sealed class RunWorkContext
     private RunCounts pending = new();
     private readonly RunCounts totals = new();
 
-    internal RunWorkContext(Run run, long deliveryCount)
+    internal RunWorkContext(Run run, long deliveryCount, string attemptId)
     {
         Run = run;
         DeliveryCount = deliveryCount;
+        AttemptId = attemptId;
     }
+
+    /// <summary>This delivery's attempt at the run: every update it sends names it, so RunsService refuses them once another attempt took over.</summary>
+    internal string AttemptId { get; }
 
     /// <summary>The run (ids, type, identity inputs, context) as it was when this attempt started it.</summary>
     public Run Run { get; }

@@ -16,6 +16,8 @@ public sealed class RecordingRunsService : IRunsClient
 
     public ConcurrentQueue<UpdateRunRequest> Updates { get; } = new();
 
+    private readonly ConcurrentDictionary<string, string> attempts = new();
+
     /// <summary>The next <paramref name="count"/> attempts to start a run answer UNAVAILABLE.</summary>
     public void FailNextStarts(int count) => Interlocked.Exchange(ref unavailableStarts, count);
 
@@ -54,6 +56,18 @@ public sealed class RecordingRunsService : IRunsClient
             if (run.Status == RunStatus.Completed)
             {
                 throw new RpcException(new Status(StatusCode.FailedPrecondition, $"Run {run.RunId} is completed."));
+            }
+            // Fencing, as RunsService does it: a start makes its attempt current; other updates of an older attempt are refused.
+            if (request.AttemptId.Length > 0)
+            {
+                if (request.Status == RunStatus.Running)
+                {
+                    attempts[run.RunId] = request.AttemptId;
+                }
+                else if (attempts.TryGetValue(run.RunId, out var current) && current != request.AttemptId)
+                {
+                    throw new RpcException(new Status(StatusCode.Aborted, $"Run {run.RunId} is being worked on by a newer attempt."));
+                }
             }
             if (request.SetCounts is { } set)
             {

@@ -157,4 +157,32 @@ public sealed class RecoveryTests : WorkerHarnessTests
         Assert.Equal("another-consumer", (string?)await Harness.Database.StringGetAsync(RunJobs.LeaseOf(WorkerHarness.Stream, published.RunId)));
         Assert.Equal(1, await Harness.PendingAsync());
     }
+
+    [Fact]
+    public async Task AnotherAttemptStartedTheRun_ThisAttemptsCompletionIsRefused_AndItStopsWithoutAcknowledging()
+    {
+        var release = new TaskCompletionSource();
+        BlockUntil(release);
+        await Harness.StartWorkerAsync();
+        var published = await Harness.PublishAsync();
+        await Eventually.UntilAsync(() => Task.FromResult(Harness.Script.Calls.Count), n => n == 1, TimeSpan.FromSeconds(10), "the handler starts");
+        var fenced = Harness.Runs.Updates.First(u => u.RunId == published.RunId && u.Status == RunStatus.Running).AttemptId;
+
+        // What RunsService sees when a consumer that took the run over (this one was cut off) starts it.
+        var takeover = Guid.NewGuid().ToString();
+        await Harness.Runs.UpdateAsync(new UpdateRunRequest { RunId = published.RunId, Status = RunStatus.Running, AttemptId = takeover },
+            CancellationToken.None);
+        release.SetResult();
+        // The fenced attempt neither completes the run nor acknowledges its entry: the entry is delivered again (here
+        // nobody else holds it) and a third attempt completes the run.
+        var run = await Harness.WaitForCompletionAsync(published.RunId, TimeSpan.FromSeconds(20));
+
+        var completions = Harness.Runs.Updates.Where(u => u.RunId == published.RunId && u.Status == RunStatus.Completed).Select(u => u.AttemptId).ToList();
+        Assert.NotEqual(string.Empty, fenced);
+        Assert.Equal(2, completions.Count);
+        Assert.Equal(fenced, completions[0]); // refused (ABORTED)
+        Assert.DoesNotContain(completions[1], new[] { fenced, takeover, string.Empty });
+        Assert.Equal(2, Harness.Script.Calls.Count);
+        Assert.Equal(RunOutcome.Succeeded, run.Outcome);
+    }
 }

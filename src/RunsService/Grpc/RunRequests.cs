@@ -110,8 +110,9 @@ public static partial class RunRequests
             v.Add("failures", $"at most {MaxFailuresPerUpdate} per call (got {request.Failures.Count}); send the rest in further calls.");
         }
         var failures = request.Failures.Take(MaxFailuresPerUpdate).Select((f, i) => Failure(v, $"failures[{i}]", f)).ToList();
+        var attemptId = v.OptionalId("attempt_id", request.AttemptId);
         v.ThrowIfInvalid();
-        return new RunUpdate(runId, status, outcome, setCounts, incrementCounts, failures);
+        return new RunUpdate(runId, status, outcome, setCounts, incrementCounts, failures, attemptId);
     }
 
     public static Guid ToRunId(string runId)

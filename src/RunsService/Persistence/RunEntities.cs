@@ -33,6 +33,9 @@ public sealed class OperationRunEntity
     public DateTime CreatedAt { get; set; }
     public DateTime? StartedAt { get; set; }
     public DateTime? CompletedAt { get; set; }
+
+    /// <summary>The worker attempt that started the run last (UpdateRun's fencing token); null until one names itself.</summary>
+    public Guid? AttemptId { get; set; }
     public DateTime UpdatedAt { get; set; }
 }
 
@@ -102,6 +105,7 @@ internal sealed class OperationRunConfiguration : IEntityTypeConfiguration<Opera
         builder.Property(r => r.TraceId).HasColumnName("trace_id").HasMaxLength(32);
         builder.Property(r => r.CreatedAt).HasColumnName("created_at");
         builder.Property(r => r.StartedAt).HasColumnName("started_at");
+        builder.Property(r => r.AttemptId).HasColumnName("attempt_id");
         builder.Property(r => r.CompletedAt).HasColumnName("completed_at");
         builder.Property(r => r.UpdatedAt).HasColumnName("updated_at");
 

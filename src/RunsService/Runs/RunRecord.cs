@@ -60,7 +60,8 @@ public sealed record RunUpdate(
     RunOutcomeName? Outcome,
     RunCountsPatch SetCounts,
     RunCounts IncrementCounts,
-    IReadOnlyList<RunFailure> Failures);
+    IReadOnlyList<RunFailure> Failures,
+    Guid? AttemptId = null);
 
 /// <summary>ListRuns filters, already validated. Null means "no filter".</summary>
 public sealed record RunFilter(

@@ -29,9 +29,11 @@ public sealed partial class RunStore
                 failures_dropped = r.failures_dropped + GREATEST(0, jsonb_array_length(r.failures) + @failure_count - {MaxStoredFailures}),
                 started_at = CASE WHEN @to_status = 'running' AND r.status = 'queued' THEN now() ELSE r.started_at END,
                 completed_at = CASE WHEN @to_status = 'completed' THEN now() ELSE r.completed_at END,
+                attempt_id = CASE WHEN @to_status = 'running' AND @attempt IS NOT NULL THEN @attempt ELSE r.attempt_id END,
                 updated_at = now()
             WHERE r.id = @id
               AND r.status <> 'completed'
+              AND (@attempt IS NULL OR @to_status = 'running' OR r.attempt_id IS NULL OR r.attempt_id = @attempt)
               AND (@outcome IS NULL
                    OR @outcome IN ('failed', 'cancelled')
                    OR (@outcome = 'succeeded' AND {NewFailed} = 0)
@@ -73,6 +75,7 @@ public sealed partial class RunStore
             p.Add(Bigint("inc_skipped", update.IncrementCounts.Skipped));
             p.Add(Bigint("failure_count", update.Failures.Count));
             p.Add(Jsonb("failures", JsonSerializer.Serialize(update.Failures, Json)));
+            p.Add(Uuid("attempt", update.AttemptId));
             if (await ReadSingleAsync(command, ct) is { } updated)
             {
                 return updated;
@@ -89,11 +92,23 @@ public sealed partial class RunStore
         {
             return new NotFoundException($"Run {update.RunId} was not found.");
         }
+        if (update.AttemptId is { } attempt && update.ToStatus != RunStatusName.Running && !current.Status.IsTerminal
+            && await CurrentAttemptAsync(update.RunId, ct) is { } holder && holder != attempt)
+        {
+            return new AbortedException($"Run {current.Id} is being worked on by a newer attempt ({holder}); attempt {attempt} must stop and report nothing more.");
+        }
         var succeeded = (update.SetCounts.Succeeded ?? current.Counts.Succeeded) + update.IncrementCounts.Succeeded;
         var failed = (update.SetCounts.Failed ?? current.Counts.Failed) + update.IncrementCounts.Failed;
         var refusal = RunStateMachine.Refusal(current.Status, current.Outcome, update.ToStatus, update.Outcome, succeeded, failed)
             // Changed between the update and this read (e.g. completed meanwhile): say what it is now.
             ?? $"it changed while it was being updated; read it again. Current status: {current.Status}.";
         return new FailedPreconditionException($"Run {current.Id}: {refusal}");
+    }
+
+    private async Task<Guid?> CurrentAttemptAsync(Guid runId, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand($"SELECT attempt_id FROM {Table} WHERE id = @id");
+        command.Parameters.Add(Uuid("id", runId));
+        return await command.ExecuteScalarAsync(ct) is Guid attempt ? attempt : null;
     }
 }

@@ -52,6 +52,8 @@ public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingIntercep
                 return new RpcException(new GrpcStatus(StatusCode.Unauthenticated, e.Message));
             case FailedPreconditionException e:
                 return new RpcException(new GrpcStatus(StatusCode.FailedPrecondition, e.Message));
+            case AbortedException e:
+                return new RpcException(new GrpcStatus(StatusCode.Aborted, e.Message));
             case AlreadyExistsException e:
                 return new RpcException(new GrpcStatus(StatusCode.AlreadyExists, e.Message));
             case OperationCanceledException when context.CancellationToken.IsCancellationRequested:

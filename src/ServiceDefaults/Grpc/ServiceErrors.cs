@@ -31,5 +31,8 @@ public sealed class UnauthenticatedException(string message) : Exception(message
 /// <summary>The request is valid but the current state forbids it (e.g. a completed run): FAILED_PRECONDITION.</summary>
 public sealed class FailedPreconditionException(string message) : Exception(message);
 
+/// <summary>A concurrent actor has taken over what the caller was doing (e.g. a newer attempt at a run): ABORTED.</summary>
+public sealed class AbortedException(string message) : Exception(message);
+
 /// <summary>The thing to create exists already: ALREADY_EXISTS.</summary>
 public sealed class AlreadyExistsException(string message) : Exception(message);

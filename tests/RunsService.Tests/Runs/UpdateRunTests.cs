@@ -230,4 +230,30 @@ public sealed class UpdateRunTests(RunsServiceFixture service) : IClassFixture<R
             RunId = Guid.NewGuid().ToString(), Status = RunStatus.Running,
         }).ResponseAsync);
     }
+
+    [Fact]
+    public async Task UpdateRun_FromAnAttemptAnotherAttemptTookOver_IsAborted_AndChangesNothing_TheNewAttemptCompletes()
+    {
+        var run = await NewRunAsync();
+        var (first, second) = (Guid.NewGuid().ToString(), Guid.NewGuid().ToString());
+        UpdateRunRequest Update(string attempt, RunStatus status = RunStatus.Unspecified) =>
+            new() { RunId = run.RunId, Status = status, AttemptId = attempt, IncrementCounts = new RunCounts { Total = 1, Succeeded = 1 } };
+
+        await worker.UpdateRunAsync(Update(first, RunStatus.Running));
+        await worker.UpdateRunAsync(Update(first));
+        // The run's entry was reclaimed by another consumer, which starts it: its attempt is current from now on.
+        await worker.UpdateRunAsync(new UpdateRunRequest { RunId = run.RunId, Status = RunStatus.Running, AttemptId = second });
+        var progress = await FailsWith(StatusCode.Aborted, () => worker.UpdateRunAsync(Update(first)).ResponseAsync);
+        await FailsWith(StatusCode.Aborted, () => worker.UpdateRunAsync(Update(first, RunStatus.Completed)).ResponseAsync);
+        var unchanged = (await worker.GetRunAsync(new GetRunRequest { RunId = run.RunId })).Run;
+        var completed = (await worker.UpdateRunAsync(Update(second, RunStatus.Completed))).Run;
+        var unfenced = await FailsWith(StatusCode.FailedPrecondition, () => worker.UpdateRunAsync(Update(first)).ResponseAsync);
+        await FailsWith(StatusCode.InvalidArgument, () => worker.UpdateRunAsync(Update("not-a-uuid")).ResponseAsync);
+
+        Assert.Contains(second, progress.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal((RunStatus.Running, 2L), (unchanged.Status, unchanged.Counts.Total));
+        Assert.Equal((RunStatus.Completed, RunOutcome.Succeeded, 3L), (completed.Status, completed.Outcome, completed.Counts.Total));
+        // Once the run is completed, a late update of any attempt is the usual FAILED_PRECONDITION.
+        Assert.Contains("completed", unfenced.Status.Detail, StringComparison.Ordinal);
+    }
 }
