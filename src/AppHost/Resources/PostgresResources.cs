@@ -79,7 +79,8 @@ public static class PostgresResourceExtensions
         {
             try
             {
-                await using var connection = new NpgsqlConnection(await database.ConnectionStringExpression.GetValueAsync(ct) + ";Timeout=2");
+                // Unpooled: a pooled connection may be one a restart of the server closed, failing a probe of a healthy server.
+                await using var connection = new NpgsqlConnection(await database.ConnectionStringExpression.GetValueAsync(ct) + ";Timeout=2;Pooling=false");
                 await connection.OpenAsync(ct);
                 return HealthCheckResult.Healthy();
             }
@@ -101,7 +102,7 @@ public static class PostgresResourceExtensions
 
     private static async Task CreateDatabaseIfMissingAsync(PostgresServerResource server, string database, CancellationToken ct)
     {
-        await using var connection = new NpgsqlConnection(await server.ConnectionStringExpression.GetValueAsync(ct));
+        await using var connection = new NpgsqlConnection(await server.ConnectionStringExpression.GetValueAsync(ct) + ";Pooling=false");
         await connection.OpenAsync(ct);
         await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @name", connection);
         exists.Parameters.AddWithValue("name", database);

@@ -119,7 +119,7 @@ public sealed class CallPathFaultTests(FaultSuite faults, ITestOutputHelper outp
         // The context a sync's worker needs, as InventoryService builds it for this tenant.
         var first = await CompletedOrNullAsync(await StartSyncAsync(tenant.TenantId), TimeSpan.FromSeconds(60));
         Assert.NotNull(first);
-        return new EnsureRunLoad(Runs, Suite.WorkspaceId, tenant.TenantId, first.Context ?? new Struct(), $"{label}-{Guid.NewGuid():N}"[..24]);
+        return new EnsureRunLoad(() => Suite.RunsChannel(Suite.OwnerToken), Suite.WorkspaceId, tenant.TenantId, first.Context ?? new Struct(), $"{label}-{Guid.NewGuid():N}"[..24]);
     }
 
     private async Task RecordAsync(EnsureRunLoad load, string scenario, string recovery, int halfWritten = 0)

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using Grpc.Net.Client;
 using TenantAtlas.Runs.V1;
 using RunsClient = TenantAtlas.Runs.V1.RunsService.RunsServiceClient;
 
@@ -10,9 +11,11 @@ namespace TenantAtlas.AppHost.Tests.Faults;
 /// <summary>
 /// A stream of EnsureRun calls, each with an identity of its own, from several callers at once, the way a frontend
 /// or a domain service calls: a call answered UNAVAILABLE is retried with the same identity until it is answered.
-/// Records every answer's status, each identity's acknowledged run, and when calls succeeded.
+/// Records every answer's status, each identity's acknowledged run, and when calls succeeded. Each caller has a
+/// channel (a connection) of its own, so the callers spread over the replicas behind DCP's proxy, which balances
+/// connections, not calls.
 /// </summary>
-public sealed class EnsureRunLoad(RunsClient runs, string workspaceId, string tenantId, Struct context, string label)
+public sealed class EnsureRunLoad(Func<GrpcChannel> connect, string workspaceId, string tenantId, Struct context, string label)
 {
     private readonly ConcurrentDictionary<StatusCode, int> answers = new();
     private readonly ConcurrentDictionary<string, string> acknowledged = new();
@@ -58,6 +61,8 @@ public sealed class EnsureRunLoad(RunsClient runs, string workspaceId, string te
 
     private async Task CallerAsync(CancellationToken stop)
     {
+        using var channel = connect();
+        var runs = new RunsClient(channel);
         while (!stop.IsCancellationRequested)
         {
             var identity = $"{label}-{Interlocked.Increment(ref next)}";

@@ -155,6 +155,12 @@ public sealed class FaultSuite : IAsyncLifetime
         await Eventually.UntilAsync(() => Task.FromResult(InstancesOf(instance.Resource).Single(i => i.ResourceId == instance.ResourceId)),
             i => i.State is not "Running" and not "Starting", TimeSpan.FromSeconds(30), $"{instance.ResourceId} is seen stopped");
         var result = await commands.ExecuteCommandAsync(instance.ResourceId, KnownResourceCommands.StartCommand);
+        for (var retry = 1; !result.Success && retry <= 2; retry++)
+        {
+            // As an operator would: the orchestrator may refuse a start while a dependency it checks is recovering.
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            result = await commands.ExecuteCommandAsync(instance.ResourceId, KnownResourceCommands.StartCommand);
+        }
         Assert.True(result.Success, $"starting {instance.ResourceId}: {result.Message}");
         return await Eventually.UntilAsync(
             () => Task.FromResult(InstancesOf(instance.Resource).Single(i => i.ResourceId == instance.ResourceId)),
