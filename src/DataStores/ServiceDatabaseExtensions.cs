@@ -51,12 +51,11 @@ public static class ServiceDatabaseExtensions
         builder.Services.AddHostedService(services => new DatabaseMigrator<TContext>(services, schema,
             services.GetRequiredService<ILogger<DatabaseMigrator<TContext>>>()));
         // A server shutting down or restarting (57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now)
-        // kills the pooled connections: the next command on one fails once, and the one after it reconnects. A server
-        // out of resources (class 53: disk full, out of memory, too many connections) is the operator's to fix, not the
-        // caller's mistake: also UNAVAILABLE, and a job meeting it is tried again rather than failed.
+        // kills the pooled connections: the next command on one fails once, and the one after it reconnects. (A server
+        // out of resources, class 53 — disk full, out of memory, too many connections — is transient by Npgsql's own
+        // PostgresException.IsTransient, so it answers UNAVAILABLE too; the disk-full fault scenario proves it.)
         builder.Services.Configure<TransientFailureOptions>(o => o.Detectors.Add(e =>
             e is PostgresException { SqlState: PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow }
-            or PostgresException { SqlState: ['5', '3', _, _, _] }
             or NpgsqlException { IsTransient: true }));
         return builder;
     }

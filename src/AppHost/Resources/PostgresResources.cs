@@ -100,7 +100,28 @@ public static class PostgresResourceExtensions
             .WithHealthCheck(healthCheck);
     }
 
+    /// <summary>
+    /// Aspire raises the server's ready event again whenever a resource that waits for it starts (an operator's start
+    /// command, a restarted service), also while a PostgreSQL that crashed is still recovering: wait for it to accept
+    /// connections rather than fail that start.
+    /// </summary>
     private static async Task CreateDatabaseIfMissingAsync(PostgresServerResource server, string database, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await CreateDatabaseIfMissingOnceAsync(server, database, ct);
+                return;
+            }
+            catch (NpgsqlException e) when (e.IsTransient && attempt < 120)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
+            }
+        }
+    }
+
+    private static async Task CreateDatabaseIfMissingOnceAsync(PostgresServerResource server, string database, CancellationToken ct)
     {
         await using var connection = new NpgsqlConnection(await server.ConnectionStringExpression.GetValueAsync(ct) + ";Pooling=false");
         await connection.OpenAsync(ct);

@@ -108,7 +108,7 @@ public sealed class CallPathFaultTests(FaultSuite faults, ITestOutputHelper outp
             """, ("label", load.Label + "-%"));
         await RecordAsync(load, "PostgreSQL disk full under EnsureRun load, then space freed",
             $"first acknowledged run {Figure(load.FirstSuccessAfter(freedAt) - freedAt)} after space was freed " +
-            $"(PostgreSQL {(postgres.State == "Running" ? "kept running" : "stopped and was started again")}); " +
+            $"(the postmaster {(postgres.State == "Running" ? "kept running" : "stopped and was started again")}); " +
             $"{okWhileFull} runs acknowledged while full, {(freedAt - fullAt).TotalSeconds:0} s",
             halfWritten: (int)halfWritten);
     }
