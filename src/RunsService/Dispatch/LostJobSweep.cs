@@ -130,8 +130,9 @@ public sealed partial class LostJobSweep(
         while (await reader.ReadAsync(ct))
         {
             var type = reader.GetString(1);
-            // A type since taken out of the catalogue has no stream to go to; its runs are left to their deadline.
-            if (RunTypes.Find(type) is not null)
+            // A type out of the catalogue has no stream to go to, and an unavailable type's stream has no reader: putting
+            // their jobs back would only grow a stream nobody reads.
+            if (RunTypes.Find(type) is { Available: true })
             {
                 runs.Add((reader.GetGuid(0), type, reader.GetDateTime(2)));
             }
