@@ -33,7 +33,9 @@ public sealed class WorkerRecoveryTests(HostPerTestFixture suite) : IClassFixtur
     public async Task WorkerStoppedMidRun_WithoutAcknowledging_IsRecoveredByAnotherConsumer_AndTheRunCompletes()
     {
         var (_, tenantId, entraTenantId, _) = await suite.CreateTenantAsync("recover-owner", deviceConfigurations: 16, compliancePolicies: 4);
-        await suite.SetGraphFaultsAsync(entraTenantId, new { latencyMs = 250 });
+        // 1.5 s per Graph request (20 items, 4 at a time): the run is still mid-way when the first worker stops, also on a
+        // loaded CI machine (at 250 ms it once completed first, and there was no entry left to recover).
+        await suite.SetGraphFaultsAsync(entraTenantId, new { latencyMs = 1500 });
         var first = suite.StartInventoryHost();
         var started = await suite.InventoryApi(UserToken("recover-owner"), first).StartInventorySyncAsync(new StartInventorySyncRequest { TenantId = tenantId });
         await suite.WaitForRunAsync(started.Run.RunId, r => r.Status == RunStatus.Running && r.Counts.Total > 0);
