@@ -73,8 +73,11 @@ public class SuiteFixture : IAsyncLifetime
         Redis = await RedisServer.StartAsync();
         // Graph is served over real HTTP (Kestrel on a free port), so the SDK's requests go through sockets and
         // show as HTTP client spans, exactly as against Microsoft Graph.
-        Graph = new WebApplicationFactory<EmulatorProgram>();
-        Graph.UseKestrel(0);
+        // The port goes through the app's own URLs, not UseKestrel(port): that overload rewrites the server's addresses
+        // after the app has started binding them, a race that fails start-up now and then ("Addresses cannot be
+        // modified after the server has started", dotnet/aspnetcore#67714).
+        Graph = new WebApplicationFactory<EmulatorProgram>().WithWebHostBuilder(web => web.UseSetting("urls", "http://127.0.0.1:0"));
+        Graph.UseKestrel();
         Graph.StartServer();
         GraphUrl = Graph.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
             .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
