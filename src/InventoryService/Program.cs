@@ -1,5 +1,6 @@
 using TenantAtlas.InventoryService.Extensions;
 using TenantAtlas.ServiceDefaults;
+using TenantAtlas.TenantGraph;
 
 var builder = WebApplication.CreateBuilder(args);
 

@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
+using TenantAtlas.TenantGraph;
 using TenantAtlas.Access.V1;
 using TenantAtlas.Inventory.V1;
 using TenantAtlas.InventoryService.Sync;

@@ -1,5 +1,6 @@
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.EntityFrameworkCore;
+using TenantAtlas.TenantGraph;
 using TenantAtlas.Inventory.V1;
 using TenantAtlas.InventoryService.Persistence;
 using TenantAtlas.InventoryService.Sync;

@@ -2,9 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Microsoft.Graph;
 using Microsoft.Graph.Models;
-using Microsoft.Graph.Models.ODataErrors;
-using Microsoft.Kiota.Abstractions;
-using TenantAtlas.InventoryService.Graph;
+using TenantAtlas.TenantGraph;
 using TenantAtlas.Workers;
 
 namespace TenantAtlas.InventoryService.Sync;
@@ -56,9 +54,9 @@ public sealed partial class InventorySyncHandler(
                         read.Add(new SyncedItem(family, item.Id, item.OdataType ?? string.Empty, item.DisplayName ?? string.Empty,
                             item.LastModified?.UtcDateTime, targets));
                     }
-                    catch (Exception e) when (GraphFailure(e) is { } graph && !ct.IsCancellationRequested)
+                    catch (Exception e) when (GraphFailures.Of(e) is { } graph && !ct.IsCancellationRequested)
                     {
-                        run.Failed(ItemUnreadableCode, Describe(graph, $"Reading the assignments of {family} '{item.DisplayName}'"), item.Id);
+                        run.Failed(ItemUnreadableCode, GraphFailures.Describe(graph, $"Reading the assignments of {family} '{item.DisplayName}'"), item.Id);
                     }
                 });
             await writer.UpsertAsync(tenantId, run.RunId, read, cancellationToken);
@@ -88,11 +86,11 @@ public sealed partial class InventorySyncHandler(
             await iterator.IterateAsync(ct);
             return items;
         }
-        catch (Exception e) when (GraphFailure(e) is { } graph && !ct.IsCancellationRequested)
+        catch (Exception e) when (GraphFailures.Of(e) is { } graph && !ct.IsCancellationRequested)
         {
             // Without the list there is nothing to sync: the run could not proceed.
-            var code = graph.ResponseStatusCode is 401 or 403 ? "graph.unauthorized" : "graph.list_failed";
-            throw new RunFailureException(code, Describe(graph, $"Listing {typeof(TEntity).Name} policies"), e);
+            var code = GraphFailures.IsUnauthorized(graph) ? "graph.unauthorized" : "graph.list_failed";
+            throw new RunFailureException(code, GraphFailures.Describe(graph, $"Listing {typeof(TEntity).Name} policies"), e);
         }
     }
 
@@ -112,18 +110,6 @@ public sealed partial class InventorySyncHandler(
         AllLicensedUsersAssignmentTarget => "allLicensedUsers",
         _ => target.OdataType ?? "unknown",
     };
-
-    /// <summary>Graph's answer in an exception: the SDK throws ApiException, or an AggregateException of them once retries run out.</summary>
-    private static ApiException? GraphFailure(Exception e) => e switch
-    {
-        ApiException api => api,
-        AggregateException aggregate => aggregate.InnerExceptions.OfType<ApiException>().LastOrDefault(),
-        _ => null,
-    };
-
-    private static string Describe(ApiException e, string what) => e is ODataError { Error: { } error }
-        ? $"{what} failed: Graph answered {e.ResponseStatusCode} {error.Code}: {error.Message}"
-        : $"{what} failed: Graph answered {e.ResponseStatusCode}.";
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId}: {Family} listed, {Count} items")]
     private static partial void LogFamilyListed(ILogger logger, string runId, string family, int count);

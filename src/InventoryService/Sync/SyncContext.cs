@@ -1,4 +1,5 @@
 using Google.Protobuf.WellKnownTypes;
+using TenantAtlas.TenantGraph;
 
 namespace TenantAtlas.InventoryService.Sync;
 

@@ -2,7 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Kiota.Abstractions.Authentication;
 
-namespace TenantAtlas.InventoryService.Graph;
+namespace TenantAtlas.TenantGraph;
 
 /// <summary>
 /// OAuth 2.0 client-credentials tokens from a plain-HTTP authority (the Graph emulator), cached until shortly

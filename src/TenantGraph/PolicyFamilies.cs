@@ -1,8 +1,8 @@
 using TenantAtlas.Inventory.V1;
 
-namespace TenantAtlas.InventoryService.Sync;
+namespace TenantAtlas.TenantGraph;
 
-/// <summary>The policy families the inventory covers, by their stored names.</summary>
+/// <summary>The Intune policy families the suite reads, by their stored names, and where Graph v1.0 keeps each.</summary>
 public static class PolicyFamilies
 {
     public const string DeviceConfigurations = "device_configurations";
@@ -14,6 +14,14 @@ public static class PolicyFamilies
     {
         PolicyFamily.DeviceConfigurations => DeviceConfigurations,
         PolicyFamily.CompliancePolicies => CompliancePolicies,
+        _ => throw new ArgumentOutOfRangeException(nameof(family), family, "Not a policy family."),
+    };
+
+    /// <summary>The family's collection under <c>/deviceManagement</c>.</summary>
+    public static string GraphCollection(string family) => family switch
+    {
+        DeviceConfigurations => "deviceConfigurations",
+        CompliancePolicies => "deviceCompliancePolicies",
         _ => throw new ArgumentOutOfRangeException(nameof(family), family, "Not a policy family."),
     };
 

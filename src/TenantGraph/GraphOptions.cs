@@ -1,4 +1,4 @@
-namespace TenantAtlas.InventoryService.Graph;
+namespace TenantAtlas.TenantGraph;
 
 /// <summary>
 /// The <c>Graph</c> configuration section. TenantAtlas is one multi-tenant app registration (client id + secret)

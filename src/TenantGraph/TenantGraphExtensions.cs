@@ -1,8 +1,10 @@
-using TenantAtlas.InventoryService.Graph;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
-namespace TenantAtlas.InventoryService.Extensions;
+namespace TenantAtlas.TenantGraph;
 
-public static class GraphExtensions
+public static class TenantGraphExtensions
 {
     /// <summary>Per-tenant Graph clients; the "graph" HTTP handler is where requests leave the process.</summary>
     public static IHostApplicationBuilder AddTenantGraph(this IHostApplicationBuilder builder)

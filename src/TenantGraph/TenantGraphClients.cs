@@ -4,7 +4,7 @@ using Microsoft.Graph;
 using Microsoft.Kiota.Abstractions.Authentication;
 using Microsoft.Kiota.Http.HttpClientLibrary.Middleware.Options;
 
-namespace TenantAtlas.InventoryService.Graph;
+namespace TenantAtlas.TenantGraph;
 
 /// <summary>
 /// A <see cref="GraphServiceClient"/> per customer tenant. The HTTP pipeline is the SDK's own
