@@ -10,6 +10,7 @@ public static class Capabilities
     public const string DirectorySync = "tenant.sync";
     public const string DriftGenerate = "tenant.drift.generate";
     public const string BackupSetsManage = "tenant.backup_sets.manage";
+    public const string BackupSetsView = "tenant.backup_sets.view";
     public const string BackupSchedulesRun = "tenant.backup_schedules.run";
     public const string RestoreExecute = "tenant.restore.execute";
     public const string ReportsGenerate = "workspace.reports.generate";

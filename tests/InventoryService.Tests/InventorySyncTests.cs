@@ -7,7 +7,7 @@ using TenantAtlas.Access.V1;
 using TenantAtlas.Contracts;
 using TenantAtlas.Inventory.V1;
 using TenantAtlas.Runs.V1;
-using static TenantAtlas.InventoryService.Tests.SuiteFixture;
+using static TenantAtlas.Testing.Suite.DomainSuiteFixture;
 
 namespace TenantAtlas.InventoryService.Tests;
 

@@ -8,7 +8,7 @@ using TenantAtlas.Inventory.V1;
 using TenantAtlas.Runs.V1;
 using TenantAtlas.Workers;
 using InventoryDbContext = inventory::TenantAtlas.InventoryService.Persistence.InventoryDbContext;
-using static TenantAtlas.InventoryService.Tests.SuiteFixture;
+using static TenantAtlas.Testing.Suite.DomainSuiteFixture;
 
 namespace TenantAtlas.InventoryService.Tests;
 

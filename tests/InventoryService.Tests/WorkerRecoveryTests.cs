@@ -2,7 +2,7 @@ using StackExchange.Redis;
 using TenantAtlas.Contracts;
 using TenantAtlas.Inventory.V1;
 using TenantAtlas.Runs.V1;
-using static TenantAtlas.InventoryService.Tests.SuiteFixture;
+using static TenantAtlas.Testing.Suite.DomainSuiteFixture;
 
 namespace TenantAtlas.InventoryService.Tests;
 

@@ -16,6 +16,7 @@ public sealed record Role(string Name, int Rank, IReadOnlySet<string> Capabiliti
         Contracts.Capabilities.DirectorySync,
         Contracts.Capabilities.DriftGenerate,
         Contracts.Capabilities.BackupSchedulesRun,
+        Contracts.Capabilities.BackupSetsView,
     });
 
     public static readonly Role Manager = new("manager", 3, new HashSet<string>(Operator.Capabilities)

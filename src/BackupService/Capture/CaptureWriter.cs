@@ -1,0 +1,117 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace TenantAtlas.BackupService.Capture;
+
+/// <summary>
+/// Stores a capture: content by hash (a version already stored is not stored again), item rows upserted by
+/// (set, family, policy) so a redelivered run writes the same rows, and the set's status and coverage.
+/// </summary>
+public sealed class CaptureWriter(NpgsqlDataSource dataSource)
+{
+    /// <summary>Stored JSON keeps non-ASCII text as Graph sent it, instead of \u escapes.</summary>
+    public static readonly JsonSerializerOptions StoredJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private const string InsertContentSql = """
+        INSERT INTO backup.policy_contents (tenant_id, content_hash, family, policy_id, content, first_run_id, created_at)
+        VALUES (@tenant_id, @content_hash, @family, @policy_id, @content, @run_id, now())
+        ON CONFLICT (tenant_id, content_hash) DO NOTHING
+        """;
+
+    // A failed capture keeps the version an earlier capture stored (content_hash is only ever replaced by a new one).
+    private const string UpsertItemSql = """
+        INSERT INTO backup.backup_items (id, backup_set_id, family, policy_id, odata_type, display_name, outcome, content_hash,
+            failure_code, failure_message, redacted_secrets, assignment_count, "references", run_id, captured_at)
+        VALUES (@id, @backup_set_id, @family, @policy_id, @odata_type, @display_name, @outcome, @content_hash,
+            @failure_code, @failure_message, @redacted_secrets, @assignment_count, @references, @run_id, now())
+        ON CONFLICT (backup_set_id, family, policy_id) DO UPDATE SET
+            odata_type = CASE WHEN EXCLUDED.odata_type = '' THEN backup_items.odata_type ELSE EXCLUDED.odata_type END,
+            display_name = CASE WHEN EXCLUDED.display_name = '' THEN backup_items.display_name ELSE EXCLUDED.display_name END,
+            outcome = EXCLUDED.outcome,
+            content_hash = COALESCE(EXCLUDED.content_hash, backup_items.content_hash),
+            failure_code = EXCLUDED.failure_code,
+            failure_message = EXCLUDED.failure_message,
+            redacted_secrets = CASE WHEN EXCLUDED.content_hash IS NULL THEN backup_items.redacted_secrets ELSE EXCLUDED.redacted_secrets END,
+            assignment_count = CASE WHEN EXCLUDED.content_hash IS NULL THEN backup_items.assignment_count ELSE EXCLUDED.assignment_count END,
+            "references" = CASE WHEN EXCLUDED.content_hash IS NULL THEN backup_items."references" ELSE EXCLUDED."references" END,
+            run_id = EXCLUDED.run_id,
+            captured_at = EXCLUDED.captured_at
+        """;
+
+    /// <summary>Marks the set as being captured by <paramref name="runId"/>.</summary>
+    public async Task BeginAsync(Guid backupSetId, Guid runId, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand("UPDATE backup.backup_sets SET status = @status, last_run_id = @run_id WHERE id = @id");
+        command.Parameters.AddWithValue("status", SetStatus.Capturing);
+        command.Parameters.AddWithValue("run_id", runId);
+        command.Parameters.AddWithValue("id", backupSetId);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Stores the policies of one family in one transaction; returns how many content rows were new.</summary>
+    public async Task<int> StoreAsync(Guid tenantId, Guid backupSetId, Guid runId, IReadOnlyCollection<CapturedPolicy> policies, CancellationToken ct)
+    {
+        if (policies.Count == 0)
+        {
+            return 0;
+        }
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        var newContents = 0;
+        foreach (var chunk in policies.Chunk(200))
+        {
+            await using var batch = new NpgsqlBatch(connection, transaction);
+            foreach (var policy in chunk.Where(p => p.Captured))
+            {
+                var content = new NpgsqlBatchCommand(InsertContentSql);
+                content.Parameters.AddWithValue("tenant_id", tenantId);
+                content.Parameters.AddWithValue("content_hash", policy.ContentHash!);
+                content.Parameters.AddWithValue("family", policy.Family);
+                content.Parameters.AddWithValue("policy_id", policy.PolicyId);
+                content.Parameters.AddWithValue("content", policy.Document!.ToJsonString(StoredJson));
+                content.Parameters.AddWithValue("run_id", runId);
+                batch.BatchCommands.Add(content);
+            }
+            foreach (var policy in chunk)
+            {
+                var item = new NpgsqlBatchCommand(UpsertItemSql);
+                item.Parameters.AddWithValue("id", Guid.CreateVersion7());
+                item.Parameters.AddWithValue("backup_set_id", backupSetId);
+                item.Parameters.AddWithValue("family", policy.Family);
+                item.Parameters.AddWithValue("policy_id", policy.PolicyId);
+                item.Parameters.AddWithValue("odata_type", policy.OdataType);
+                item.Parameters.AddWithValue("display_name", policy.DisplayName);
+                item.Parameters.AddWithValue("outcome", policy.Captured ? ItemOutcome.Captured : ItemOutcome.Failed);
+                item.Parameters.Add(Text("content_hash", policy.ContentHash));
+                item.Parameters.Add(Text("failure_code", policy.FailureCode));
+                item.Parameters.Add(Text("failure_message", policy.FailureMessage));
+                item.Parameters.AddWithValue("redacted_secrets", policy.RedactedSecrets);
+                item.Parameters.AddWithValue("assignment_count", policy.AssignmentCount);
+                item.Parameters.Add(new NpgsqlParameter("references", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(policy.References, StoredJson) });
+                item.Parameters.AddWithValue("run_id", runId);
+                batch.BatchCommands.Add(item);
+            }
+            await batch.ExecuteNonQueryAsync(ct);
+            newContents += batch.BatchCommands.Cast<NpgsqlBatchCommand>().Where(c => c.CommandText == InsertContentSql).Sum(c => c.RecordsAffected);
+        }
+        await transaction.CommitAsync(ct);
+        return newContents;
+    }
+
+    /// <summary>Records the capture's end: the set's status and per-family coverage.</summary>
+    public async Task CompleteAsync(Guid backupSetId, Guid runId, string status, IReadOnlyList<FamilyCoverage> coverage, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand("""
+            UPDATE backup.backup_sets SET status = @status, coverage = @coverage, last_run_id = @run_id, captured_at = now() WHERE id = @id
+            """);
+        command.Parameters.AddWithValue("status", status);
+        command.Parameters.Add(new NpgsqlParameter("coverage", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(coverage, StoredJson) });
+        command.Parameters.AddWithValue("run_id", runId);
+        command.Parameters.AddWithValue("id", backupSetId);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private static NpgsqlParameter Text(string name, string? value) => new(name, NpgsqlDbType.Text) { Value = (object?)value ?? DBNull.Value };
+}

@@ -1,0 +1,196 @@
+using System.Security.Cryptography;
+using System.Text;
+using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
+using Npgsql;
+using TenantAtlas.Backup.V1;
+using TenantAtlas.BackupService.Capture;
+using TenantAtlas.BackupService.Persistence;
+using TenantAtlas.Inventory.V1;
+using TenantAtlas.Runs.V1;
+using TenantAtlas.TenantGraph;
+using Capabilities = TenantAtlas.Contracts.Capabilities;
+
+namespace TenantAtlas.BackupService.Grpc;
+
+/// <summary>
+/// tenantatlas.backup.v1.BackupService. Starting a capture acts with the caller's own token toward RunsService, so
+/// RunsService decides access and records the caller as the initiator; reads check the caller's access the same way.
+/// </summary>
+[Authorize]
+public sealed class BackupGrpcService(
+    RunsService.RunsServiceClient runs,
+    TenantAccess access,
+    BackupQueries queries,
+    BackupDbContext db,
+    NpgsqlDataSource dataSource) : Backup.V1.BackupService.BackupServiceBase
+{
+    /// <summary>Single policies in one selection: their ids travel in the run's context (at most 16 KiB).</summary>
+    public const int MaxPolicyIds = 250;
+
+    public const int MaxDisplayName = 200;
+
+    public override async Task<CreateBackupSetResponse> CreateBackupSet(CreateBackupSetRequest request, ServerCallContext context)
+    {
+        var v = new RequestValidator();
+        var tenantId = v.RequiredId("tenant_id", request.TenantId);
+        var displayName = v.RequiredText("display_name", request.DisplayName, MaxDisplayName);
+        v.ThrowIfInvalid();
+
+        var tenant = await access.RequireAsync(tenantId, Capabilities.BackupSetsManage, "create backup sets", context);
+        var set = new BackupSetEntity
+        {
+            Id = Guid.CreateVersion7(),
+            WorkspaceId = Guid.Parse(tenant.WorkspaceId),
+            TenantId = tenantId,
+            DisplayName = displayName,
+            CreatedBy = context.Caller().Subject,
+            CreatedAt = DateTime.UtcNow,
+            Status = SetStatus.Empty,
+        };
+        db.Sets.Add(set);
+        await db.SaveChangesAsync(context.CancellationToken);
+        return new CreateBackupSetResponse { BackupSet = BackupQueries.ToProto(set, 0) };
+    }
+
+    public override async Task<AddPoliciesResponse> AddPolicies(AddPoliciesRequest request, ServerCallContext context)
+    {
+        var v = new RequestValidator();
+        var backupSetId = v.RequiredId("backup_set_id", request.BackupSetId);
+        var selection = Selection(v, request.Selection);
+        v.ThrowIfInvalid();
+
+        var set = await queries.SetAsync(backupSetId, context.CancellationToken);
+        var tenant = await access.RequireAsync(set.TenantId, Capabilities.BackupSetsManage, "add policies to a backup set", context);
+        var ensured = await runs.EnsureRunAsync(new EnsureRunRequest
+        {
+            WorkspaceId = tenant.WorkspaceId,
+            TenantId = tenant.TenantId,
+            Type = AddPoliciesHandler.Type,
+            // The set and the selection are the identity: the same selection into the same set while it is being captured is the same work.
+            IdentityInputs = { ["backup_set"] = set.Id.ToString(), ["selection"] = selection.Fingerprint },
+            Context = new CaptureContext(set.Id, tenant.EntraTenantId, selection.Families, selection.PolicyIds).ToStruct(),
+        }, context.ForwardedAuthorization(), cancellationToken: context.CancellationToken);
+        await MarkCapturingAsync(set.Id, Guid.Parse(ensured.Run.RunId), context.CancellationToken);
+        return new AddPoliciesResponse { Run = ensured.Run, Created = ensured.Created };
+    }
+
+    public override async Task<GetBackupSetResponse> GetBackupSet(GetBackupSetRequest request, ServerCallContext context)
+    {
+        var v = new RequestValidator();
+        var backupSetId = v.RequiredId("backup_set_id", request.BackupSetId);
+        v.ThrowIfInvalid();
+
+        var set = await VisibleSetAsync(backupSetId, context);
+        return new GetBackupSetResponse { BackupSet = BackupQueries.ToProto(set, await queries.ItemCountAsync(set.Id, context.CancellationToken)) };
+    }
+
+    public override async Task<ListBackupSetsResponse> ListBackupSets(ListBackupSetsRequest request, ServerCallContext context)
+    {
+        var v = new RequestValidator();
+        var tenantId = v.RequiredId("tenant_id", request.TenantId);
+        var pageSize = v.PageSize("page_size", request.PageSize);
+        v.ThrowIfInvalid();
+
+        await access.RequireAsync(tenantId, Capabilities.BackupSetsView, "view backup sets", context);
+        var (sets, next) = await queries.ListSetsAsync(tenantId, pageSize, request.PageToken, context.CancellationToken);
+        var response = new ListBackupSetsResponse { NextPageToken = next ?? string.Empty };
+        response.BackupSets.AddRange(sets);
+        return response;
+    }
+
+    public override async Task<ListBackupItemsResponse> ListBackupItems(ListBackupItemsRequest request, ServerCallContext context)
+    {
+        var v = new RequestValidator();
+        var backupSetId = v.RequiredId("backup_set_id", request.BackupSetId);
+        var outcome = v.DefinedEnum("outcome", request.Outcome) switch
+        {
+            BackupItemOutcome.Captured => ItemOutcome.Captured,
+            BackupItemOutcome.Failed => ItemOutcome.Failed,
+            _ => null,
+        };
+        var pageSize = v.PageSize("page_size", request.PageSize, defaultSize: 100, maxSize: 500);
+        v.ThrowIfInvalid();
+
+        var set = await VisibleSetAsync(backupSetId, context);
+        var (items, next) = await queries.ListItemsAsync(set.Id, outcome, pageSize, request.PageToken, context.CancellationToken);
+        var response = new ListBackupItemsResponse { NextPageToken = next ?? string.Empty };
+        response.Items.AddRange(items);
+        return response;
+    }
+
+    public override async Task<GetBackupItemResponse> GetBackupItem(GetBackupItemRequest request, ServerCallContext context)
+    {
+        var v = new RequestValidator();
+        var backupSetId = v.RequiredId("backup_set_id", request.BackupSetId);
+        var itemId = v.RequiredId("item_id", request.ItemId);
+        v.ThrowIfInvalid();
+
+        var set = await VisibleSetAsync(backupSetId, context);
+        return await queries.ItemAsync(set, itemId, context.CancellationToken);
+    }
+
+    /// <summary>A set the caller may view; NOT_FOUND for a set of a tenant they are not entitled to, as for one that does not exist.</summary>
+    private async Task<BackupSetEntity> VisibleSetAsync(Guid backupSetId, ServerCallContext context)
+    {
+        var set = await queries.SetAsync(backupSetId, context.CancellationToken);
+        try
+        {
+            await access.RequireAsync(set.TenantId, Capabilities.BackupSetsView, "view backup sets", context);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
+        {
+            throw new NotFoundException($"Backup set '{backupSetId}' does not exist, or you may not see it.");
+        }
+        return set;
+    }
+
+    /// <summary>The set shows "capturing" as soon as its run exists, unless the worker has already taken the run (and writes its status itself).</summary>
+    private async Task MarkCapturingAsync(Guid backupSetId, Guid runId, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand("""
+            UPDATE backup.backup_sets SET status = @status, last_run_id = @run_id WHERE id = @id AND last_run_id IS DISTINCT FROM @run_id
+            """);
+        command.Parameters.AddWithValue("status", SetStatus.Capturing);
+        command.Parameters.AddWithValue("run_id", runId);
+        command.Parameters.AddWithValue("id", backupSetId);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private sealed record ValidSelection(IReadOnlyList<string> Families, IReadOnlyList<string> PolicyIds, string Fingerprint);
+
+    private static ValidSelection Selection(RequestValidator v, PolicySelection? selection)
+    {
+        if (selection is null || (selection.Families.Count == 0 && selection.PolicyIds.Count == 0))
+        {
+            v.Add("selection", "name at least one policy family or policy id (all policies: both families).");
+            return new ValidSelection([], [], string.Empty);
+        }
+        var families = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var (family, i) in v.AtMost("selection.families", selection.Families, 16).Select((f, i) => (f, i)))
+        {
+            if (v.DefinedEnum($"selection.families[{i}]", family) is PolicyFamily.DeviceConfigurations or PolicyFamily.CompliancePolicies)
+            {
+                families.Add(PolicyFamilies.Name(family));
+            }
+            else if (Enum.IsDefined(family))
+            {
+                v.Add($"selection.families[{i}]", "must be POLICY_FAMILY_DEVICE_CONFIGURATIONS or POLICY_FAMILY_COMPLIANCE_POLICIES.");
+            }
+        }
+        var ids = new SortedSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (id, i) in v.AtMost("selection.policy_ids", selection.PolicyIds, MaxPolicyIds).Select((id, i) => (id, i)))
+        {
+            if (id.Length is 0 or > 128 || !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            {
+                v.Add($"selection.policy_ids[{i}]", $"must be a Graph policy id (1-128 characters of letters, digits, '-' and '_'; got {RequestValidator.Quote(id)}).");
+            }
+            else
+            {
+                ids.Add(id.ToLowerInvariant());
+            }
+        }
+        var canonical = $"families={string.Join(',', families)};policy_ids={string.Join(',', ids)}";
+        return new ValidSelection([.. families], [.. ids], Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical))));
+    }
+}

@@ -1,0 +1,22 @@
+using Grpc.Core;
+using TenantAtlas.Access.V1;
+
+namespace TenantAtlas.BackupService.Grpc;
+
+/// <summary>
+/// RunsService decides access: the tenant is read with the caller's own token (NOT_FOUND when the caller is not entitled
+/// to it, exactly as for a tenant that does not exist), then the caller's role must grant the capability.
+/// </summary>
+public sealed class TenantAccess(AccessService.AccessServiceClient access)
+{
+    public async Task<Tenant> RequireAsync(Guid tenantId, string capability, string action, ServerCallContext context)
+    {
+        var answer = await access.GetTenantAsync(new GetTenantRequest { TenantId = tenantId.ToString() }, context.ForwardedAuthorization(),
+            cancellationToken: context.CancellationToken);
+        if (answer.Member is { } member && !member.Capabilities.Contains(capability))
+        {
+            throw new PermissionDeniedException($"Your role does not grant '{capability}', which is needed to {action}.");
+        }
+        return answer.Tenant;
+    }
+}

@@ -1,0 +1,152 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace TenantAtlas.BackupService.Persistence;
+
+/// <summary>The <c>backup</c> schema: backup sets, their items, and policy versions by content hash. Nothing else reads it.</summary>
+public sealed class BackupDbContext(DbContextOptions<BackupDbContext> options) : DbContext(options)
+{
+    public const string Schema = "backup";
+
+    public DbSet<BackupSetEntity> Sets => Set<BackupSetEntity>();
+
+    public DbSet<BackupItemEntity> Items => Set<BackupItemEntity>();
+
+    public DbSet<PolicyContentEntity> Contents => Set<PolicyContentEntity>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.HasDefaultSchema(Schema);
+        modelBuilder.ApplyConfiguration(new BackupSetConfiguration());
+        modelBuilder.ApplyConfiguration(new BackupItemConfiguration());
+        modelBuilder.ApplyConfiguration(new PolicyContentConfiguration());
+    }
+}
+
+/// <summary>A tenant's backup set; its status and coverage are those of its latest capture.</summary>
+public sealed class BackupSetEntity
+{
+    public Guid Id { get; set; }
+    public Guid WorkspaceId { get; set; }
+    public Guid TenantId { get; set; }
+    public required string DisplayName { get; set; }
+    public required string CreatedBy { get; set; }
+    public DateTime CreatedAt { get; set; }
+    /// <summary>A <see cref="Capture.SetStatus"/> name.</summary>
+    public required string Status { get; set; }
+    public Guid? LastRunId { get; set; }
+    public DateTime? CapturedAt { get; set; }
+    /// <summary>JSON array of <see cref="Capture.FamilyCoverage"/> of the latest capture.</summary>
+    public string Coverage { get; set; } = "[]";
+}
+
+/// <summary>One policy in a set: its latest capture's outcome and, once captured, the hash of its content.</summary>
+public sealed class BackupItemEntity
+{
+    public Guid Id { get; set; }
+    public Guid BackupSetId { get; set; }
+    public required string Family { get; set; }
+    public required string PolicyId { get; set; }
+    public required string OdataType { get; set; }
+    public required string DisplayName { get; set; }
+    /// <summary>"captured" or "failed".</summary>
+    public required string Outcome { get; set; }
+    public string? ContentHash { get; set; }
+    public string? FailureCode { get; set; }
+    public string? FailureMessage { get; set; }
+    public int RedactedSecrets { get; set; }
+    public int AssignmentCount { get; set; }
+    /// <summary>JSON array of resolved references (kind, id, displayName, detail).</summary>
+    public string References { get; set; } = "[]";
+    public Guid RunId { get; set; }
+    public DateTime CapturedAt { get; set; }
+}
+
+/// <summary>One version of a policy: its stored JSON (secrets redacted), addressed by the SHA-256 of its canonical form.</summary>
+public sealed class PolicyContentEntity
+{
+    public Guid TenantId { get; set; }
+    public required string ContentHash { get; set; }
+    public required string Family { get; set; }
+    public required string PolicyId { get; set; }
+    public required string Content { get; set; }
+    public Guid FirstRunId { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
+
+internal sealed class BackupSetConfiguration : IEntityTypeConfiguration<BackupSetEntity>
+{
+    public void Configure(EntityTypeBuilder<BackupSetEntity> builder)
+    {
+        builder.ToTable("backup_sets");
+        builder.HasKey(s => s.Id);
+        builder.Property(s => s.Id).HasColumnName("id");
+        builder.Property(s => s.WorkspaceId).HasColumnName("workspace_id");
+        builder.Property(s => s.TenantId).HasColumnName("tenant_id");
+        builder.Property(s => s.DisplayName).HasColumnName("display_name").HasMaxLength(200);
+        builder.Property(s => s.CreatedBy).HasColumnName("created_by").HasMaxLength(256);
+        builder.Property(s => s.CreatedAt).HasColumnName("created_at");
+        builder.Property(s => s.Status).HasColumnName("status").HasMaxLength(32);
+        builder.Property(s => s.LastRunId).HasColumnName("last_run_id");
+        builder.Property(s => s.CapturedAt).HasColumnName("captured_at");
+        builder.Property(s => s.Coverage).HasColumnName("coverage").HasColumnType("jsonb");
+        // A tenant's sets, newest first (ListBackupSets).
+        builder.HasIndex(s => new { s.TenantId, s.CreatedAt, s.Id }).IsDescending(false, true, true);
+    }
+}
+
+internal sealed class BackupItemConfiguration : IEntityTypeConfiguration<BackupItemEntity>
+{
+    public void Configure(EntityTypeBuilder<BackupItemEntity> builder)
+    {
+        builder.ToTable("backup_items");
+        builder.HasKey(i => i.Id);
+        builder.Property(i => i.Id).HasColumnName("id");
+        builder.Property(i => i.BackupSetId).HasColumnName("backup_set_id");
+        builder.Property(i => i.Family).HasColumnName("family").HasMaxLength(32);
+        builder.Property(i => i.PolicyId).HasColumnName("policy_id").HasMaxLength(128);
+        builder.Property(i => i.OdataType).HasColumnName("odata_type").HasMaxLength(200);
+        builder.Property(i => i.DisplayName).HasColumnName("display_name").HasMaxLength(400);
+        builder.Property(i => i.Outcome).HasColumnName("outcome").HasMaxLength(16);
+        builder.Property(i => i.ContentHash).HasColumnName("content_hash").HasMaxLength(64);
+        builder.Property(i => i.FailureCode).HasColumnName("failure_code").HasMaxLength(64);
+        builder.Property(i => i.FailureMessage).HasColumnName("failure_message").HasMaxLength(1000);
+        builder.Property(i => i.RedactedSecrets).HasColumnName("redacted_secrets");
+        builder.Property(i => i.AssignmentCount).HasColumnName("assignment_count");
+        builder.Property(i => i.References).HasColumnName("references").HasColumnType("jsonb");
+        builder.Property(i => i.RunId).HasColumnName("run_id");
+        builder.Property(i => i.CapturedAt).HasColumnName("captured_at");
+        builder.HasOne<BackupSetEntity>().WithMany().HasForeignKey(i => i.BackupSetId).OnDelete(DeleteBehavior.Cascade);
+        // A set holds one version of each policy: a capture (or its redelivery) upserts the row.
+        builder.HasIndex(i => new { i.BackupSetId, i.Family, i.PolicyId }).IsUnique();
+        // ListBackupItems' order.
+        builder.HasIndex(i => new { i.BackupSetId, i.Family, i.DisplayName, i.PolicyId });
+    }
+}
+
+internal sealed class PolicyContentConfiguration : IEntityTypeConfiguration<PolicyContentEntity>
+{
+    public void Configure(EntityTypeBuilder<PolicyContentEntity> builder)
+    {
+        builder.ToTable("policy_contents");
+        builder.HasKey(c => new { c.TenantId, c.ContentHash });
+        builder.Property(c => c.TenantId).HasColumnName("tenant_id");
+        builder.Property(c => c.ContentHash).HasColumnName("content_hash").HasMaxLength(64);
+        builder.Property(c => c.Family).HasColumnName("family").HasMaxLength(32);
+        builder.Property(c => c.PolicyId).HasColumnName("policy_id").HasMaxLength(128);
+        // Text, not jsonb: the JSON is kept as Graph sent it (jsonb would reorder keys and drop duplicates).
+        builder.Property(c => c.Content).HasColumnName("content");
+        builder.Property(c => c.FirstRunId).HasColumnName("first_run_id");
+        builder.Property(c => c.CreatedAt).HasColumnName("created_at");
+        // A policy's versions over time.
+        builder.HasIndex(c => new { c.TenantId, c.Family, c.PolicyId, c.CreatedAt });
+    }
+}
+
+/// <summary>Lets <c>dotnet ef migrations add</c> build the model without starting the service.</summary>
+internal sealed class DesignTimeDbContextFactory : Microsoft.EntityFrameworkCore.Design.IDesignTimeDbContextFactory<BackupDbContext>
+{
+    public BackupDbContext CreateDbContext(string[] args) => new(new DbContextOptionsBuilder<BackupDbContext>()
+        .UseNpgsql("Host=localhost;Database=design_time", npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history", BackupDbContext.Schema))
+        .Options);
+}
