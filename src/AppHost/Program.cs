@@ -16,6 +16,7 @@ var signingKey = builder.AddParameter("signing-key", secret: true);
 var postgres = builder.AddLocalPostgres("postgres", Path.Combine(options.DataDirectory, "postgres"));
 var runsDb = postgres.AddDatabase("runsdb");
 var inventoryDb = postgres.AddDatabase("inventorydb");
+var backupDb = postgres.AddDatabase("backupdb");
 var redis = builder.AddLocalRedis("redis", Path.Combine(options.DataDirectory, "redis"));
 
 var graph = builder.AddProject<Projects.GraphEmulator>("graph-emulator")
@@ -38,10 +39,18 @@ var inventory = builder.AddProject<Projects.InventoryService>("inventory")
     .WithGraph(graph)
     .WithReplicas(options.Replicas);
 
+var backup = builder.AddProject<Projects.BackupService>("backup")
+    .WithSuiteDefaults(signingKey)
+    .WithReference(backupDb).WaitFor(backupDb)
+    .WithReference(redis).WaitFor(redis)
+    .WithReference(runs).WaitFor(runs)
+    .WithGraph(graph);
+
 var gateway = builder.AddProject<Projects.Gateway>("gateway")
     .WithSuiteDefaults(signingKey)
     .WithReference(runs).WaitFor(runs)
     .WithReference(inventory).WaitFor(inventory)
+    .WithReference(backup).WaitFor(backup)
     .WithEnvironment(context => context.EnvironmentVariables["Gateway__TraceViewerUrl"] = Dashboard.Url(context.ExecutionContext.Services) ?? string.Empty);
 
 var demo = new DemoData(TokenOptions.ForSigningKey(devSigningKey));

@@ -1,0 +1,147 @@
+using System.Text.Json;
+using TenantAtlas.Backup.V1;
+using TenantAtlas.Inventory.V1;
+using TenantAtlas.Runs.V1;
+using static TenantAtlas.Testing.Suite.DomainSuiteFixture;
+
+namespace TenantAtlas.BackupService.Tests;
+
+/// <summary>
+/// backup_set.add_policies against the Graph emulator through the real GraphServiceClient, on real PostgreSQL and Redis:
+/// paging, $batch, throttling, failing items, secrets, completeness and content dedupe.
+/// </summary>
+public sealed class BackupCaptureTests(BackupSuiteFixture suite) : IClassFixture<BackupSuiteFixture>
+{
+    private static readonly PolicySelection AllPolicies = new() { Families = { PolicyFamily.DeviceConfigurations, PolicyFamily.CompliancePolicies } };
+
+    [Fact]
+    public async Task Capture_PagedOverThreePages_StoresEveryPolicyAsRawGraphJsonWithItsAssignments_AndTheSetIsComplete()
+    {
+        var (_, tenantId, entraTenantId, policyIds) = await suite.CreateTenantAsync("paging-owner", deviceConfigurations: 25, compliancePolicies: 5, pageSize: 10);
+
+        var (set, run) = await CaptureAsync("paging-owner", tenantId, AllPolicies);
+
+        Assert.Equal(RunOutcome.Succeeded, run.Outcome);
+        Assert.Equal(30, run.Counts.Succeeded);
+        Assert.Equal(30, run.Counts.Total);
+        Assert.Equal(BackupSetStatus.Complete, set.Status);
+        Assert.Equal(30, set.ItemCount);
+        Assert.All(set.Coverage, c => Assert.True(c.ListComplete && c.Listed == c.Captured, $"{c.Family}: {c.Listed} listed, {c.Captured} captured"));
+        Assert.Equal(25, set.Coverage.Single(c => c.Family == PolicyFamily.DeviceConfigurations).Captured);
+        var items = await ItemsAsync("paging-owner", set.BackupSetId);
+        Assert.Equal(policyIds.Order(), items.Select(i => i.PolicyId).Order());
+        Assert.All(items, i => Assert.Equal(BackupItemOutcome.Captured, i.Outcome));
+
+        var configuration = await ContentAsync("paging-owner", set.BackupSetId, items.First(i => i.Family == PolicyFamily.DeviceConfigurations));
+        Assert.StartsWith("#microsoft.graph.", configuration.GetProperty("@odata.type").GetString());
+        Assert.Equal(2, configuration.GetProperty("assignments").GetArrayLength());
+        var compliance = await ContentAsync("paging-owner", set.BackupSetId, items.First(i => i.Family == PolicyFamily.CompliancePolicies));
+        var actions = compliance.GetProperty("scheduledActionsForRule")[0].GetProperty("scheduledActionConfigurations");
+        Assert.Contains(actions.EnumerateArray(), a => a.GetProperty("actionType").GetString() == "block");
+        // Three list pages of device configurations, one of compliance policies: listed once each, never twice.
+        var requests = await suite.GraphRequestsAsync(entraTenantId);
+        Assert.Equal(1, requests.GetProperty("collectionReads").GetProperty("deviceConfigurations").GetInt32());
+        await suite.AssertNoActiveRunsAsync();
+    }
+
+    [Fact]
+    public async Task Recapture_OfAnUnchangedTenant_StoresNoNewContent_AndItemsKeepTheirHashes()
+    {
+        var (_, tenantId, _, _) = await suite.CreateTenantAsync("dedupe-owner", deviceConfigurations: 12, compliancePolicies: 3);
+        var (first, _) = await CaptureAsync("dedupe-owner", tenantId, AllPolicies);
+        var contents = await ContentRowsAsync(tenantId);
+
+        var (second, run) = await CaptureAsync("dedupe-owner", tenantId, AllPolicies);
+
+        Assert.Equal(RunOutcome.Succeeded, run.Outcome);
+        Assert.Equal(15L, contents);
+        Assert.Equal(contents, await ContentRowsAsync(tenantId));
+        var hashes = (await ItemsAsync("dedupe-owner", first.BackupSetId)).ToDictionary(i => i.PolicyId, i => i.ContentHash);
+        Assert.All(await ItemsAsync("dedupe-owner", second.BackupSetId), i => Assert.Equal(hashes[i.PolicyId], i.ContentHash));
+    }
+
+    [Fact]
+    public async Task FailingItems_AreFailedItemsWithTheirCode_TheRunPartiallySucceeds_AndTheSetHasWarnings()
+    {
+        var (_, tenantId, entraTenantId, policyIds) = await suite.CreateTenantAsync("failing-owner", deviceConfigurations: 8, compliancePolicies: 2);
+        var failing = new[] { policyIds[1], policyIds[9] };
+        await suite.SetGraphFaultsAsync(entraTenantId, new { failingItemIds = failing, failingStatus = 500 });
+
+        var (set, run) = await CaptureAsync("failing-owner", tenantId, AllPolicies);
+
+        Assert.Equal(RunOutcome.PartiallySucceeded, run.Outcome);
+        Assert.Equal(8, run.Counts.Succeeded);
+        Assert.Equal(2, run.Counts.Failed);
+        Assert.Equal(failing.Order(), run.Failures.Select(f => f.Item).Order());
+        Assert.All(run.Failures, f => Assert.Equal("graph.item_unreadable", f.Code));
+        Assert.Equal(BackupSetStatus.CompletedWithWarnings, set.Status);
+        var failed = await ItemsAsync("failing-owner", set.BackupSetId, BackupItemOutcome.Failed);
+        Assert.Equal(failing.Order(), failed.Select(i => i.PolicyId).Order());
+        Assert.All(failed, i => Assert.Empty(i.ContentHash));
+    }
+
+    [Fact]
+    public async Task ThrottleStorm_IsWaitedOut_AndEveryPolicyIsCaptured()
+    {
+        var (_, tenantId, entraTenantId, _) = await suite.CreateTenantAsync("storm-owner", deviceConfigurations: 6, compliancePolicies: 2);
+        await suite.SetGraphFaultsAsync(entraTenantId, new { throttle = new { count = 5, retryAfterSeconds = 1 } });
+
+        var (set, run) = await CaptureAsync("storm-owner", tenantId, AllPolicies);
+
+        Assert.Equal(RunOutcome.Succeeded, run.Outcome);
+        Assert.Equal(8, run.Counts.Succeeded);
+        Assert.Equal(BackupSetStatus.Complete, set.Status);
+        Assert.Equal(5, (await suite.GraphRequestsByStatusAsync(entraTenantId))["429"]);
+    }
+
+    [Fact]
+    public async Task UnknownPolicyId_IsAFailedItem_GraphNotFound_NotAFailedRun()
+    {
+        var (_, tenantId, _, policyIds) = await suite.CreateTenantAsync("unknown-owner", deviceConfigurations: 3, compliancePolicies: 1);
+        var unknown = Guid.NewGuid().ToString();
+
+        var (set, run) = await CaptureAsync("unknown-owner", tenantId, new PolicySelection { PolicyIds = { policyIds[0], policyIds[3], unknown } });
+
+        Assert.Equal(RunOutcome.PartiallySucceeded, run.Outcome);
+        Assert.Equal(2, run.Counts.Succeeded);
+        Assert.Equal("graph.not_found", run.Failures.Single().Code);
+        Assert.Equal(unknown, run.Failures.Single().Item);
+        Assert.Equal(3, set.ItemCount);
+        Assert.Equal(BackupSetStatus.CompletedWithWarnings, set.Status);
+    }
+
+    private async Task<(BackupSet Set, Run Run)> CaptureAsync(string owner, string tenantId, PolicySelection selection)
+    {
+        var api = suite.BackupApi(UserToken(owner));
+        var set = (await api.CreateBackupSetAsync(new CreateBackupSetRequest { TenantId = tenantId, DisplayName = $"Backup {Guid.NewGuid():N}" })).BackupSet;
+        var started = await api.AddPoliciesAsync(new AddPoliciesRequest { BackupSetId = set.BackupSetId, Selection = selection });
+        Assert.True(started.Created);
+        Assert.Equal("backup_set.add_policies", started.Run.Type);
+        var run = await suite.WaitForCompletionAsync(started.Run.RunId, TimeSpan.FromSeconds(60));
+        return ((await api.GetBackupSetAsync(new GetBackupSetRequest { BackupSetId = set.BackupSetId })).BackupSet, run);
+    }
+
+    private async Task<List<BackupItem>> ItemsAsync(string owner, string backupSetId, BackupItemOutcome outcome = BackupItemOutcome.Unspecified)
+    {
+        var api = suite.BackupApi(UserToken(owner));
+        var items = new List<BackupItem>();
+        var token = string.Empty;
+        do
+        {
+            var page = await api.ListBackupItemsAsync(new ListBackupItemsRequest { BackupSetId = backupSetId, Outcome = outcome, PageSize = 7, PageToken = token });
+            items.AddRange(page.Items);
+            token = page.NextPageToken;
+        }
+        while (token.Length > 0);
+        return items;
+    }
+
+    private async Task<JsonElement> ContentAsync(string owner, string backupSetId, BackupItem item)
+    {
+        var answer = await suite.BackupApi(UserToken(owner)).GetBackupItemAsync(new GetBackupItemRequest { BackupSetId = backupSetId, ItemId = item.ItemId });
+        return JsonDocument.Parse(answer.ContentJson).RootElement.Clone();
+    }
+
+    private Task<long> ContentRowsAsync(string tenantId) =>
+        suite.BackupScalarAsync<long>("SELECT count(*) FROM backup.policy_contents WHERE tenant_id = @t", ("t", Guid.Parse(tenantId)));
+}
