@@ -40,9 +40,9 @@ public static class RunTypes
         new RunType(DirectoryGroupsSync, "Directory groups sync", Capabilities.DirectorySync, RunPlane.Tenant, "inventory", Available: false),
         new RunType(DriftGenerate, "Drift report", Capabilities.DriftGenerate, RunPlane.Tenant, "inventory", Available: false),
         new RunType(BackupSetAddPolicies, "Backup: add policies", Capabilities.BackupSetsManage, RunPlane.Tenant, "backup", Available: true),
-        new RunType(BackupScheduleRunNow, "Backup schedule: run now", Capabilities.BackupSchedulesRun, RunPlane.Tenant, "backup", Available: false),
-        new RunType(BackupScheduleRetry, "Backup schedule: retry", Capabilities.BackupSchedulesRun, RunPlane.Tenant, "backup", Available: false),
-        new RunType(BackupScheduleScheduled, "Backup schedule: scheduled", Capabilities.BackupSchedulesRun, RunPlane.Tenant, "backup", Available: false),
+        new RunType(BackupScheduleRunNow, "Backup schedule: run now", Capabilities.BackupSchedulesRun, RunPlane.Tenant, "backup", Available: true),
+        new RunType(BackupScheduleRetry, "Backup schedule: retry", Capabilities.BackupSchedulesRun, RunPlane.Tenant, "backup", Available: true),
+        new RunType(BackupScheduleScheduled, "Backup schedule: scheduled", Capabilities.BackupSchedulesRun, RunPlane.Tenant, "backup", Available: true),
         new RunType(RestoreExecute, "Restore", Capabilities.RestoreExecute, RunPlane.Tenant, "restore", Available: false),
         new RunType(OperationsReportGenerate, "Operations report", Capabilities.ReportsGenerate, RunPlane.Workspace, "inventory", Available: false),
     }.OrderBy(t => t.Name, StringComparer.Ordinal).ToDictionary(t => t.Name, StringComparer.Ordinal);

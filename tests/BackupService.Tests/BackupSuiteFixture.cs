@@ -21,8 +21,15 @@ public sealed class BackupSuiteFixture : DomainSuiteFixture
     {
         await base.InitializeAsync();
         BackupDb = await (await PostgresServer.SharedAsync()).CreateDatabaseAsync("suite_backup");
-        Backup = StartServiceHost<BackupProgram>("backupdb", BackupDb, recordSpans: true, settings: null, services: null);
+        Backup = StartBackupHost(recordSpans: true);
     }
+
+    /// <summary>
+    /// A BackupService host (another replica: API, worker and scheduler). Schedulers do not fire on their own here; tests
+    /// call BackupScheduler.FireDueAsync with the instant they mean.
+    /// </summary>
+    public WebApplicationFactory<BackupProgram> StartBackupHost(bool recordSpans = false) =>
+        StartServiceHost<BackupProgram>("backupdb", BackupDb, recordSpans, new Dictionary<string, string> { ["Backup:Scheduler:Enabled"] = "false" }, services: null);
 
     public BackupClient BackupApi(string token) => new(Channel(Backup.Server, token));
 

@@ -100,14 +100,37 @@ public sealed class CaptureWriter(NpgsqlDataSource dataSource)
         return newContents;
     }
 
-    /// <summary>Records the capture's end: the set's status and per-family coverage.</summary>
-    public async Task CompleteAsync(Guid backupSetId, Guid runId, string status, IReadOnlyList<FamilyCoverage> coverage, CancellationToken ct)
+    /// <summary>
+    /// Records the capture's end: its per-family coverage, and the set's status from the whole set (a capture that
+    /// fills the holes of an earlier one, a retry, can make it complete): incomplete when this capture lost a list page,
+    /// completed with warnings while any item of the set is failed, else complete.
+    /// </summary>
+    public async Task CompleteAsync(Guid backupSetId, Guid runId, bool listsComplete, IReadOnlyList<FamilyCoverage> coverage, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand("""
-            UPDATE backup.backup_sets SET status = @status, coverage = @coverage, last_run_id = @run_id, captured_at = now() WHERE id = @id
+            UPDATE backup.backup_sets s SET
+                status = CASE WHEN NOT @lists_complete THEN @incomplete
+                              WHEN EXISTS (SELECT 1 FROM backup.backup_items i WHERE i.backup_set_id = s.id AND i.outcome = @failed) THEN @warnings
+                              ELSE @complete END,
+                coverage = @coverage, last_run_id = @run_id, captured_at = now()
+            WHERE id = @id
             """);
-        command.Parameters.AddWithValue("status", status);
+        command.Parameters.AddWithValue("lists_complete", listsComplete);
+        command.Parameters.AddWithValue("incomplete", SetStatus.Incomplete);
+        command.Parameters.AddWithValue("failed", ItemOutcome.Failed);
+        command.Parameters.AddWithValue("warnings", SetStatus.CompletedWithWarnings);
+        command.Parameters.AddWithValue("complete", SetStatus.Complete);
         command.Parameters.Add(new NpgsqlParameter("coverage", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(coverage, StoredJson) });
+        command.Parameters.AddWithValue("run_id", runId);
+        command.Parameters.AddWithValue("id", backupSetId);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>The capture could not proceed: the set says failed (its items, if any, are kept).</summary>
+    public async Task FailAsync(Guid backupSetId, Guid runId, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand("UPDATE backup.backup_sets SET status = @status, last_run_id = @run_id WHERE id = @id");
+        command.Parameters.AddWithValue("status", SetStatus.Failed);
         command.Parameters.AddWithValue("run_id", runId);
         command.Parameters.AddWithValue("id", backupSetId);
         await command.ExecuteNonQueryAsync(ct);

@@ -9,6 +9,7 @@ public static class BackupGrpcExtensions
     {
         builder.Services.AddScoped<BackupQueries>();
         builder.Services.AddSingleton<TenantAccess>();
+        builder.Services.AddScoped<Schedules.ScheduleCommands>();
         return builder;
     }
 

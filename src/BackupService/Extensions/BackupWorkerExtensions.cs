@@ -1,4 +1,5 @@
 using TenantAtlas.BackupService.Capture;
+using TenantAtlas.BackupService.Schedules;
 using TenantAtlas.Workers;
 
 namespace TenantAtlas.BackupService.Extensions;
@@ -12,9 +13,19 @@ public static class BackupWorkerExtensions
     public static IHostApplicationBuilder AddBackupWorker(this IHostApplicationBuilder builder)
     {
         builder.AddRunWorker(ServiceName)
-            .AddHandler<AddPoliciesHandler>(AddPoliciesHandler.Type);
+            .AddHandler<AddPoliciesHandler>(AddPoliciesHandler.Type)
+            .AddHandler<ScheduleRunHandler>(Contracts.RunTypes.BackupScheduleRunNow)
+            .AddHandler<ScheduleRunHandler>(Contracts.RunTypes.BackupScheduleRetry)
+            .AddHandler<ScheduleRunHandler>(Contracts.RunTypes.BackupScheduleScheduled);
         builder.Services.AddSingleton<PolicyReader>();
         builder.Services.AddSingleton<CaptureWriter>();
+        builder.Services.AddSingleton<PolicyCapture>();
+        builder.Services.AddSingleton<ScheduleSets>();
+        // Every replica runs a scheduler; the ONCE identity of each slot makes that safe (see BackupScheduler).
+        builder.Services.AddOptions<SchedulerOptions>().Bind(builder.Configuration.GetSection(SchedulerOptions.Section))
+            .Validate(o => o.Interval > TimeSpan.Zero, "Backup:Scheduler:Interval must be positive.").ValidateOnStart();
+        builder.Services.AddSingleton<BackupScheduler>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<BackupScheduler>());
         return builder;
     }
 }

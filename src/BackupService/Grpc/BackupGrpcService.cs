@@ -6,6 +6,7 @@ using Npgsql;
 using TenantAtlas.Backup.V1;
 using TenantAtlas.BackupService.Capture;
 using TenantAtlas.BackupService.Persistence;
+using TenantAtlas.BackupService.Schedules;
 using TenantAtlas.Inventory.V1;
 using TenantAtlas.Runs.V1;
 using TenantAtlas.TenantGraph;
@@ -23,11 +24,9 @@ public sealed class BackupGrpcService(
     TenantAccess access,
     BackupQueries queries,
     BackupDbContext db,
-    NpgsqlDataSource dataSource) : Backup.V1.BackupService.BackupServiceBase
+    NpgsqlDataSource dataSource,
+    ScheduleCommands schedules) : Backup.V1.BackupService.BackupServiceBase
 {
-    /// <summary>Single policies in one selection: their ids travel in the run's context (at most 16 KiB).</summary>
-    public const int MaxPolicyIds = 250;
-
     public const int MaxDisplayName = 200;
 
     public override async Task<CreateBackupSetResponse> CreateBackupSet(CreateBackupSetRequest request, ServerCallContext context)
@@ -57,7 +56,7 @@ public sealed class BackupGrpcService(
     {
         var v = new RequestValidator();
         var backupSetId = v.RequiredId("backup_set_id", request.BackupSetId);
-        var selection = Selection(v, request.Selection);
+        var selection = SelectionValidation.Validate(v, "selection", request.Selection);
         v.ThrowIfInvalid();
 
         var set = await queries.SetAsync(backupSetId, context.CancellationToken);
@@ -130,6 +129,30 @@ public sealed class BackupGrpcService(
         return await queries.ItemAsync(set, itemId, context.CancellationToken);
     }
 
+    public override async Task<CreateBackupScheduleResponse> CreateBackupSchedule(CreateBackupScheduleRequest request, ServerCallContext context) =>
+        new() { Schedule = await schedules.CreateAsync(request.TenantId, request.Definition, context) };
+
+    public override async Task<UpdateBackupScheduleResponse> UpdateBackupSchedule(UpdateBackupScheduleRequest request, ServerCallContext context) =>
+        new() { Schedule = await schedules.UpdateAsync(request.ScheduleId, request.Definition, context) };
+
+    public override async Task<GetBackupScheduleResponse> GetBackupSchedule(GetBackupScheduleRequest request, ServerCallContext context) =>
+        new() { Schedule = await schedules.GetAsync(request.ScheduleId, context) };
+
+    public override async Task<ListBackupSchedulesResponse> ListBackupSchedules(ListBackupSchedulesRequest request, ServerCallContext context) =>
+        new() { Schedules = { await schedules.ListAsync(request.TenantId, context) } };
+
+    public override async Task<RunBackupScheduleNowResponse> RunBackupScheduleNow(RunBackupScheduleNowRequest request, ServerCallContext context)
+    {
+        var ensured = await schedules.RunNowAsync(request.ScheduleId, request.ClickId, context);
+        return new RunBackupScheduleNowResponse { Run = ensured.Run, Created = ensured.Created };
+    }
+
+    public override async Task<RetryBackupScheduleRunResponse> RetryBackupScheduleRun(RetryBackupScheduleRunRequest request, ServerCallContext context)
+    {
+        var ensured = await schedules.RetryAsync(request.ScheduleId, request.RunId, request.ClickId, context);
+        return new RetryBackupScheduleRunResponse { Run = ensured.Run, Created = ensured.Created };
+    }
+
     /// <summary>A set the caller may view; NOT_FOUND for a set of a tenant they are not entitled to, as for one that does not exist.</summary>
     private async Task<BackupSetEntity> VisibleSetAsync(Guid backupSetId, ServerCallContext context)
     {
@@ -155,42 +178,5 @@ public sealed class BackupGrpcService(
         command.Parameters.AddWithValue("run_id", runId);
         command.Parameters.AddWithValue("id", backupSetId);
         await command.ExecuteNonQueryAsync(ct);
-    }
-
-    private sealed record ValidSelection(IReadOnlyList<string> Families, IReadOnlyList<string> PolicyIds, string Fingerprint);
-
-    private static ValidSelection Selection(RequestValidator v, PolicySelection? selection)
-    {
-        if (selection is null || (selection.Families.Count == 0 && selection.PolicyIds.Count == 0))
-        {
-            v.Add("selection", "name at least one policy family or policy id (all policies: both families).");
-            return new ValidSelection([], [], string.Empty);
-        }
-        var families = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var (family, i) in v.AtMost("selection.families", selection.Families, 16).Select((f, i) => (f, i)))
-        {
-            if (v.DefinedEnum($"selection.families[{i}]", family) is PolicyFamily.DeviceConfigurations or PolicyFamily.CompliancePolicies)
-            {
-                families.Add(PolicyFamilies.Name(family));
-            }
-            else if (Enum.IsDefined(family))
-            {
-                v.Add($"selection.families[{i}]", "must be POLICY_FAMILY_DEVICE_CONFIGURATIONS or POLICY_FAMILY_COMPLIANCE_POLICIES.");
-            }
-        }
-        var ids = new SortedSet<string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (id, i) in v.AtMost("selection.policy_ids", selection.PolicyIds, MaxPolicyIds).Select((id, i) => (id, i)))
-        {
-            if (id.Length is 0 or > 128 || !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
-            {
-                v.Add($"selection.policy_ids[{i}]", $"must be a Graph policy id (1-128 characters of letters, digits, '-' and '_'; got {RequestValidator.Quote(id)}).");
-            }
-            else
-            {
-                ids.Add(id.ToLowerInvariant());
-            }
-        }
-        var canonical = $"families={string.Join(',', families)};policy_ids={string.Join(',', ids)}";
-        return new ValidSelection([.. families], [.. ids], Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical))));
     }
 }

@@ -109,6 +109,7 @@ public sealed class BackupQueries(BackupDbContext db, PageTokens pageTokens)
             CreatedBy = set.CreatedBy,
             CreatedAt = Utc(set.CreatedAt),
             CapturedAt = set.CapturedAt is { } captured ? Utc(captured) : null,
+            ScheduleId = set.ScheduleId?.ToString() ?? string.Empty,
         };
         message.Coverage.AddRange(JsonSerializer.Deserialize<List<Capture.FamilyCoverage>>(set.Coverage, CaptureWriter.StoredJson)!
             .Select(c => new FamilyCoverage { Family = PolicyFamilies.FromName(c.Family), Listed = c.Listed, Captured = c.Captured, ListComplete = c.ListComplete }));

@@ -14,12 +14,15 @@ public sealed class BackupDbContext(DbContextOptions<BackupDbContext> options) :
 
     public DbSet<PolicyContentEntity> Contents => Set<PolicyContentEntity>();
 
+    public DbSet<BackupScheduleEntity> Schedules => Set<BackupScheduleEntity>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.HasDefaultSchema(Schema);
         modelBuilder.ApplyConfiguration(new BackupSetConfiguration());
         modelBuilder.ApplyConfiguration(new BackupItemConfiguration());
         modelBuilder.ApplyConfiguration(new PolicyContentConfiguration());
+        modelBuilder.ApplyConfiguration(new BackupScheduleConfiguration());
     }
 }
 
@@ -38,6 +41,31 @@ public sealed class BackupSetEntity
     public DateTime? CapturedAt { get; set; }
     /// <summary>JSON array of <see cref="Capture.FamilyCoverage"/> of the latest capture.</summary>
     public string Coverage { get; set; } = "[]";
+    /// <summary>The schedule whose run made the set (retention only ever deletes those); null for a set made by hand.</summary>
+    public Guid? ScheduleId { get; set; }
+}
+
+/// <summary>A backup schedule: what to capture, when (cron in a time zone), how long to keep its sets, and how far it has fired.</summary>
+public sealed class BackupScheduleEntity
+{
+    public Guid Id { get; set; }
+    public Guid WorkspaceId { get; set; }
+    public Guid TenantId { get; set; }
+    public required string DisplayName { get; set; }
+    public required string CronExpression { get; set; }
+    public required string TimeZone { get; set; }
+    public List<string> Families { get; set; } = [];
+    public List<string> PolicyIds { get; set; } = [];
+    public int KeepLast { get; set; }
+    public int KeepDays { get; set; }
+    public bool Enabled { get; set; }
+    /// <summary>When the scheduler should next look at it (the next occurrence after the last slot fired); null while disabled.</summary>
+    public DateTime? NextFireAt { get; set; }
+    /// <summary>The intended fire time of the latest slot fired.</summary>
+    public DateTime? LastFiredFor { get; set; }
+    public required string CreatedBy { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
 }
 
 /// <summary>One policy in a set: its latest capture's outcome and, once captured, the hash of its content.</summary>
@@ -90,6 +118,9 @@ internal sealed class BackupSetConfiguration : IEntityTypeConfiguration<BackupSe
         builder.Property(s => s.LastRunId).HasColumnName("last_run_id");
         builder.Property(s => s.CapturedAt).HasColumnName("captured_at");
         builder.Property(s => s.Coverage).HasColumnName("coverage").HasColumnType("jsonb");
+        builder.Property(s => s.ScheduleId).HasColumnName("schedule_id");
+        // A schedule's sets, newest first (retention).
+        builder.HasIndex(s => new { s.ScheduleId, s.CreatedAt });
         // A tenant's sets, newest first (ListBackupSets).
         builder.HasIndex(s => new { s.TenantId, s.CreatedAt, s.Id }).IsDescending(false, true, true);
     }
@@ -140,6 +171,34 @@ internal sealed class PolicyContentConfiguration : IEntityTypeConfiguration<Poli
         builder.Property(c => c.CreatedAt).HasColumnName("created_at");
         // A policy's versions over time.
         builder.HasIndex(c => new { c.TenantId, c.Family, c.PolicyId, c.CreatedAt });
+    }
+}
+
+internal sealed class BackupScheduleConfiguration : IEntityTypeConfiguration<BackupScheduleEntity>
+{
+    public void Configure(EntityTypeBuilder<BackupScheduleEntity> builder)
+    {
+        builder.ToTable("backup_schedules");
+        builder.HasKey(s => s.Id);
+        builder.Property(s => s.Id).HasColumnName("id");
+        builder.Property(s => s.WorkspaceId).HasColumnName("workspace_id");
+        builder.Property(s => s.TenantId).HasColumnName("tenant_id");
+        builder.Property(s => s.DisplayName).HasColumnName("display_name").HasMaxLength(200);
+        builder.Property(s => s.CronExpression).HasColumnName("cron_expression").HasMaxLength(100);
+        builder.Property(s => s.TimeZone).HasColumnName("time_zone").HasMaxLength(64);
+        builder.Property(s => s.Families).HasColumnName("families");
+        builder.Property(s => s.PolicyIds).HasColumnName("policy_ids");
+        builder.Property(s => s.KeepLast).HasColumnName("keep_last");
+        builder.Property(s => s.KeepDays).HasColumnName("keep_days");
+        builder.Property(s => s.Enabled).HasColumnName("enabled");
+        builder.Property(s => s.NextFireAt).HasColumnName("next_fire_at");
+        builder.Property(s => s.LastFiredFor).HasColumnName("last_fired_for");
+        builder.Property(s => s.CreatedBy).HasColumnName("created_by").HasMaxLength(256);
+        builder.Property(s => s.CreatedAt).HasColumnName("created_at");
+        builder.Property(s => s.UpdatedAt).HasColumnName("updated_at");
+        builder.HasIndex(s => new { s.TenantId, s.DisplayName });
+        // The scheduler's question: which enabled schedules are due.
+        builder.HasIndex(s => s.NextFireAt).HasFilter("enabled");
     }
 }
 

@@ -16,6 +16,8 @@ public static class GatewayRoutingExtensions
         ("inventory-items", "/v1/tenants/{tenantId}/inventory/{**rest}", "inventory", 0),
         ("backup-sets-of-tenant", "/v1/tenants/{tenantId}/backup-sets", "backup", 0),
         ("backup-sets", "/v1/backup-sets/{**rest}", "backup", 0),
+        ("backup-schedules-of-tenant", "/v1/tenants/{tenantId}/backup-schedules", "backup", 0),
+        ("backup-schedules", "/v1/backup-schedules/{**rest}", "backup", 0),
         ("runs", "/v1/{**rest}", "runs", 10),
     ];
 
