@@ -14,6 +14,8 @@ app.UseGraphRequestPipeline();
 app.MapHealthChecks("/health");
 app.MapTokenEndpoints();
 app.MapDeviceManagementEndpoints();
+app.MapDirectoryEndpoints();
+app.MapBatchEndpoints();
 app.MapUnknownGraphRoutes();
 app.MapEmulatorAdminEndpoints();
 

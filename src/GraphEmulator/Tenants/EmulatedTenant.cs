@@ -50,7 +50,11 @@ public sealed class EmulatedTenant
             definition.Seed,
             [.. dataSet.DeviceConfigurations.Select(p => p.Id)],
             [.. dataSet.CompliancePolicies.Select(p => p.Id)],
-            Faults.Snapshot());
+            Faults.Snapshot())
+        {
+            Secrets = [.. dataSet.Secrets.Values.Order(StringComparer.Ordinal)],
+            GroupIds = [.. dataSet.Groups.Select(g => g.Id)],
+        };
     }
 
     private sealed record Generation(TenantDefinition Definition, TenantDataSet DataSet);
@@ -70,4 +74,11 @@ public sealed record TenantSummary(
     int Seed,
     IReadOnlyList<string> DeviceConfigurationIds,
     IReadOnlyList<string> CompliancePolicyIds,
-    FaultSettings Faults);
+    FaultSettings Faults)
+{
+    /// <summary>The plaintext secrets the tenant's policies hold (so a test can prove a backup never stored them).</summary>
+    public IReadOnlyList<string> Secrets { get; init; } = [];
+
+    /// <summary>The tenant's group ids.</summary>
+    public IReadOnlyList<string> GroupIds { get; init; } = [];
+}

@@ -18,10 +18,16 @@ public sealed class RequestLog
     /// <summary>A served first page of a collection, named by its last path segment (e.g. <c>deviceConfigurations</c>).</summary>
     public void RecordCollectionRead(string collection) => _collectionReads.AddOrUpdate(collection, 1, (_, count) => count + 1);
 
+    private int _plainTextSecretReads;
+
+    /// <summary>A call of <c>getOmaSettingPlainTextValue</c>: a backup must never make one.</summary>
+    public void RecordPlainTextSecretRead() => Interlocked.Increment(ref _plainTextSecretReads);
+
     public void Reset()
     {
         _byStatus.Clear();
         _collectionReads.Clear();
+        Interlocked.Exchange(ref _plainTextSecretReads, 0);
     }
 
     public RequestCounts Snapshot()
@@ -29,7 +35,10 @@ public sealed class RequestLog
         var byStatus = new SortedDictionary<string, int>(StringComparer.Ordinal);
         foreach (var (status, count) in _byStatus)
             byStatus[status.ToString(CultureInfo.InvariantCulture)] = count;
-        return new RequestCounts(byStatus.Values.Sum(), byStatus, new SortedDictionary<string, int>(_collectionReads, StringComparer.Ordinal));
+        return new RequestCounts(byStatus.Values.Sum(), byStatus, new SortedDictionary<string, int>(_collectionReads, StringComparer.Ordinal))
+        {
+            PlainTextSecretReads = Volatile.Read(ref _plainTextSecretReads),
+        };
     }
 }
 
@@ -39,6 +48,9 @@ public sealed class RequestLog
 /// </summary>
 public sealed record RequestCounts(int Total, IReadOnlyDictionary<string, int> ByStatus, IReadOnlyDictionary<string, int> CollectionReads)
 {
+    /// <summary>Calls of <c>getOmaSettingPlainTextValue</c>.</summary>
+    public int PlainTextSecretReads { get; init; }
+
     public int Count(int statusCode) =>
         ByStatus.GetValueOrDefault(statusCode.ToString(CultureInfo.InvariantCulture));
 }

@@ -16,6 +16,14 @@ public sealed class TenantDataSet
 
     public IReadOnlyList<Policy> DeviceConfigurations { get; }
 
+    /// <summary>The tenant's groups: the pool assignments and notification CC lists draw from.</summary>
+    public IReadOnlyList<DirectoryGroup> Groups { get; init; } = [];
+
+    public IReadOnlyList<NotificationTemplate> NotificationTemplates { get; init; } = [];
+
+    /// <summary>Secret plaintexts the data set holds (by secret reference id, or by policy id for a pre-shared key).</summary>
+    public IReadOnlyDictionary<string, string> Secrets { get; init; } = new Dictionary<string, string>();
+
     public IReadOnlyList<Policy> CompliancePolicies { get; }
 
     public IReadOnlyList<Policy> Policies(PolicyKind kind) =>

@@ -32,6 +32,15 @@ public class TenantDefinition
     /// <summary>Seed of the generator.</summary>
     public int Seed { get; set; } = 1;
 
+    /// <summary>Every Nth device configuration is a custom OMA-URI profile with an encrypted setting (0: none).</summary>
+    public int EncryptedOmaSettingsEvery { get; set; }
+
+    /// <summary>Every Nth device configuration is a Wi-Fi profile with a pre-shared key (0: none).</summary>
+    public int WifiEvery { get; set; }
+
+    /// <summary>Every Nth compliance policy lacks its block action, which Graph would never create (0: none).</summary>
+    public int ComplianceWithoutBlockActionEvery { get; set; }
+
     /// <summary>Validation errors keyed by field name (camelCase); empty when the definition is usable.</summary>
     public Dictionary<string, string[]> Validate()
     {
@@ -46,6 +55,12 @@ public class TenantDefinition
             errors["compliancePolicies"] = [$"compliancePolicies must be between 0 and {MaxPolicies}."];
         if (AssignmentsPerPolicy is < 0 or > MaxAssignmentsPerPolicy)
             errors["assignmentsPerPolicy"] = [$"assignmentsPerPolicy must be between 0 and {MaxAssignmentsPerPolicy}."];
+        foreach (var (name, every) in new[] { ("encryptedOmaSettingsEvery", EncryptedOmaSettingsEvery), ("wifiEvery", WifiEvery),
+            ("complianceWithoutBlockActionEvery", ComplianceWithoutBlockActionEvery) })
+        {
+            if (every is < 0 or > 1000)
+                errors[name] = [$"{name} must be between 0 (none) and 1000."];
+        }
         if (PageSize is < 1 or > MaxPageSize)
             errors["pageSize"] = [$"pageSize must be between 1 and {MaxPageSize}."];
         return errors;
