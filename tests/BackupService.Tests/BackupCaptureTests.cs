@@ -110,6 +110,64 @@ public sealed class BackupCaptureTests(BackupSuiteFixture suite) : IClassFixture
         Assert.Equal(BackupSetStatus.CompletedWithWarnings, set.Status);
     }
 
+    [Fact]
+    public async Task Secrets_AreRedactedBeforeStoring_NeitherTheDatabaseNorTheLogsHoldThem_AndThePlainTextCallIsNeverMade()
+    {
+        var (_, tenantId, entraTenantId, _) = await suite.CreateTenantAsync("secrets-owner", deviceConfigurations: 1, compliancePolicies: 0);
+        var tenant = await suite.DefineGraphTenantAsync(entraTenantId, new
+        {
+            clientId = GraphClientId, clientSecret = GraphClientSecret, deviceConfigurations = 12, compliancePolicies = 2,
+            encryptedOmaSettingsEvery = 3, wifiEvery = 4, seed = 11,
+        });
+        var secrets = tenant.GetProperty("secrets").EnumerateArray().Select(s => s.GetString()!).ToList();
+
+        var (set, run) = await CaptureAsync("secrets-owner", tenantId, AllPolicies);
+
+        Assert.Equal(RunOutcome.Succeeded, run.Outcome);
+        Assert.True(secrets.Count >= 6, $"the emulated tenant holds {secrets.Count} secrets");
+        var everything = await suite.BackupScalarAsync<string>("""
+            SELECT coalesce((SELECT string_agg(content, '') FROM backup.policy_contents), '')
+                || coalesce((SELECT string_agg(display_name || coalesce(failure_message, '') || "references"::text, '') FROM backup.backup_items), '')
+                || coalesce((SELECT string_agg(display_name || coverage::text, '') FROM backup.backup_sets), '')
+            """);
+        var logs = string.Join('\n', suite.Logs.Lines);
+        Assert.Contains("policies captured", logs, StringComparison.Ordinal);
+        Assert.All(secrets, secret =>
+        {
+            Assert.DoesNotContain(secret, everything, StringComparison.Ordinal);
+            Assert.DoesNotContain(secret, logs, StringComparison.Ordinal);
+        });
+        Assert.Equal(0, (await suite.GraphRequestsAsync(entraTenantId)).GetProperty("plainTextSecretReads").GetInt32());
+        var items = await ItemsAsync("secrets-owner", set.BackupSetId);
+        var custom = items.First(i => i.OdataType == "#microsoft.graph.windows10CustomConfiguration");
+        var wifi = items.First(i => i.OdataType == "#microsoft.graph.windowsWifiConfiguration");
+        Assert.Equal(1, custom.RedactedSecrets);
+        Assert.Equal(1, wifi.RedactedSecrets);
+        var encrypted = (await ContentAsync("secrets-owner", set.BackupSetId, custom)).GetProperty("omaSettings")[0];
+        Assert.StartsWith("<redacted sha256:", encrypted.GetProperty("value").GetString());
+        Assert.True(encrypted.GetProperty("isEncrypted").GetBoolean());
+        Assert.StartsWith("<redacted sha256:", (await ContentAsync("secrets-owner", set.BackupSetId, wifi)).GetProperty("preSharedKey").GetString());
+    }
+
+    [Fact]
+    public async Task CompliancePolicyWithoutItsBlockAction_IsAFailedItem_ItCouldNeverBeRestored()
+    {
+        var (_, tenantId, entraTenantId, _) = await suite.CreateTenantAsync("block-owner", deviceConfigurations: 1, compliancePolicies: 1);
+        var tenant = await suite.DefineGraphTenantAsync(entraTenantId, new
+        {
+            clientId = GraphClientId, clientSecret = GraphClientSecret, deviceConfigurations = 0, compliancePolicies = 4,
+            complianceWithoutBlockActionEvery = 2,
+        });
+        var withoutBlock = tenant.GetProperty("compliancePolicyIds").EnumerateArray().Select(e => e.GetString()!).Where((_, i) => (i + 1) % 2 == 0).ToList();
+
+        var (set, run) = await CaptureAsync("block-owner", tenantId, new PolicySelection { Families = { PolicyFamily.CompliancePolicies } });
+
+        Assert.Equal(RunOutcome.PartiallySucceeded, run.Outcome);
+        Assert.Equal(withoutBlock.Order(), run.Failures.Select(f => f.Item).Order());
+        Assert.All(run.Failures, f => Assert.Equal("backup.incomplete_compliance_actions", f.Code));
+        Assert.Equal(BackupSetStatus.CompletedWithWarnings, set.Status);
+    }
+
     private async Task<(BackupSet Set, Run Run)> CaptureAsync(string owner, string tenantId, PolicySelection selection)
     {
         var api = suite.BackupApi(UserToken(owner));

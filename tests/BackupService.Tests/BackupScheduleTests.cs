@@ -145,6 +145,70 @@ public sealed class BackupScheduleTests(BackupSuiteFixture suite) : IClassFixtur
         Assert.Equal(2, set.ItemCount);
     }
 
+    [Fact]
+    public async Task Retry_RecapturesOnlyTheFailedItems_IntoTheSameSet_WhichBecomesComplete()
+    {
+        var (_, tenantId, entraTenantId, policyIds) = await suite.CreateTenantAsync("schedule-retry-owner", deviceConfigurations: 6, compliancePolicies: 0);
+        var api = suite.BackupApi(UserToken("schedule-retry-owner"));
+        var schedule = (await api.CreateBackupScheduleAsync(new CreateBackupScheduleRequest { TenantId = tenantId, Definition = Nightly("UTC") })).Schedule;
+        var failing = new[] { policyIds[2], policyIds[4] };
+        await suite.SetGraphFaultsAsync(entraTenantId, new { failingItemIds = failing, failingStatus = 500 });
+        var first = await api.RunBackupScheduleNowAsync(new RunBackupScheduleNowRequest { ScheduleId = schedule.ScheduleId, ClickId = "nightly-now" });
+        var partial = await suite.WaitForCompletionAsync(first.Run.RunId, TimeSpan.FromSeconds(60));
+        await suite.SetGraphFaultsAsync(entraTenantId, new { });
+
+        var retry = await api.RetryBackupScheduleRunAsync(new RetryBackupScheduleRunRequest { ScheduleId = schedule.ScheduleId, RunId = first.Run.RunId, ClickId = "retry-click" });
+        var retried = await suite.WaitForCompletionAsync(retry.Run.RunId, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(RunOutcome.PartiallySucceeded, partial.Outcome);
+        Assert.Equal("backup_schedule.retry", retry.Run.Type);
+        Assert.Equal(RunOutcome.Succeeded, retried.Outcome);
+        Assert.Equal(2, retried.Counts.Total);
+        Assert.Equal(2, retried.Counts.Succeeded);
+        var set = (await api.GetBackupSetAsync(new GetBackupSetRequest { BackupSetId = first.Run.RunId })).BackupSet;
+        Assert.Equal(BackupSetStatus.Complete, set.Status);
+        Assert.Equal(6, set.ItemCount);
+        var items = (await api.ListBackupItemsAsync(new ListBackupItemsRequest { BackupSetId = set.BackupSetId })).Items;
+        Assert.All(items, i => Assert.Equal(BackupItemOutcome.Captured, i.Outcome));
+        Assert.Equal(failing.Order(), items.Where(i => i.RunId == retry.Run.RunId).Select(i => i.PolicyId).Order());
+    }
+
+    [Fact]
+    public async Task Retention_DeletesSetsPastTheLimit_ButNeverTheLastCapturedCopyOfAPolicy()
+    {
+        var (_, tenantId, entraTenantId, policyIds) = await suite.CreateTenantAsync("schedule-retention-owner", deviceConfigurations: 3, compliancePolicies: 0);
+        var api = suite.BackupApi(UserToken("schedule-retention-owner"));
+        var definition = Nightly("UTC");
+        definition.Retention.KeepLast = 1;
+        var schedule = (await api.CreateBackupScheduleAsync(new CreateBackupScheduleRequest { TenantId = tenantId, Definition = definition })).Schedule;
+        var scheduler = suite.Backup.Services.GetRequiredService<BackupScheduler>();
+        var slots = schedule.NextFireTimes.Take(3).Select(t => t.ToDateTime()).ToList();
+
+        var first = await FireAndCompleteAsync(scheduler, schedule, slots[0]);
+        await suite.SetGraphFaultsAsync(entraTenantId, new { failingItemIds = new[] { policyIds[1] }, failingStatus = 500 });
+        var second = await FireAndCompleteAsync(scheduler, schedule, slots[1]);
+        var afterSecond = await SetsOfAsync(api, tenantId, schedule);
+        await suite.SetGraphFaultsAsync(entraTenantId, new { });
+        var third = await FireAndCompleteAsync(scheduler, schedule, slots[2]);
+        var afterThird = await SetsOfAsync(api, tenantId, schedule);
+
+        Assert.Equal(RunOutcome.PartiallySucceeded, second.Outcome);
+        // The first set holds the only captured copy of the policy the second run could not read: it is kept.
+        Assert.Equal([second.RunId, first.RunId], afterSecond);
+        Assert.Equal([third.RunId], afterThird);
+        Assert.Equal(3L, await suite.BackupScalarAsync<long>("SELECT count(*) FROM backup.policy_contents WHERE tenant_id = @t", ("t", Guid.Parse(tenantId))));
+    }
+
+    private async Task<Run> FireAndCompleteAsync(BackupScheduler scheduler, BackupSchedule schedule, DateTime slot)
+    {
+        var run = Assert.Single(Of(schedule, await scheduler.FireDueAsync(slot.AddMinutes(1), default)));
+        return await suite.WaitForCompletionAsync(run.RunId, TimeSpan.FromSeconds(60));
+    }
+
+    private static async Task<List<string>> SetsOfAsync(Backup.V1.BackupService.BackupServiceClient api, string tenantId, BackupSchedule schedule) =>
+        [.. (await api.ListBackupSetsAsync(new ListBackupSetsRequest { TenantId = tenantId })).BackupSets
+            .Where(s => s.ScheduleId == schedule.ScheduleId).Select(s => s.BackupSetId)];
+
     /// <summary>The runs fired for this schedule (the scheduler fires every due schedule of the database, other tests' too).</summary>
     private static List<Run> Of(BackupSchedule schedule, IReadOnlyList<Run> fired) =>
         [.. fired.Where(r => r.Context.Fields["schedule_id"].StringValue == schedule.ScheduleId)];

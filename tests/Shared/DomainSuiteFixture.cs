@@ -6,8 +6,10 @@ using System.Net.Http.Json;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using OpenTelemetry.Trace;
 using TenantAtlas.Access.V1;
@@ -42,6 +44,9 @@ public abstract class DomainSuiteFixture : IAsyncLifetime
 
     /// <summary>The emulator's real HTTP address, e.g. http://127.0.0.1:41234.</summary>
     public string GraphUrl { get; private set; } = string.Empty;
+
+    /// <summary>Every log line of the domain service hosts.</summary>
+    public CapturedLogs Logs { get; } = new();
 
     /// <summary>Every span recorded in the process (OpenTelemetry in-memory exporter).</summary>
     public List<Activity> Spans { get; } = [];
@@ -108,6 +113,7 @@ public abstract class DomainSuiteFixture : IAsyncLifetime
             {
                 web.UseSetting(key, value);
             }
+            web.ConfigureLogging(logging => logging.AddProvider(Logs));
             web.ConfigureTestServices(testServices =>
             {
                 services?.Invoke(testServices);
