@@ -18,6 +18,7 @@ app.MapDirectoryEndpoints();
 app.MapBatchEndpoints();
 app.MapUnknownGraphRoutes();
 app.MapEmulatorAdminEndpoints();
+app.MapEmulatorPolicyEndpoints();
 
 app.Run();
 

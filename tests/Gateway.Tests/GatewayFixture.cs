@@ -14,7 +14,7 @@ namespace TenantAtlas.Gateway.Tests;
 
 /// <summary>
 /// RunsService on a real port (real PostgreSQL and Redis) behind the gateway, itself on a real port (so Kestrel's limits
-/// apply as in production); InventoryService's address points at a port nothing listens on, so "upstream down" is real.
+/// apply as in production); InventoryService's and BackupService's addresses point at ports nothing listens on, so "upstream down" is real.
 /// </summary>
 public class GatewayFixture : IAsyncLifetime
 {
@@ -45,6 +45,7 @@ public class GatewayFixture : IAsyncLifetime
             ["Auth:SigningKey"] = SigningKey,
             ["services:runs:http:0"] = runsHost.HttpUrl,
             ["services:inventory:http:0"] = $"http://127.0.0.1:{ServiceProcess.FreePort()}",
+            ["services:backup:http:0"] = $"http://127.0.0.1:{ServiceProcess.FreePort()}",
             ["Gateway:RequestsPerUserPerMinute"] = PerUserRateLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
     }

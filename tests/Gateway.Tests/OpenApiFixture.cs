@@ -1,9 +1,11 @@
+extern alias backup;
 extern alias gateway;
 extern alias inventory;
 extern alias runs;
 
 using Microsoft.AspNetCore.Mvc.Testing;
 using TenantAtlas.Testing;
+using BackupProgram = backup::Program;
 using GatewayProgram = gateway::Program;
 using InventoryProgram = inventory::Program;
 using RunsProgram = runs::Program;
@@ -11,15 +13,16 @@ using RunsProgram = runs::Program;
 namespace TenantAtlas.Gateway.Tests;
 
 /// <summary>
-/// Every service answering behind the gateway (RunsService and InventoryService on real ports, real PostgreSQL and
-/// Redis), so the gateway's OpenAPI document is the merge of real documents. No sync runs here, so InventoryService's
-/// Graph settings name an address nothing listens on.
+/// Every service answering behind the gateway (RunsService, InventoryService and BackupService on real ports, real
+/// PostgreSQL and Redis), so the gateway's OpenAPI document is the merge of real documents. No capture runs here, so
+/// the domain services' Graph settings name an address nothing listens on.
 /// </summary>
 public sealed class OpenApiFixture : IAsyncLifetime
 {
     private RedisServer? redis;
     private KestrelHost<RunsProgram>? runsHost;
     private KestrelHost<InventoryProgram>? inventoryHost;
+    private KestrelHost<BackupProgram>? backupHost;
     private WebApplicationFactory<GatewayProgram>? gatewayHost;
 
     public async Task InitializeAsync()
@@ -27,6 +30,7 @@ public sealed class OpenApiFixture : IAsyncLifetime
         var postgres = await PostgresServer.SharedAsync();
         var runsDb = await postgres.CreateDatabaseAsync("openapi_runs");
         var inventoryDb = await postgres.CreateDatabaseAsync("openapi_inventory");
+        var backupDb = await postgres.CreateDatabaseAsync("openapi_backup");
         redis = await RedisServer.StartAsync();
         runsHost = KestrelHost.Start<RunsProgram>(new Dictionary<string, string>
         {
@@ -46,11 +50,24 @@ public sealed class OpenApiFixture : IAsyncLifetime
             ["Graph:ClientId"] = "unused",
             ["Graph:ClientSecret"] = "unused",
         });
+        backupHost = KestrelHost.Start<BackupProgram>(new Dictionary<string, string>
+        {
+            ["ConnectionStrings:backupdb"] = backupDb,
+            ["ConnectionStrings:redis"] = redis.ConnectionString,
+            ["Auth:SigningKey"] = GatewayFixture.SigningKey,
+            ["services:runs:grpc:0"] = runsHost.GrpcUrl,
+            ["Graph:BaseUrl"] = unusedGraph + "/v1.0",
+            ["Graph:AuthorityHost"] = unusedGraph,
+            ["Graph:ClientId"] = "unused",
+            ["Graph:ClientSecret"] = "unused",
+            ["Backup:Scheduler:Enabled"] = "false",
+        });
         gatewayHost = new WebApplicationFactory<GatewayProgram>().WithWebHostBuilder(web =>
         {
             web.UseSetting("Auth:SigningKey", GatewayFixture.SigningKey);
             web.UseSetting("services:runs:http:0", runsHost.HttpUrl);
             web.UseSetting("services:inventory:http:0", inventoryHost.HttpUrl);
+            web.UseSetting("services:backup:http:0", backupHost.HttpUrl);
         });
         _ = gatewayHost.Server;
     }
@@ -60,6 +77,10 @@ public sealed class OpenApiFixture : IAsyncLifetime
         if (gatewayHost is not null)
         {
             await gatewayHost.DisposeAsync();
+        }
+        if (backupHost is not null)
+        {
+            await backupHost.DisposeAsync();
         }
         if (inventoryHost is not null)
         {

@@ -42,19 +42,17 @@ public sealed partial class PolicyCapture(
         var newContents = 0;
         foreach (var family in capture.FamiliesToList)
         {
-            var list = await reader.ListAsync(client, family, ct);
-            var selected = list.Policies.Where(p => capture.Takes(family, Id(p))).ToList();
+            var (list, captured) = await ReadFamilyAsync(client, tenantId, family, id => capture.Takes(family, id), ct);
+            var selected = captured.Count;
             seen.UnionWith(list.Policies.Select(Id));
-            run.AddTotal(selected.Count);
+            run.AddTotal(selected);
             if (!list.Complete)
             {
                 // Policies on the pages that could not be read are missing: the set says so, and so does the run.
                 run.AddTotal(1);
                 run.Failed(CaptureFailures.ListIncomplete, list.Failure ?? $"The {family} list could not be read to its end.", family);
             }
-            LogFamilyListed(logger, run.Run.RunId, family, list.Policies.Count, selected.Count, list.Complete);
-
-            var captured = await CapturePoliciesAsync(client, tenantId, family, selected, ct);
+            LogFamilyListed(logger, run.Run.RunId, family, list.Policies.Count, selected, list.Complete);
             foreach (var policy in captured)
             {
                 if (policy.Captured)
@@ -67,7 +65,7 @@ public sealed partial class PolicyCapture(
                 }
             }
             newContents += await writer.StoreAsync(tenantId, capture.BackupSetId, run.RunId, captured, ct);
-            coverage.Add(new FamilyCoverage(family, selected.Count, captured.Count(p => p.Captured), list.Complete));
+            coverage.Add(new FamilyCoverage(family, selected, captured.Count(p => p.Captured), list.Complete));
         }
 
         // Chosen ids that no list had: an item failure each, not a run failure.
@@ -89,6 +87,18 @@ public sealed partial class PolicyCapture(
         await writer.CompleteAsync(capture.BackupSetId, run.RunId, allListed, coverage, ct);
         var capturedCount = coverage.Sum(c => c.Captured);
         LogCaptured(logger, run.Run.RunId, capturedCount, newContents);
+    }
+
+    /// <summary>
+    /// Lists a family and reads the policies <paramref name="takes"/> chooses, each as a redacted, hashed document (or a
+    /// failure) — what a capture stores and what drift compares. Nothing is written.
+    /// </summary>
+    public async Task<(PolicyList List, List<CapturedPolicy> Policies)> ReadFamilyAsync(Microsoft.Graph.GraphServiceClient client, Guid tenantId,
+        string family, Func<string, bool> takes, CancellationToken ct)
+    {
+        var list = await reader.ListAsync(client, family, ct);
+        var selected = list.Policies.Where(p => takes(Id(p))).ToList();
+        return (list, await CapturePoliciesAsync(client, tenantId, family, selected, ct));
     }
 
     private async Task<List<CapturedPolicy>> CapturePoliciesAsync(Microsoft.Graph.GraphServiceClient client, Guid tenantId, string family,

@@ -10,6 +10,7 @@ public static class BackupGrpcExtensions
         builder.Services.AddScoped<BackupQueries>();
         builder.Services.AddSingleton<TenantAccess>();
         builder.Services.AddScoped<Schedules.ScheduleCommands>();
+        builder.Services.AddScoped<Drift.DriftCommands>();
         return builder;
     }
 

@@ -16,7 +16,8 @@ public static class BackupWorkerExtensions
             .AddHandler<AddPoliciesHandler>(AddPoliciesHandler.Type)
             .AddHandler<ScheduleRunHandler>(Contracts.RunTypes.BackupScheduleRunNow)
             .AddHandler<ScheduleRunHandler>(Contracts.RunTypes.BackupScheduleRetry)
-            .AddHandler<ScheduleRunHandler>(Contracts.RunTypes.BackupScheduleScheduled);
+            .AddHandler<ScheduleRunHandler>(Contracts.RunTypes.BackupScheduleScheduled)
+            .AddHandler<Drift.DriftHandler>(Drift.DriftHandler.Type);
         builder.Services.AddSingleton<PolicyReader>();
         builder.Services.AddSingleton<CaptureWriter>();
         builder.Services.AddSingleton<PolicyCapture>();

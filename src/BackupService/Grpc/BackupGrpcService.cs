@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Authorization;
 using Npgsql;
 using TenantAtlas.Backup.V1;
 using TenantAtlas.BackupService.Capture;
+using TenantAtlas.BackupService.Drift;
 using TenantAtlas.BackupService.Persistence;
 using TenantAtlas.BackupService.Schedules;
 using TenantAtlas.Inventory.V1;
@@ -25,7 +26,8 @@ public sealed class BackupGrpcService(
     BackupQueries queries,
     BackupDbContext db,
     NpgsqlDataSource dataSource,
-    ScheduleCommands schedules) : Backup.V1.BackupService.BackupServiceBase
+    ScheduleCommands schedules,
+    DriftCommands drift) : Backup.V1.BackupService.BackupServiceBase
 {
     public const int MaxDisplayName = 200;
 
@@ -128,6 +130,15 @@ public sealed class BackupGrpcService(
         var set = await VisibleSetAsync(backupSetId, context);
         return await queries.ItemAsync(set, itemId, context.CancellationToken);
     }
+
+    public override async Task<GenerateDriftResponse> GenerateDrift(GenerateDriftRequest request, ServerCallContext context)
+    {
+        var ensured = await drift.GenerateAsync(request, context);
+        return new GenerateDriftResponse { Run = ensured.Run, Created = ensured.Created };
+    }
+
+    public override Task<ListDriftFindingsResponse> ListDriftFindings(ListDriftFindingsRequest request, ServerCallContext context) =>
+        drift.ListAsync(request, context);
 
     public override async Task<CreateBackupScheduleResponse> CreateBackupSchedule(CreateBackupScheduleRequest request, ServerCallContext context) =>
         new() { Schedule = await schedules.CreateAsync(request.TenantId, request.Definition, context) };

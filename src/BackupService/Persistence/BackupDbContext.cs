@@ -16,6 +16,8 @@ public sealed class BackupDbContext(DbContextOptions<BackupDbContext> options) :
 
     public DbSet<BackupScheduleEntity> Schedules => Set<BackupScheduleEntity>();
 
+    public DbSet<DriftFindingEntity> DriftFindings => Set<DriftFindingEntity>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.HasDefaultSchema(Schema);
@@ -23,6 +25,7 @@ public sealed class BackupDbContext(DbContextOptions<BackupDbContext> options) :
         modelBuilder.ApplyConfiguration(new BackupItemConfiguration());
         modelBuilder.ApplyConfiguration(new PolicyContentConfiguration());
         modelBuilder.ApplyConfiguration(new BackupScheduleConfiguration());
+        modelBuilder.ApplyConfiguration(new DriftFindingConfiguration());
     }
 }
 
@@ -171,6 +174,47 @@ internal sealed class PolicyContentConfiguration : IEntityTypeConfiguration<Poli
         builder.Property(c => c.CreatedAt).HasColumnName("created_at");
         // A policy's versions over time.
         builder.HasIndex(c => new { c.TenantId, c.Family, c.PolicyId, c.CreatedAt });
+    }
+}
+
+/// <summary>A policy that drifted from a baseline set, as one drift.generate run found it.</summary>
+public sealed class DriftFindingEntity
+{
+    public Guid Id { get; set; }
+    public Guid RunId { get; set; }
+    public Guid TenantId { get; set; }
+    public Guid BaselineSetId { get; set; }
+    /// <summary>"added", "removed" or "changed".</summary>
+    public required string Kind { get; set; }
+    public required string Family { get; set; }
+    public required string PolicyId { get; set; }
+    public required string DisplayName { get; set; }
+    public required string OdataType { get; set; }
+    /// <summary>JSON array of <see cref="Drift.PolicyChange"/> (changed policies only).</summary>
+    public string Changes { get; set; } = "[]";
+    public DateTime CreatedAt { get; set; }
+}
+
+internal sealed class DriftFindingConfiguration : IEntityTypeConfiguration<DriftFindingEntity>
+{
+    public void Configure(EntityTypeBuilder<DriftFindingEntity> builder)
+    {
+        builder.ToTable("drift_findings");
+        builder.HasKey(f => f.Id);
+        builder.Property(f => f.Id).HasColumnName("id");
+        builder.Property(f => f.RunId).HasColumnName("run_id");
+        builder.Property(f => f.TenantId).HasColumnName("tenant_id");
+        builder.Property(f => f.BaselineSetId).HasColumnName("baseline_set_id");
+        builder.Property(f => f.Kind).HasColumnName("kind").HasMaxLength(16);
+        builder.Property(f => f.Family).HasColumnName("family").HasMaxLength(32);
+        builder.Property(f => f.PolicyId).HasColumnName("policy_id").HasMaxLength(128);
+        builder.Property(f => f.DisplayName).HasColumnName("display_name").HasMaxLength(400);
+        builder.Property(f => f.OdataType).HasColumnName("odata_type").HasMaxLength(200);
+        builder.Property(f => f.Changes).HasColumnName("changes").HasColumnType("jsonb");
+        builder.Property(f => f.CreatedAt).HasColumnName("created_at");
+        // One finding per policy per run (a redelivered run replaces its findings); ListDriftFindings' order.
+        builder.HasIndex(f => new { f.RunId, f.Family, f.PolicyId }).IsUnique();
+        builder.HasIndex(f => new { f.RunId, f.Family, f.DisplayName, f.PolicyId });
     }
 }
 

@@ -18,6 +18,8 @@ public static class GatewayRoutingExtensions
         ("backup-sets", "/v1/backup-sets/{**rest}", "backup", 0),
         ("backup-schedules-of-tenant", "/v1/tenants/{tenantId}/backup-schedules", "backup", 0),
         ("backup-schedules", "/v1/backup-schedules/{**rest}", "backup", 0),
+        ("drift-generate", "/v1/tenants/{tenantId}/drift:generate", "backup", 0),
+        ("drift-runs", "/v1/drift-runs/{**rest}", "backup", 0),
         ("runs", "/v1/{**rest}", "runs", 10),
     ];
 

@@ -29,6 +29,28 @@ public sealed class EmulatedTenant
     public bool AcceptsSecret(string? clientSecret) =>
         string.Equals(clientSecret, Definition.ClientSecret, StringComparison.Ordinal);
 
+    private readonly Lock _changes = new();
+
+    /// <summary>
+    /// Replaces one collection's policies with what <paramref name="change"/> makes of them (the admin API's add, change
+    /// and delete, so a test can change the tenant between two captures). Lives until the tenant is redefined.
+    /// </summary>
+    public T ChangePolicies<T>(PolicyKind kind, Func<List<Policy>, T> change)
+    {
+        lock (_changes)
+        {
+            var (definition, dataSet) = _generation;
+            var configurations = dataSet.DeviceConfigurations.ToList();
+            var compliance = dataSet.CompliancePolicies.ToList();
+            var result = change(kind == PolicyKind.DeviceConfiguration ? configurations : compliance);
+            _generation = new Generation(definition, new TenantDataSet(configurations, compliance)
+            {
+                Groups = dataSet.Groups, NotificationTemplates = dataSet.NotificationTemplates, Secrets = dataSet.Secrets,
+            });
+            return result;
+        }
+    }
+
     /// <summary>Swaps in a new definition and data set; true when the credentials changed.</summary>
     internal bool Redefine(TenantDefinition definition, TenantDataSet dataSet)
     {

@@ -185,7 +185,6 @@ public sealed class EnsureRunTests(RunsServiceFixture service) : IClassFixture<R
     }
 
     [Theory]
-    [InlineData("backup_schedule.run_now", true)]
     [InlineData("restore.execute", true)]
     [InlineData("directory_groups.sync", true)]
     [InlineData("operations_report.generate", false)]
