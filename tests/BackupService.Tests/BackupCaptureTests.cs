@@ -18,6 +18,8 @@ public sealed class BackupCaptureTests(BackupSuiteFixture suite) : IClassFixture
     public async Task Capture_PagedOverThreePages_StoresEveryPolicyAsRawGraphJsonWithItsAssignments_AndTheSetIsComplete()
     {
         var (_, tenantId, entraTenantId, policyIds) = await suite.CreateTenantAsync("paging-owner", deviceConfigurations: 25, compliancePolicies: 5, pageSize: 10);
+        // The second page fails once with a 500 (which the SDK does not retry): the capture retries that page alone.
+        await suite.SetGraphFaultsAsync(entraTenantId, new { failPageOnce = new { collection = "deviceConfigurations", page = 2, status = 500 } });
 
         var (set, run) = await CaptureAsync("paging-owner", tenantId, AllPolicies);
 
@@ -38,9 +40,11 @@ public sealed class BackupCaptureTests(BackupSuiteFixture suite) : IClassFixture
         var compliance = await ContentAsync("paging-owner", set.BackupSetId, items.First(i => i.Family == PolicyFamily.CompliancePolicies));
         var actions = compliance.GetProperty("scheduledActionsForRule")[0].GetProperty("scheduledActionConfigurations");
         Assert.Contains(actions.EnumerateArray(), a => a.GetProperty("actionType").GetString() == "block");
-        // Three list pages of device configurations, one of compliance policies: listed once each, never twice.
+        // Three list pages of device configurations, one of compliance policies: listed once each from the first page;
+        // the failed page was asked for again, not the whole list.
         var requests = await suite.GraphRequestsAsync(entraTenantId);
         Assert.Equal(1, requests.GetProperty("collectionReads").GetProperty("deviceConfigurations").GetInt32());
+        Assert.Equal(1, requests.GetProperty("byStatus").GetProperty("500").GetInt32());
         await suite.AssertNoActiveRunsAsync();
     }
 
@@ -92,6 +96,24 @@ public sealed class BackupCaptureTests(BackupSuiteFixture suite) : IClassFixture
         Assert.Equal(8, run.Counts.Succeeded);
         Assert.Equal(BackupSetStatus.Complete, set.Status);
         Assert.Equal(5, (await suite.GraphRequestsByStatusAsync(entraTenantId))["429"]);
+    }
+
+    [Fact]
+    public async Task TenantRequestBudget_ThrottlesBatchSubRequests_WhichAreRetriedAfterTheirRetryAfter()
+    {
+        var (_, tenantId, entraTenantId, _) = await suite.CreateTenantAsync("budget-owner", deviceConfigurations: 1, compliancePolicies: 0);
+        await suite.DefineGraphTenantAsync(entraTenantId, new
+        {
+            clientId = GraphClientId, clientSecret = GraphClientSecret, deviceConfigurations = 30, compliancePolicies = 0, pageSize = 10,
+            requestBudget = 12, budgetWindowSeconds = 2,
+        });
+
+        var (set, run) = await CaptureAsync("budget-owner", tenantId, new PolicySelection { Families = { PolicyFamily.DeviceConfigurations } });
+
+        Assert.Equal(RunOutcome.Succeeded, run.Outcome);
+        Assert.Equal(30, run.Counts.Succeeded);
+        Assert.Equal(BackupSetStatus.Complete, set.Status);
+        Assert.True((await suite.GraphRequestsByStatusAsync(entraTenantId)).GetValueOrDefault("429") > 0, "the budget throttled some requests");
     }
 
     [Fact]

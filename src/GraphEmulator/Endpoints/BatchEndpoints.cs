@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using TenantAtlas.GraphEmulator.Graph;
@@ -76,12 +75,9 @@ public static class BatchEndpoints
         {
             result = GraphErrors.Result(sub, StatusCodes.Status400BadRequest, $"The emulator's $batch serves GET sub-requests only (got '{method}').");
         }
-        else if (tenant.Faults.TryTakeThrottle(out var retryAfterSeconds))
+        else if (GraphRequestMiddleware.Refusal(sub, tenant) is { } refusal)
         {
-            if (retryAfterSeconds is { } seconds)
-                sub.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            result = GraphErrors.Result(sub, StatusCodes.Status429TooManyRequests,
-                "Too many requests. The tenant's request rate exceeded the emulated Intune service limit.");
+            result = refusal;
         }
         else
         {

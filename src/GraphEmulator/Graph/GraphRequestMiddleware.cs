@@ -62,18 +62,46 @@ public sealed class GraphRequestMiddleware(RequestDelegate next, TenantStore sto
         if (tenant.Faults.Latency is { Ticks: > 0 } latency)
             await Task.Delay(latency, context.RequestAborted);
 
-        if (tenant.Faults.TryTakeThrottle(out var retryAfterSeconds))
+        if (Refusal(context, tenant) is { } refusal)
         {
-            if (retryAfterSeconds is { } seconds)
-                context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            await GraphErrors.Result(context, StatusCodes.Status429TooManyRequests,
-                "Too many requests. The tenant's request rate exceeded the emulated Intune service limit.")
-                .ExecuteAsync(context);
+            await refusal.ExecuteAsync(context);
             return;
         }
 
         await next(context);
     }
+
+    /// <summary>
+    /// Why this request (or <c>$batch</c> sub-request) is refused before it is served: an injected throttle, the tenant's
+    /// spent request budget (429 with the seconds until its window frees, as Intune), or the one-time page fault.
+    /// </summary>
+    internal static IResult? Refusal(HttpContext context, EmulatedTenant tenant)
+    {
+        if (tenant.Faults.TryTakeThrottle(out var retryAfterSeconds))
+        {
+            if (retryAfterSeconds is { } seconds)
+                context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            return GraphErrors.Result(context, StatusCodes.Status429TooManyRequests,
+                "Too many requests. The tenant's request rate exceeded the emulated Intune service limit.");
+        }
+        if (!tenant.Budget.TrySpend(tenant.Definition, out var budgetRetryAfter))
+        {
+            context.Response.Headers.RetryAfter = budgetRetryAfter.ToString(CultureInfo.InvariantCulture);
+            return GraphErrors.Result(context, StatusCodes.Status429TooManyRequests, "TooManyRequests",
+                $"The tenant exceeded its budget of {tenant.Definition.RequestBudget} requests per {tenant.Definition.BudgetWindowSeconds} s.");
+        }
+        if (HttpMethods.IsGet(context.Request.Method) && context.Request.Path.Value is { } path
+            && path.TrimEnd('/').Split('/') is [.., "deviceManagement", var collection]
+            && tenant.Faults.TryTakePageFault(collection, PageNumber(context.Request, tenant), out var status))
+        {
+            return GraphErrors.Result(context, status, $"Injected failure of page {PageNumber(context.Request, tenant)} of {collection}.");
+        }
+        return null;
+    }
+
+    /// <summary>The 1-based page a list request asks for (its skip token's offset over the page size).</summary>
+    private static int PageNumber(HttpRequest request, EmulatedTenant tenant) =>
+        ODataPaging.TryReadPage(request, tenant.Definition.PageSize, out var page) is null ? (page.Offset / Math.Max(1, page.Size)) + 1 : 1;
 
     private static string? BearerToken(HttpRequest request)
     {

@@ -21,6 +21,9 @@ public sealed class EmulatedTenant
 
     public TenantFaults Faults { get; } = new();
 
+    /// <summary>The tenant's request budget (off unless its definition sets one).</summary>
+    public RequestBudget Budget { get; } = new(TimeProvider.System);
+
     public RequestLog Requests { get; } = new();
 
     public bool AcceptsClientId(string? clientId) =>

@@ -10,11 +10,13 @@ namespace TenantAtlas.GraphEmulator.Tenants;
 /// <param name="FailingItemIds">Policies whose single GET and assignments always fail.</param>
 /// <param name="FailingStatus">Status code of those failures (default 500).</param>
 /// <param name="LatencyMs">Delay added to every Graph request of the tenant.</param>
+/// <param name="FailPageOnce">One page of a collection list that fails once, then serves (a client must retry that page alone).</param>
 public sealed record FaultSettings(
     ThrottleFault? Throttle = null,
     IReadOnlyList<string>? FailingItemIds = null,
     int? FailingStatus = null,
-    int LatencyMs = 0)
+    int LatencyMs = 0,
+    PageFault? FailPageOnce = null)
 {
     public const int DefaultFailingStatus = 500;
     public const int MaxLatencyMs = 60_000;
@@ -30,9 +32,14 @@ public sealed record FaultSettings(
             errors["failingStatus"] = ["failingStatus must be an HTTP error status (400-599)."];
         if (LatencyMs is < 0 or > MaxLatencyMs)
             errors["latencyMs"] = [$"latencyMs must be between 0 and {MaxLatencyMs}."];
+        if (FailPageOnce is { } page && (page.Page < 1 || page.Status is < 400 or > 599 || page.Collection is not ("deviceConfigurations" or "deviceCompliancePolicies")))
+            errors["failPageOnce"] = ["failPageOnce needs collection deviceConfigurations or deviceCompliancePolicies, page >= 1 and an error status (400-599)."];
         return errors;
     }
 }
+
+/// <summary>Page <paramref name="Page"/> (1 = the first) of a collection's list answers <paramref name="Status"/> once.</summary>
+public sealed record PageFault(string Collection, int Page, int Status = 503);
 
 /// <summary>A 429 storm: <paramref name="Count"/> requests, with a <c>Retry-After</c> header unless null.</summary>
 public sealed record ThrottleFault(

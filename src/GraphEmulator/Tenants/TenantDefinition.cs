@@ -32,6 +32,15 @@ public class TenantDefinition
     /// <summary>Seed of the generator.</summary>
     public int Seed { get; set; } = 1;
 
+    /// <summary>
+    /// Requests the tenant may make per <see cref="BudgetWindowSeconds"/> (sub-requests of a <c>$batch</c> count each), as
+    /// Intune's 1,000 per 20 s; past it Graph answers 429 with the seconds until the window frees. 0: no budget.
+    /// </summary>
+    public int RequestBudget { get; set; }
+
+    /// <summary>The budget's window in seconds (default 20, as Intune).</summary>
+    public int BudgetWindowSeconds { get; set; } = 20;
+
     /// <summary>Every Nth device configuration is a custom OMA-URI profile with an encrypted setting (0: none).</summary>
     public int EncryptedOmaSettingsEvery { get; set; }
 
@@ -55,6 +64,10 @@ public class TenantDefinition
             errors["compliancePolicies"] = [$"compliancePolicies must be between 0 and {MaxPolicies}."];
         if (AssignmentsPerPolicy is < 0 or > MaxAssignmentsPerPolicy)
             errors["assignmentsPerPolicy"] = [$"assignmentsPerPolicy must be between 0 and {MaxAssignmentsPerPolicy}."];
+        if (RequestBudget is < 0 or > 1_000_000)
+            errors["requestBudget"] = ["requestBudget must be between 0 (none) and 1000000."];
+        if (BudgetWindowSeconds is < 1 or > 3600)
+            errors["budgetWindowSeconds"] = ["budgetWindowSeconds must be between 1 and 3600."];
         foreach (var (name, every) in new[] { ("encryptedOmaSettingsEvery", EncryptedOmaSettingsEvery), ("wifiEvery", WifiEvery),
             ("complianceWithoutBlockActionEvery", ComplianceWithoutBlockActionEvery) })
         {

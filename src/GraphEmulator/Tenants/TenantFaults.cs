@@ -18,10 +18,26 @@ public sealed class TenantFaults
         }
     }
 
+    private bool _pageFaultTaken;
+
+    /// <summary>True (once) when this page of this collection must fail with the page fault's status.</summary>
+    public bool TryTakePageFault(string collection, int page, out int status)
+    {
+        lock (_lock)
+        {
+            status = _settings.FailPageOnce?.Status ?? 0;
+            if (_pageFaultTaken || _settings.FailPageOnce is not { } fault || fault.Collection != collection || fault.Page != page)
+                return false;
+            _pageFaultTaken = true;
+            return true;
+        }
+    }
+
     public void Apply(FaultSettings settings)
     {
         lock (_lock)
         {
+            _pageFaultTaken = false;
             _settings = settings;
             _throttlesLeft = settings.Throttle?.Count ?? 0;
             _failingItemIds = new HashSet<string>(settings.FailingItemIds ?? [], StringComparer.OrdinalIgnoreCase);
