@@ -9,7 +9,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/system-packages.sh
 ensure_system_packages postgresql redis
 
-for project in src/RunsService bench/TenantAtlas.Bench.Worker bench/TenantAtlas.Bench; do
+for project in src/RunsService src/GraphEmulator bench/TenantAtlas.Bench.Worker bench/TenantAtlas.Bench; do
   dotnet build "$project" -c Release -v quiet -nologo
 done
 exec dotnet bench/TenantAtlas.Bench/bin/Release/net10.0/TenantAtlas.Bench.dll "$@"

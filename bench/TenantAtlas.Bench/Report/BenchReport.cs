@@ -8,12 +8,16 @@ namespace TenantAtlas.Bench.Report;
 
 /// <summary>
 /// Collects the rows and facts of one benchmark run and writes them as Markdown (the section between the
-/// <c>bench:results</c> markers of the report; the hand-written rest of the file is kept) and as JSON.
+/// <c>bench:{section}</c> markers of the report; the hand-written rest of the file is kept) and as JSON. The run
+/// backbone's scenarios (1–6) write section "results"; the backup capture (7) its own section, so each can be
+/// re-measured without erasing the other's figures.
 /// </summary>
-public sealed class BenchReport(BenchOptions options)
+public sealed class BenchReport(BenchOptions options, string section = "results")
 {
-    private const string Begin = "<!-- bench:results:begin (written by bench/TenantAtlas.Bench; do not edit by hand) -->";
-    private const string End = "<!-- bench:results:end -->";
+    private string Begin => $"<!-- bench:{section}:begin (written by bench/TenantAtlas.Bench; do not edit by hand) -->";
+    private string End => $"<!-- bench:{section}:end -->";
+
+    private string JsonPath => section == "results" ? options.JsonPath : Path.ChangeExtension(options.JsonPath, $".{section}.json");
 
     private readonly List<BenchRow> rows = [];
     private readonly List<string> facts = [];
@@ -52,7 +56,7 @@ public sealed class BenchReport(BenchOptions options)
     public async Task WriteAsync()
     {
         Directory.CreateDirectory(Path.GetDirectoryName(options.MarkdownPath)!);
-        Directory.CreateDirectory(Path.GetDirectoryName(options.JsonPath)!);
+        Directory.CreateDirectory(Path.GetDirectoryName(JsonPath)!);
         var existing = File.Exists(options.MarkdownPath) ? await File.ReadAllTextAsync(options.MarkdownPath) : DefaultDocument;
         var begin = existing.IndexOf(Begin, StringComparison.Ordinal);
         var end = existing.IndexOf(End, StringComparison.Ordinal);
@@ -61,7 +65,7 @@ public sealed class BenchReport(BenchOptions options)
             ? existing[..begin] + results + existing[(end + End.Length)..]
             : existing.TrimEnd() + "\n\n" + results + "\n";
         await File.WriteAllTextAsync(options.MarkdownPath, document);
-        await File.WriteAllTextAsync(options.JsonPath, Json());
+        await File.WriteAllTextAsync(JsonPath, Json());
     }
 
     private string Markdown()

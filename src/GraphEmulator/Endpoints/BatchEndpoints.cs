@@ -47,6 +47,7 @@ public static class BatchEndpoints
         {
             var response = await ServeAsync(context, tenant, request!);
             tenant.Requests.Record(response["status"]!.GetValue<int>());
+            tenant.Requests.RecordBatchSubRequest();
             responses.Add(response);
         }
         return TypedResults.Ok(new JsonObject { ["responses"] = responses });

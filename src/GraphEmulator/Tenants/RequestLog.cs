@@ -19,6 +19,10 @@ public sealed class RequestLog
     public void RecordCollectionRead(string collection) => _collectionReads.AddOrUpdate(collection, 1, (_, count) => count + 1);
 
     private int _plainTextSecretReads;
+    private int _batchSubRequests;
+
+    /// <summary>A sub-request served inside a <c>$batch</c> (also counted by its status: Intune's budget counts it).</summary>
+    public void RecordBatchSubRequest() => Interlocked.Increment(ref _batchSubRequests);
 
     /// <summary>A call of <c>getOmaSettingPlainTextValue</c>: a backup must never make one.</summary>
     public void RecordPlainTextSecretRead() => Interlocked.Increment(ref _plainTextSecretReads);
@@ -28,6 +32,7 @@ public sealed class RequestLog
         _byStatus.Clear();
         _collectionReads.Clear();
         Interlocked.Exchange(ref _plainTextSecretReads, 0);
+        Interlocked.Exchange(ref _batchSubRequests, 0);
     }
 
     public RequestCounts Snapshot()
@@ -38,6 +43,7 @@ public sealed class RequestLog
         return new RequestCounts(byStatus.Values.Sum(), byStatus, new SortedDictionary<string, int>(_collectionReads, StringComparer.Ordinal))
         {
             PlainTextSecretReads = Volatile.Read(ref _plainTextSecretReads),
+            BatchSubRequests = Volatile.Read(ref _batchSubRequests),
         };
     }
 }
@@ -50,6 +56,9 @@ public sealed record RequestCounts(int Total, IReadOnlyDictionary<string, int> B
 {
     /// <summary>Calls of <c>getOmaSettingPlainTextValue</c>.</summary>
     public int PlainTextSecretReads { get; init; }
+
+    /// <summary>Sub-requests served inside <c>$batch</c> requests; <c>Total - BatchSubRequests</c> is the HTTP requests.</summary>
+    public int BatchSubRequests { get; init; }
 
     public int Count(int statusCode) =>
         ByStatus.GetValueOrDefault(statusCode.ToString(CultureInfo.InvariantCulture));
