@@ -9,12 +9,14 @@ namespace TenantAtlas.GraphEmulator.Tenants;
 /// <param name="Throttle">The next <c>Count</c> Graph requests answer 429.</param>
 /// <param name="FailingItemIds">Policies whose single GET and assignments always fail.</param>
 /// <param name="FailingStatus">Status code of those failures (default 500).</param>
-/// <param name="LatencyMs">Delay added to every Graph request of the tenant.</param>
+/// <param name="LatencyMs">Delay added to every Graph request of the tenant (a <c>$batch</c> is delayed once).</param>
+/// <param name="FailPageOnce">One page of one collection fails once, then succeeds.</param>
 public sealed record FaultSettings(
     ThrottleFault? Throttle = null,
     IReadOnlyList<string>? FailingItemIds = null,
     int? FailingStatus = null,
-    int LatencyMs = 0)
+    int LatencyMs = 0,
+    PageFault? FailPageOnce = null)
 {
     public const int DefaultFailingStatus = 500;
     public const int MaxLatencyMs = 60_000;
@@ -30,6 +32,16 @@ public sealed record FaultSettings(
             errors["failingStatus"] = ["failingStatus must be an HTTP error status (400-599)."];
         if (LatencyMs is < 0 or > MaxLatencyMs)
             errors["latencyMs"] = [$"latencyMs must be between 0 and {MaxLatencyMs}."];
+        if (FailPageOnce is { } pageFault)
+        {
+            if (string.IsNullOrWhiteSpace(pageFault.Collection))
+                errors["failPageOnce.collection"] = ["failPageOnce.collection is required, e.g. deviceConfigurations."];
+            if (pageFault.Page < 1)
+                errors["failPageOnce.page"] = ["failPageOnce.page is 1-based and must be at least 1."];
+            if (pageFault.Status is < 400 or > 599)
+                errors["failPageOnce.status"] = ["failPageOnce.status must be an HTTP error status (400-599)."];
+        }
+
         return errors;
     }
 }
@@ -38,3 +50,10 @@ public sealed record FaultSettings(
 public sealed record ThrottleFault(
     int Count,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] int? RetryAfterSeconds);
+
+/// <summary>
+/// Page <paramref name="Page"/> (1-based) of the collection named by its last path segment (e.g.
+/// <c>deviceConfigurations</c>, <c>assignments</c>) answers <paramref name="Status"/> once, then is served normally:
+/// a client that retries only the failed page requests it twice and every other page once.
+/// </summary>
+public sealed record PageFault(string Collection, int Page, int Status = 503);

@@ -26,13 +26,33 @@ public sealed record Policy(
     [JsonExtensionData]
     public IDictionary<string, object> Settings { get; init; } = new Dictionary<string, object>();
 
-    /// <summary>The policy's assignments, served by <c>.../{id}/assignments</c>.</summary>
+    /// <summary>The policy's assignments, served by <c>.../{id}/assignments</c> and <c>$expand=assignments</c>.</summary>
     [JsonIgnore]
     public IReadOnlyList<PolicyAssignment> Assignments { get; init; } = [];
+
+    /// <summary>A compliance policy's scheduled actions, served only through <c>$expand</c> (null for configurations).</summary>
+    [JsonIgnore]
+    public IReadOnlyList<ScheduledActionForRule>? ScheduledActionsForRule { get; init; }
+
+    /// <summary>
+    /// Plaintext of the encrypted OMA settings by <c>secretReferenceValueId</c>; only
+    /// <c>getOmaSettingPlainTextValue</c> reveals them (the list shows <c>****</c>).
+    /// </summary>
+    [JsonIgnore]
+    public IReadOnlyDictionary<string, string> OmaPlainTextValues { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Every secret value this policy holds (encrypted OMA values, Wi-Fi pre-shared keys), for leak checks.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<string> Secrets { get; init; } = [];
 }
 
 /// <summary>A <c>deviceConfigurationAssignment</c> / <c>deviceCompliancePolicyAssignment</c>.</summary>
-public sealed record PolicyAssignment(string Id, AssignmentTarget Target);
+public sealed record PolicyAssignment(string Id, AssignmentTarget Target)
+{
+    /// <summary>An assignment with Intune's id form, <c>{policyId}_{groupId}</c>.</summary>
+    public static PolicyAssignment For(string policyId, AssignmentTarget target) =>
+        new($"{policyId}_{target.GroupId ?? AssignmentTarget.AllDevicesVirtualGroupId}", target);
+}
 
 /// <summary>A polymorphic <c>deviceAndAppManagementAssignmentTarget</c>.</summary>
 public sealed record AssignmentTarget(
