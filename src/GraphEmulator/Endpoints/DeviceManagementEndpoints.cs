@@ -4,17 +4,30 @@ using TenantAtlas.GraphEmulator.Tenants;
 namespace TenantAtlas.GraphEmulator.Endpoints;
 
 /// <summary>
-/// Graph v1.0 Intune reads: <c>GET /v1.0/deviceManagement/{deviceConfigurations|deviceCompliancePolicies}</c>
-/// (paged), <c>.../{id}</c> and <c>.../{id}/assignments</c>. The tenant comes from the bearer token
-/// (<see cref="GraphRequestMiddleware"/>). <c>$select</c>, <c>$filter</c> and <c>$expand</c> are ignored.
+/// Graph v1.0 Intune policy reads: <c>GET /v1.0/deviceManagement/{deviceConfigurations|deviceCompliancePolicies}</c>
+/// (paged), <c>.../{id}</c> (both with <c>$expand</c>, see <see cref="PolicyExpansion"/>) and
+/// <c>.../{id}/assignments</c> (paged at 25, as Graph's); plus the device configuration function
+/// <c>getOmaSettingPlainTextValue</c> and Graph's 400 for the compliance <c>scheduledActionsForRule</c> navigation.
+/// The tenant comes from the bearer token (<see cref="GraphRequestMiddleware"/>). <c>$select</c> and
+/// <c>$filter</c> are ignored.
 /// </summary>
 public static class DeviceManagementEndpoints
 {
+    /// <summary>Graph's page size for <c>/assignments</c>, whatever the tenant's list page size.</summary>
+    public const int AssignmentsPageSize = 25;
+
     public static IEndpointRouteBuilder MapDeviceManagementEndpoints(this IEndpointRouteBuilder app)
     {
         var deviceManagement = app.MapGroup("/v1.0/deviceManagement");
         MapPolicies(deviceManagement, "deviceConfigurations", PolicyKind.DeviceConfiguration);
         MapPolicies(deviceManagement, "deviceCompliancePolicies", PolicyKind.CompliancePolicy);
+        deviceManagement.MapGet(
+            "/deviceConfigurations/{id}/getOmaSettingPlainTextValue(secretReferenceValueId='{secretReferenceValueId}')",
+            (string id, string secretReferenceValueId, HttpContext context) => OmaSettingPlainTextValue(context, id, secretReferenceValueId));
+        deviceManagement.MapGet("/deviceCompliancePolicies/{id}/scheduledActionsForRule", (string id, HttpContext context) =>
+            GraphErrors.Result(context, StatusCodes.Status400BadRequest, "No method match route template",
+                "No OData route exists that match template ~/singleton/navigation/key/navigation with http verb GET for " +
+                $"request /StatelessDeviceConfigurationFEService/deviceManagement/deviceCompliancePolicies('{id}')/scheduledActionsForRule."));
         return app;
     }
 
@@ -24,7 +37,9 @@ public static class DeviceManagementEndpoints
         app.MapFallback("/v1.0/{**path}", (HttpContext context) => GraphErrors.Result(
             context, StatusCodes.Status400BadRequest,
             $"Resource not found for the segment '{context.Request.Path}' ({context.Request.Method}). The emulator serves " +
-            "GET deviceManagement/deviceConfigurations and deviceManagement/deviceCompliancePolicies: list, item, assignments."));
+            "GET deviceManagement/deviceConfigurations and deviceManagement/deviceCompliancePolicies (list, item, assignments), " +
+            "deviceConfigurations/{id}/getOmaSettingPlainTextValue, deviceManagement/notificationMessageTemplates, groups, " +
+            "POST directoryObjects/getByIds and POST $batch."));
         return app;
     }
 
@@ -38,26 +53,41 @@ public static class DeviceManagementEndpoints
 
     private static IResult List(HttpContext context, string segment, PolicyKind kind)
     {
-        var tenant = context.GraphTenant();
-        if (ODataPaging.TryReadPage(context.Request, tenant.Definition.PageSize, out var page) is { } error)
+        if (PolicyExpansion.TryRead(context.Request, kind, out var expand) is { } error)
             return GraphErrors.Result(context, StatusCodes.Status400BadRequest, error);
 
-        var policies = tenant.DataSet.Policies(kind);
-        var slice = policies.Skip(page.Offset).Take(page.Size).ToList();
-        return TypedResults.Ok(new ODataPage<Policy>(
-            $"{MetadataRoot(context.Request)}#deviceManagement/{segment}",
-            ODataPaging.NextLink(context.Request, page, policies.Count),
-            slice));
+        var tenant = context.GraphTenant();
+        return PagedCollection.Page(
+            context, tenant.DataSet.Policies(kind), $"{PagedCollection.MetadataRoot(context.Request)}#deviceManagement/{segment}",
+            tenant.Definition.PageSize, policy => PolicyExpansion.Render(policy, expand));
     }
 
-    private static IResult Get(HttpContext context, PolicyKind kind, string id) =>
-        FindHealthyPolicy(context, kind, id, out var policy) ?? TypedResults.Ok(policy);
+    private static IResult Get(HttpContext context, PolicyKind kind, string id)
+    {
+        if (PolicyExpansion.TryRead(context.Request, kind, out var expand) is { } error)
+            return GraphErrors.Result(context, StatusCodes.Status400BadRequest, error);
+        return FindHealthyPolicy(context, kind, id, out var policy) ?? TypedResults.Ok(PolicyExpansion.Render(policy!, expand));
+    }
 
     private static IResult Assignments(HttpContext context, string segment, PolicyKind kind, string id) =>
-        FindHealthyPolicy(context, kind, id, out var policy) ?? TypedResults.Ok(new ODataPage<PolicyAssignment>(
-            $"{MetadataRoot(context.Request)}#deviceManagement/{segment}('{policy!.Id}')/assignments",
-            NextLink: null,
-            policy.Assignments));
+        FindHealthyPolicy(context, kind, id, out var policy) ?? PagedCollection.Page(
+            context, policy!.Assignments,
+            $"{PagedCollection.MetadataRoot(context.Request)}#deviceManagement/{segment}('{policy.Id}')/assignments",
+            AssignmentsPageSize);
+
+    /// <summary>
+    /// The one call that reveals an encrypted OMA setting. A backup must never make it; the request log counts
+    /// it (<c>plainTextSecretReads</c>) so tests can prove that.
+    /// </summary>
+    private static IResult OmaSettingPlainTextValue(HttpContext context, string id, string secretReferenceValueId)
+    {
+        if (FindHealthyPolicy(context, PolicyKind.DeviceConfiguration, id, out var policy) is { } error)
+            return error;
+        return policy!.OmaPlainTextValues.TryGetValue(secretReferenceValueId, out var plainText)
+            ? TypedResults.Ok(new PlainTextValue($"{PagedCollection.MetadataRoot(context.Request)}#Edm.String", plainText))
+            : GraphErrors.Result(context, StatusCodes.Status404NotFound,
+                $"No encrypted OMA setting with secretReferenceValueId '{secretReferenceValueId}' in '{id}'.");
+    }
 
     /// <summary>Finds the policy; returns the error to answer instead when the item is failing or unknown.</summary>
     private static IResult? FindHealthyPolicy(HttpContext context, PolicyKind kind, string id, out Policy? policy)
@@ -72,6 +102,9 @@ public static class DeviceManagementEndpoints
             ? GraphErrors.Result(context, StatusCodes.Status404NotFound, $"Resource '{id}' does not exist or one of its queried reference-property objects are not present.")
             : null;
     }
-
-    private static string MetadataRoot(HttpRequest request) => $"{request.ServiceRoot()}/v1.0/$metadata";
 }
+
+/// <summary>The body of a function returning a string: <c>{"@odata.context":"...#Edm.String","value":"..."}</c>.</summary>
+public sealed record PlainTextValue(
+    [property: System.Text.Json.Serialization.JsonPropertyName("@odata.context")] string Context,
+    string Value);
