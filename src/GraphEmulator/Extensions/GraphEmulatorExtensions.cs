@@ -26,7 +26,7 @@ public static class GraphEmulatorExtensions
     /// </summary>
     public static WebApplication UseGraphRequestPipeline(this WebApplication app)
     {
-        app.Services.GetRequiredService<GraphSubRequestPipeline>().Build(app);
+        app.Services.GetRequiredService<GraphSubRequestPipeline>().SetUp(app);
         app.UseWhen(
             context => context.Request.Path.StartsWithSegments("/v1.0", StringComparison.OrdinalIgnoreCase),
             graph => graph.UseMiddleware<GraphRequestMiddleware>());
