@@ -14,11 +14,12 @@ app.UseGraphRequestPipeline();
 app.MapHealthChecks("/health");
 app.MapTokenEndpoints();
 app.MapDeviceManagementEndpoints();
+app.MapNotificationMessageTemplateEndpoints();
 app.MapDirectoryEndpoints();
 app.MapBatchEndpoints();
 app.MapUnknownGraphRoutes();
 app.MapEmulatorAdminEndpoints();
-app.MapEmulatorPolicyEndpoints();
+app.MapEmulatorPolicyAdminEndpoints();
 
 app.Run();
 

@@ -59,6 +59,23 @@ public sealed class GraphEmulatorFactory : WebApplicationFactory<Program>
             ?? throw new InvalidOperationException("The emulator returned no request counts.");
     }
 
+    /// <summary>A plain HTTP client of the test server carrying a bearer token of the tenant, for raw Graph JSON.</summary>
+    public async Task<HttpClient> CreateGraphHttpClientAsync(TestTenant tenant)
+    {
+        using var tokens = CreateTokenProvider(tenant);
+        var token = await tokens.GetAuthorizationTokenAsync(new Uri(GraphBaseUrl));
+        var http = CreateClient();
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return http;
+    }
+
+    public async Task<TenantSummary> GetSummaryAsync(string tenantId)
+    {
+        using var admin = CreateClient();
+        return await admin.GetFromJsonAsync<TenantSummary>($"/emulator/tenants/{tenantId}")
+            ?? throw new InvalidOperationException("The emulator returned no tenant summary.");
+    }
+
     /// <summary>A token provider for the tenant's credentials (or a wrong secret) on the emulator's token endpoint.</summary>
     public EmulatorAccessTokenProvider CreateTokenProvider(TestTenant tenant, string? clientSecret = null)
     {

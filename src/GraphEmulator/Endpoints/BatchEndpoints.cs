@@ -1,98 +1,86 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using TenantAtlas.GraphEmulator.Graph;
-using TenantAtlas.GraphEmulator.Tenants;
 
 namespace TenantAtlas.GraphEmulator.Endpoints;
 
 /// <summary>
-/// JSON batching, <c>POST /v1.0/$batch</c>: at most 20 sub-requests with unique ids, each answered on its own with its
-/// status, headers and body while the batch itself is 200. Each sub-request is served by the same handlers as a
-/// request of its own (<see cref="DeviceManagementEndpoints.Dispatch"/>), is throttled on its own (a 429 sub-response
-/// with its Retry-After) and fails on its own (injected item failures); each is counted in the request log by its
-/// status, as Intune counts them against the tenant's budget. GET sub-requests only.
+/// JSON batching, <c>POST /v1.0/$batch</c>: at most 20 sub-requests with unique ids, each run through the
+/// emulator's own routing with the batch's token (<see cref="BatchExecutor"/>), answered in request order. The
+/// batch is 200 even when sub-requests fail or are throttled; only a malformed batch is a 400.
 /// </summary>
 public static class BatchEndpoints
 {
-    public const int MaxRequests = 20;
+    public const int MaxRequestsPerBatch = 20;
+
+    private static readonly string[] Methods = ["GET", "POST", "PATCH", "PUT", "DELETE"];
 
     public static IEndpointRouteBuilder MapBatchEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/v1.0/$batch", (Func<HttpContext, Task<IResult>>)BatchAsync);
+        app.MapPost("/v1.0/$batch", BatchAsync);
         return app;
     }
 
-    private static async Task<IResult> BatchAsync(HttpContext context)
+    private static async Task<IResult> BatchAsync(HttpContext context, GraphSubRequestPipeline subRequests)
     {
-        JsonNode? body;
+        BatchRequestBody? body;
         try
         {
-            body = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+            body = await context.Request.ReadFromJsonAsync<BatchRequestBody>(JsonSerializerOptions.Web, context.RequestAborted);
         }
         catch (JsonException)
         {
-            return GraphErrors.Result(context, StatusCodes.Status400BadRequest, "Invalid batch payload format: the body is not JSON.");
+            return BadBatch(context, "Invalid batch payload format.");
         }
-        if (body?["requests"] is not JsonArray requests || requests.Count == 0)
-            return GraphErrors.Result(context, StatusCodes.Status400BadRequest, "Invalid batch payload format: 'requests' must be a non-empty array.");
-        if (requests.Count > MaxRequests)
-            return GraphErrors.Result(context, StatusCodes.Status400BadRequest, $"Number of batch request steps exceeds the maximum of {MaxRequests}.");
-        var ids = requests.Select(r => r?["id"]?.GetValue<string>()).ToList();
-        if (ids.Any(string.IsNullOrEmpty) || ids.Distinct(StringComparer.Ordinal).Count() != ids.Count)
-            return GraphErrors.Result(context, StatusCodes.Status400BadRequest, "Invalid batch payload format: every request needs a unique, non-empty 'id'.");
 
-        var tenant = context.GraphTenant();
-        var responses = new JsonArray();
-        foreach (var request in requests)
+        if (Validate(body?.Requests) is { } error)
+            return BadBatch(context, error);
+
+        var responses = new List<BatchResponseItem>(body!.Requests!.Count);
+        // One after another, in order: deterministic for tests (which sub-request a throttle storm hits) and
+        // dependsOn is honoured for free.
+        foreach (var request in body.Requests!)
         {
-            var response = await ServeAsync(context, tenant, request!);
-            tenant.Requests.Record(response["status"]!.GetValue<int>());
-            tenant.Requests.RecordBatchSubRequest();
-            responses.Add(response);
+            responses.Add(IsRunnable(request, out var reason)
+                ? await BatchExecutor.ExecuteAsync(context, request, subRequests.Pipeline)
+                : new BatchResponseItem(request.Id!, StatusCodes.Status400BadRequest,
+                    new Dictionary<string, string> { ["Content-Type"] = "application/json" },
+                    JsonSerializer.SerializeToElement(new { error = new { code = "BadRequest", message = reason } })));
         }
-        return TypedResults.Ok(new JsonObject { ["responses"] = responses });
+
+        return TypedResults.Ok(new BatchResponseBody(responses));
     }
 
-    private static async Task<JsonObject> ServeAsync(HttpContext batch, EmulatedTenant tenant, JsonNode request)
+    /// <summary>Graph's checks of the batch as a whole; a failure rejects every sub-request.</summary>
+    private static string? Validate(IReadOnlyList<BatchRequestItem>? requests)
     {
-        var id = request["id"]!.GetValue<string>();
-        var method = request["method"]?.GetValue<string>() ?? string.Empty;
-        var url = request["url"]?.GetValue<string>() ?? string.Empty;
-        var sub = new DefaultHttpContext { RequestServices = batch.RequestServices };
-        sub.Request.Scheme = batch.Request.Scheme;
-        sub.Request.Host = batch.Request.Host;
-        sub.Request.PathBase = batch.Request.PathBase;
-        var relative = url.TrimStart('/');
-        if (relative.StartsWith("v1.0/", StringComparison.Ordinal))
-            relative = relative["v1.0/".Length..];
-        var query = relative.IndexOf('?', StringComparison.Ordinal);
-        sub.Request.Path = "/v1.0/" + (query < 0 ? relative : relative[..query]);
-        sub.Request.QueryString = query < 0 ? QueryString.Empty : new QueryString(relative[query..]);
-        sub.Response.Body = new MemoryStream();
-        sub.SetGraphTenant(tenant);
-
-        IResult result;
-        if (!HttpMethods.IsGet(method))
-        {
-            result = GraphErrors.Result(sub, StatusCodes.Status400BadRequest, $"The emulator's $batch serves GET sub-requests only (got '{method}').");
-        }
-        else if (GraphRequestMiddleware.Refusal(sub, tenant) is { } refusal)
-        {
-            result = refusal;
-        }
-        else
-        {
-            var segments = sub.Request.Path.Value!["/v1.0/".Length..].Split('/', StringSplitOptions.RemoveEmptyEntries);
-            result = DeviceManagementEndpoints.Dispatch(sub, segments)
-                ?? GraphErrors.Result(sub, StatusCodes.Status400BadRequest, $"Resource not found for the segment '{sub.Request.Path}' in $batch.");
-        }
-        await result.ExecuteAsync(sub);
-
-        var headers = new JsonObject();
-        foreach (var (name, value) in sub.Response.Headers)
-            headers[name] = value.ToString();
-        sub.Response.Body.Position = 0;
-        var responseBody = sub.Response.Body.Length > 0 ? await JsonNode.ParseAsync(sub.Response.Body) : null;
-        return new JsonObject { ["id"] = id, ["status"] = sub.Response.StatusCode, ["headers"] = headers, ["body"] = responseBody };
+        if (requests is null)
+            return "Invalid batch payload format: the 'requests' array is required.";
+        if (requests.Count == 0)
+            return "Invalid batch payload format: the 'requests' array is empty.";
+        if (requests.Count > MaxRequestsPerBatch)
+            return $"Limit of {MaxRequestsPerBatch} requests per batch exceeded: the batch has {requests.Count}.";
+        if (requests.FirstOrDefault(r => string.IsNullOrWhiteSpace(r.Id)) is not null)
+            return "Invalid batch payload format: every request needs an 'id'.";
+        if (requests.GroupBy(r => r.Id, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } duplicate)
+            return $"Batch request ids must be unique: '{duplicate.Key}' is used {duplicate.Count()} times.";
+        if (requests.FirstOrDefault(r => string.IsNullOrWhiteSpace(r.Url) || string.IsNullOrWhiteSpace(r.Method)) is { } incomplete)
+            return $"Invalid batch payload format: request '{incomplete.Id}' needs a 'method' and a 'url'.";
+        return null;
     }
+
+    /// <summary>Per-request checks that fail only that sub-request.</summary>
+    private static bool IsRunnable(BatchRequestItem request, out string reason)
+    {
+        reason = "";
+        if (!Methods.Contains(request.Method!.ToUpperInvariant()))
+            reason = $"Unsupported method '{request.Method}'.";
+        else if (Uri.TryCreate(request.Url, UriKind.Absolute, out _) && !request.Url!.StartsWith('/'))
+            reason = $"Invalid request url '{request.Url}': batch request urls are relative, e.g. /deviceManagement/deviceConfigurations.";
+        else if (request.Url!.TrimStart('/').StartsWith("$batch", StringComparison.OrdinalIgnoreCase))
+            reason = "A batch cannot contain another batch.";
+        return reason.Length == 0;
+    }
+
+    private static IResult BadBatch(HttpContext context, string message) =>
+        GraphErrors.Result(context, StatusCodes.Status400BadRequest, message);
 }

@@ -12,6 +12,7 @@ public static class GraphEmulatorExtensions
     {
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<TenantStore>();
+        builder.Services.AddSingleton<GraphSubRequestPipeline>();
         builder.Services.ConfigureHttpJsonOptions(options =>
             options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull);
         builder.Services.AddProblemDetails();
@@ -19,9 +20,13 @@ public static class GraphEmulatorExtensions
         return builder;
     }
 
-    /// <summary>Puts <see cref="GraphRequestMiddleware"/> (auth, faults, request log) in front of every <c>/v1.0</c> request.</summary>
+    /// <summary>
+    /// Puts <see cref="GraphRequestMiddleware"/> (auth, faults, budget, request log) in front of every <c>/v1.0</c>
+    /// request, and builds the same pipeline for <c>$batch</c> sub-requests.
+    /// </summary>
     public static WebApplication UseGraphRequestPipeline(this WebApplication app)
     {
+        app.Services.GetRequiredService<GraphSubRequestPipeline>().SetUp(app);
         app.UseWhen(
             context => context.Request.Path.StartsWithSegments("/v1.0", StringComparison.OrdinalIgnoreCase),
             graph => graph.UseMiddleware<GraphRequestMiddleware>());

@@ -7,6 +7,7 @@ internal static class GraphHttpContext
 {
     private static readonly object TenantKey = new();
     private static readonly object RequestIdsKey = new();
+    private static readonly object BatchSubRequestKey = new();
 
     /// <summary>The tenant the bearer token selected; only valid behind <see cref="GraphRequestMiddleware"/>.</summary>
     public static EmulatedTenant GraphTenant(this HttpContext context) =>
@@ -14,6 +15,11 @@ internal static class GraphHttpContext
         ?? throw new InvalidOperationException("No Graph tenant: the request did not pass the Graph request middleware.");
 
     public static void SetGraphTenant(this HttpContext context, EmulatedTenant tenant) => context.Items[TenantKey] = tenant;
+
+    /// <summary>Whether this is a sub-request of a <c>$batch</c>, run by <see cref="BatchExecutor"/>.</summary>
+    public static bool IsBatchSubRequest(this HttpContext context) => context.Items.ContainsKey(BatchSubRequestKey);
+
+    public static void MarkBatchSubRequest(this HttpContext context) => context.Items[BatchSubRequestKey] = true;
 
     /// <summary>The <c>request-id</c> and <c>client-request-id</c> of this request.</summary>
     public static (string RequestId, string ClientRequestId) GraphRequestIds(this HttpContext context)

@@ -4,10 +4,16 @@ using TenantAtlas.GraphEmulator.Tenants;
 namespace TenantAtlas.GraphEmulator.Graph;
 
 /// <summary>
-/// Runs in front of every <c>/v1.0</c> request: stamps <c>request-id</c>/<c>client-request-id</c>, selects the
-/// tenant from the bearer token (401 otherwise), applies the tenant's latency and throttle faults, and records
-/// the status served (and each collection read from its first page) in the tenant's request log.
+/// Runs in front of every <c>/v1.0</c> request, and of each <c>$batch</c> sub-request as if sent on its own:
+/// stamps <c>request-id</c>/<c>client-request-id</c>, selects the tenant from the bearer token (401 otherwise),
+/// applies the tenant's latency, throttle faults and request budget, and records the status served (and each
+/// collection read from its first page, each secret reveal) in the tenant's request log.
 /// </summary>
+/// <remarks>
+/// A <c>$batch</c> envelope is delayed once and never throttled or counted against the budget itself: its
+/// sub-requests are, each on its own, as Intune counts them. Sub-requests get no latency of their own, since a
+/// batch is one round trip.
+/// </remarks>
 public sealed class GraphRequestMiddleware(RequestDelegate next, TenantStore store)
 {
     public async Task InvokeAsync(HttpContext context)
@@ -30,6 +36,12 @@ public sealed class GraphRequestMiddleware(RequestDelegate next, TenantStore sto
         }
 
         context.SetGraphTenant(tenant);
+        if (IsBatchEnvelope(context.Request))
+            tenant.Requests.RecordBatch();
+        if (context.IsBatchSubRequest())
+            tenant.Requests.RecordBatchSubRequest();
+        if (IsPlainTextSecretRead(context.Request))
+            tenant.Requests.RecordPlainTextSecretRead();
         try
         {
             await ServeAsync(context, tenant);
@@ -55,53 +67,48 @@ public sealed class GraphRequestMiddleware(RequestDelegate next, TenantStore sto
         && context.Response.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) == true
         && context.Request.Path.Value is { } path
         && path.TrimEnd('/').Split('/')[^1] is { Length: > 0 } last
-        && !Guid.TryParse(last, out _);
+        && !Guid.TryParse(last, out _)
+        && !last.Contains('(', StringComparison.Ordinal); // a function call, e.g. getOmaSettingPlainTextValue(...)
+
+    private static bool IsBatchEnvelope(HttpRequest request) =>
+        HttpMethods.IsPost(request.Method) && request.Path.Equals("/v1.0/$batch", StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsPlainTextSecretRead(HttpRequest request) =>
+        request.Path.Value?.Contains("/getOmaSettingPlainTextValue(", StringComparison.OrdinalIgnoreCase) == true;
 
     private async Task ServeAsync(HttpContext context, EmulatedTenant tenant)
     {
-        if (tenant.Faults.Latency is { Ticks: > 0 } latency)
+        if (!context.IsBatchSubRequest() && tenant.Faults.Latency is { Ticks: > 0 } latency)
             await Task.Delay(latency, context.RequestAborted);
 
-        if (Refusal(context, tenant) is { } refusal)
+        if (IsBatchEnvelope(context.Request))
         {
-            await refusal.ExecuteAsync(context);
+            await next(context);
+            return;
+        }
+
+        if (tenant.Faults.TryTakeThrottle(out var retryAfterSeconds))
+        {
+            if (retryAfterSeconds is { } seconds)
+                context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            await GraphErrors.Result(context, StatusCodes.Status429TooManyRequests,
+                "Too many requests. The tenant's request rate exceeded the emulated Intune service limit.")
+                .ExecuteAsync(context);
+            return;
+        }
+
+        if (!tenant.Budget.TryAdmit(out var budgetRetryAfter))
+        {
+            context.Response.Headers.RetryAfter = budgetRetryAfter.ToString(CultureInfo.InvariantCulture);
+            await GraphErrors.Result(context, StatusCodes.Status429TooManyRequests,
+                $"Too many requests. The tenant exceeded {tenant.Definition.RequestBudget} requests in " +
+                $"{tenant.Definition.BudgetWindowSeconds} seconds (the emulated Intune service limit).")
+                .ExecuteAsync(context);
             return;
         }
 
         await next(context);
     }
-
-    /// <summary>
-    /// Why this request (or <c>$batch</c> sub-request) is refused before it is served: an injected throttle, the tenant's
-    /// spent request budget (429 with the seconds until its window frees, as Intune), or the one-time page fault.
-    /// </summary>
-    internal static IResult? Refusal(HttpContext context, EmulatedTenant tenant)
-    {
-        if (tenant.Faults.TryTakeThrottle(out var retryAfterSeconds))
-        {
-            if (retryAfterSeconds is { } seconds)
-                context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            return GraphErrors.Result(context, StatusCodes.Status429TooManyRequests,
-                "Too many requests. The tenant's request rate exceeded the emulated Intune service limit.");
-        }
-        if (!tenant.Budget.TrySpend(tenant.Definition, out var budgetRetryAfter))
-        {
-            context.Response.Headers.RetryAfter = budgetRetryAfter.ToString(CultureInfo.InvariantCulture);
-            return GraphErrors.Result(context, StatusCodes.Status429TooManyRequests, "TooManyRequests",
-                $"The tenant exceeded its budget of {tenant.Definition.RequestBudget} requests per {tenant.Definition.BudgetWindowSeconds} s.");
-        }
-        if (HttpMethods.IsGet(context.Request.Method) && context.Request.Path.Value is { } path
-            && path.TrimEnd('/').Split('/') is [.., "deviceManagement", var collection]
-            && tenant.Faults.TryTakePageFault(collection, PageNumber(context.Request, tenant), out var status))
-        {
-            return GraphErrors.Result(context, status, $"Injected failure of page {PageNumber(context.Request, tenant)} of {collection}.");
-        }
-        return null;
-    }
-
-    /// <summary>The 1-based page a list request asks for (its skip token's offset over the page size).</summary>
-    private static int PageNumber(HttpRequest request, EmulatedTenant tenant) =>
-        ODataPaging.TryReadPage(request, tenant.Definition.PageSize, out var page) is null ? (page.Offset / Math.Max(1, page.Size)) + 1 : 1;
 
     private static string? BearerToken(HttpRequest request)
     {

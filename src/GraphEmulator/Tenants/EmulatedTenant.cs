@@ -1,14 +1,17 @@
 namespace TenantAtlas.GraphEmulator.Tenants;
 
-/// <summary>One emulated Entra tenant: credentials, generated data set, faults and request log.</summary>
+/// <summary>One emulated Entra tenant: credentials, data set, request budget, faults and request log.</summary>
 public sealed class EmulatedTenant
 {
+    private readonly TimeProvider _time;
+    private readonly Lock _changeLock = new();
     private volatile Generation _generation;
 
-    internal EmulatedTenant(string tenantId, TenantDefinition definition, TenantDataSet dataSet)
+    internal EmulatedTenant(string tenantId, TenantDefinition definition, TenantDataSet dataSet, TimeProvider time)
     {
         TenantId = tenantId;
-        _generation = new Generation(definition, dataSet);
+        _time = time;
+        _generation = new Generation(definition, dataSet, RequestBudget.For(definition, time));
     }
 
     /// <summary>The Entra tenant id (a lower-case GUID).</summary>
@@ -19,12 +22,14 @@ public sealed class EmulatedTenant
 
     public TenantDataSet DataSet => _generation.DataSet;
 
+    /// <summary>The definition's request budget; a redefinition starts a fresh one.</summary>
+    public RequestBudget Budget => _generation.Budget;
+
     public TenantFaults Faults { get; } = new();
 
-    /// <summary>The tenant's request budget (off unless its definition sets one).</summary>
-    public RequestBudget Budget { get; } = new(TimeProvider.System);
-
     public RequestLog Requests { get; } = new();
+
+    public DateTime UtcNow => _time.GetUtcNow().UtcDateTime;
 
     public bool AcceptsClientId(string? clientId) =>
         string.Equals(clientId, Definition.ClientId, StringComparison.OrdinalIgnoreCase);
@@ -32,39 +37,34 @@ public sealed class EmulatedTenant
     public bool AcceptsSecret(string? clientSecret) =>
         string.Equals(clientSecret, Definition.ClientSecret, StringComparison.Ordinal);
 
-    private readonly Lock _changes = new();
+    /// <summary>Swaps in a new definition and data set; true when the credentials changed.</summary>
+    internal bool Redefine(TenantDefinition definition, TenantDataSet dataSet)
+    {
+        lock (_changeLock)
+        {
+            var previous = _generation.Definition;
+            _generation = new Generation(definition, dataSet, RequestBudget.For(definition, _time));
+            return !AcceptsClientId(previous.ClientId) || !AcceptsSecret(previous.ClientSecret);
+        }
+    }
 
     /// <summary>
-    /// Replaces one collection's policies with what <paramref name="change"/> makes of them (the admin API's add, change
-    /// and delete, so a test can change the tenant between two captures). Lives until the tenant is redefined.
+    /// Applies an admin change to the data set (serialized with other changes; readers see the old or the new set,
+    /// never a half-made one). The change lives until the tenant is redefined.
     /// </summary>
-    public T ChangePolicies<T>(PolicyKind kind, Func<List<Policy>, T> change)
+    internal T ChangeDataSet<T>(Func<TenantDataSet, (TenantDataSet DataSet, T Result)> change)
     {
-        lock (_changes)
+        lock (_changeLock)
         {
-            var (definition, dataSet) = _generation;
-            var configurations = dataSet.DeviceConfigurations.ToList();
-            var compliance = dataSet.CompliancePolicies.ToList();
-            var result = change(kind == PolicyKind.DeviceConfiguration ? configurations : compliance);
-            _generation = new Generation(definition, new TenantDataSet(configurations, compliance)
-            {
-                Groups = dataSet.Groups, NotificationTemplates = dataSet.NotificationTemplates, Secrets = dataSet.Secrets,
-            });
+            var (dataSet, result) = change(_generation.DataSet);
+            _generation = _generation with { DataSet = dataSet };
             return result;
         }
     }
 
-    /// <summary>Swaps in a new definition and data set; true when the credentials changed.</summary>
-    internal bool Redefine(TenantDefinition definition, TenantDataSet dataSet)
-    {
-        var previous = _generation.Definition;
-        _generation = new Generation(definition, dataSet);
-        return !AcceptsClientId(previous.ClientId) || !AcceptsSecret(previous.ClientSecret);
-    }
-
     public TenantSummary Summary()
     {
-        var (definition, dataSet) = _generation;
+        var (definition, dataSet, _) = _generation;
         return new TenantSummary(
             TenantId,
             definition.ClientId,
@@ -77,17 +77,21 @@ public sealed class EmulatedTenant
             [.. dataSet.CompliancePolicies.Select(p => p.Id)],
             Faults.Snapshot())
         {
-            Secrets = [.. dataSet.Secrets.Values.Order(StringComparer.Ordinal)],
             GroupIds = [.. dataSet.Groups.Select(g => g.Id)],
+            NotificationMessageTemplateIds = [.. dataSet.NotificationMessageTemplates.Select(t => t.Id)],
+            Secrets = dataSet.Secrets(),
+            RequestBudget = definition.RequestBudget,
+            BudgetWindowSeconds = definition.BudgetWindowSeconds,
         };
     }
 
-    private sealed record Generation(TenantDefinition Definition, TenantDataSet DataSet);
+    private sealed record Generation(TenantDefinition Definition, TenantDataSet DataSet, RequestBudget Budget);
 }
 
 /// <summary>
 /// The body of <c>PUT</c> and <c>GET /emulator/tenants/{tenantId}</c>: the definition (without the secret), the
-/// generated policy ids in Graph's order, and the faults in force.
+/// policy, group and template ids in Graph's order, the plaintext of every secret the policies hold (so a test
+/// can search a database or log for a leak), and the faults in force.
 /// </summary>
 public sealed record TenantSummary(
     string TenantId,
@@ -101,9 +105,13 @@ public sealed record TenantSummary(
     IReadOnlyList<string> CompliancePolicyIds,
     FaultSettings Faults)
 {
-    /// <summary>The plaintext secrets the tenant's policies hold (so a test can prove a backup never stored them).</summary>
+    public IReadOnlyList<string> GroupIds { get; init; } = [];
+
+    public IReadOnlyList<string> NotificationMessageTemplateIds { get; init; } = [];
+
     public IReadOnlyList<string> Secrets { get; init; } = [];
 
-    /// <summary>The tenant's group ids.</summary>
-    public IReadOnlyList<string> GroupIds { get; init; } = [];
+    public int RequestBudget { get; init; }
+
+    public int BudgetWindowSeconds { get; init; }
 }

@@ -9,8 +9,8 @@ namespace TenantAtlas.GraphEmulator.Tenants;
 /// <param name="Throttle">The next <c>Count</c> Graph requests answer 429.</param>
 /// <param name="FailingItemIds">Policies whose single GET and assignments always fail.</param>
 /// <param name="FailingStatus">Status code of those failures (default 500).</param>
-/// <param name="LatencyMs">Delay added to every Graph request of the tenant.</param>
-/// <param name="FailPageOnce">One page of a collection list that fails once, then serves (a client must retry that page alone).</param>
+/// <param name="LatencyMs">Delay added to every Graph request of the tenant (a <c>$batch</c> is delayed once).</param>
+/// <param name="FailPageOnce">One page of one collection fails once, then succeeds.</param>
 public sealed record FaultSettings(
     ThrottleFault? Throttle = null,
     IReadOnlyList<string>? FailingItemIds = null,
@@ -32,16 +32,28 @@ public sealed record FaultSettings(
             errors["failingStatus"] = ["failingStatus must be an HTTP error status (400-599)."];
         if (LatencyMs is < 0 or > MaxLatencyMs)
             errors["latencyMs"] = [$"latencyMs must be between 0 and {MaxLatencyMs}."];
-        if (FailPageOnce is { } page && (page.Page < 1 || page.Status is < 400 or > 599 || page.Collection is not ("deviceConfigurations" or "deviceCompliancePolicies")))
-            errors["failPageOnce"] = ["failPageOnce needs collection deviceConfigurations or deviceCompliancePolicies, page >= 1 and an error status (400-599)."];
+        if (FailPageOnce is { } pageFault)
+        {
+            if (string.IsNullOrWhiteSpace(pageFault.Collection))
+                errors["failPageOnce.collection"] = ["failPageOnce.collection is required, e.g. deviceConfigurations."];
+            if (pageFault.Page < 1)
+                errors["failPageOnce.page"] = ["failPageOnce.page is 1-based and must be at least 1."];
+            if (pageFault.Status is < 400 or > 599)
+                errors["failPageOnce.status"] = ["failPageOnce.status must be an HTTP error status (400-599)."];
+        }
+
         return errors;
     }
 }
-
-/// <summary>Page <paramref name="Page"/> (1 = the first) of a collection's list answers <paramref name="Status"/> once.</summary>
-public sealed record PageFault(string Collection, int Page, int Status = 503);
 
 /// <summary>A 429 storm: <paramref name="Count"/> requests, with a <c>Retry-After</c> header unless null.</summary>
 public sealed record ThrottleFault(
     int Count,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] int? RetryAfterSeconds);
+
+/// <summary>
+/// Page <paramref name="Page"/> (1-based) of the collection named by its last path segment (e.g.
+/// <c>deviceConfigurations</c>, <c>assignments</c>) answers <paramref name="Status"/> once, then is served normally:
+/// a client that retries only the failed page requests it twice and every other page once.
+/// </summary>
+public sealed record PageFault(string Collection, int Page, int Status = 503);

@@ -26,55 +26,33 @@ public sealed record Policy(
     [JsonExtensionData]
     public IDictionary<string, object> Settings { get; init; } = new Dictionary<string, object>();
 
-    /// <summary>The policy's assignments, served by <c>.../{id}/assignments</c>.</summary>
+    /// <summary>The policy's assignments, served by <c>.../{id}/assignments</c> and <c>$expand=assignments</c>.</summary>
     [JsonIgnore]
     public IReadOnlyList<PolicyAssignment> Assignments { get; init; } = [];
 
-    /// <summary>A compliance policy's <c>scheduledActionsForRule</c>: served only through <c>$expand</c>, as Graph does.</summary>
+    /// <summary>A compliance policy's scheduled actions, served only through <c>$expand</c> (null for configurations).</summary>
     [JsonIgnore]
-    public IReadOnlyList<ScheduledActionRule> ScheduledActions { get; init; } = [];
-}
+    public IReadOnlyList<ScheduledActionForRule>? ScheduledActionsForRule { get; init; }
 
-/// <summary>A <c>deviceComplianceScheduledActionForRule</c>.</summary>
-public sealed record ScheduledActionRule(string Id, string? RuleName, IReadOnlyList<ScheduledActionConfiguration> ScheduledActionConfigurations);
+    /// <summary>
+    /// Plaintext of the encrypted OMA settings by <c>secretReferenceValueId</c>; only
+    /// <c>getOmaSettingPlainTextValue</c> reveals them (the list shows <c>****</c>).
+    /// </summary>
+    [JsonIgnore]
+    public IReadOnlyDictionary<string, string> OmaPlainTextValues { get; init; } = new Dictionary<string, string>();
 
-/// <summary>A <c>deviceComplianceActionItem</c>.</summary>
-public sealed record ScheduledActionConfiguration(string Id, string ActionType, int GracePeriodHours, string NotificationTemplateId,
-    IReadOnlyList<string> NotificationMessageCCList);
-
-/// <summary>Builds a compliance policy's scheduled actions.</summary>
-internal static class ComplianceActions
-{
-    public const string NoTemplate = "00000000-0000-0000-0000-000000000000";
-
-    public static IReadOnlyList<ScheduledActionRule> For(Policy policy, bool withBlock, string templateId, string ccGroupId)
-    {
-        var actions = new List<ScheduledActionConfiguration>();
-        if (withBlock)
-        {
-            actions.Add(new ScheduledActionConfiguration($"{policy.Id[..8]}-block", "block", 0, NoTemplate, []));
-        }
-        actions.Add(new ScheduledActionConfiguration($"{policy.Id[..8]}-notify", "notification", 24, templateId, [ccGroupId]));
-        return [new ScheduledActionRule($"{policy.Id[..8]}-rule", null, actions)];
-    }
-}
-
-/// <summary>A group as <c>directoryObjects/getByIds</c> returns it.</summary>
-public sealed record DirectoryGroup(string Id, string DisplayName, IReadOnlyList<string> GroupTypes, string? MembershipRule)
-{
-    [JsonPropertyName("@odata.type")]
-    public string ODataType => "#microsoft.graph.group";
-}
-
-/// <summary>A <c>notificationMessageTemplate</c>.</summary>
-public sealed record NotificationTemplate(string Id, string DisplayName, string DefaultLocale, string BrandingOptions, DateTime LastModifiedDateTime)
-{
-    [JsonPropertyName("@odata.type")]
-    public string ODataType => "#microsoft.graph.notificationMessageTemplate";
+    /// <summary>Every secret value this policy holds (encrypted OMA values, Wi-Fi pre-shared keys), for leak checks.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<string> Secrets { get; init; } = [];
 }
 
 /// <summary>A <c>deviceConfigurationAssignment</c> / <c>deviceCompliancePolicyAssignment</c>.</summary>
-public sealed record PolicyAssignment(string Id, AssignmentTarget Target);
+public sealed record PolicyAssignment(string Id, AssignmentTarget Target)
+{
+    /// <summary>An assignment with Intune's id form, <c>{policyId}_{groupId}</c>.</summary>
+    public static PolicyAssignment For(string policyId, AssignmentTarget target) =>
+        new($"{policyId}_{target.GroupId ?? AssignmentTarget.AllDevicesVirtualGroupId}", target);
+}
 
 /// <summary>A polymorphic <c>deviceAndAppManagementAssignmentTarget</c>.</summary>
 public sealed record AssignmentTarget(

@@ -1,36 +1,37 @@
 namespace TenantAtlas.GraphEmulator.Tenants;
 
 /// <summary>
-/// A tenant's request budget (<see cref="TenantDefinition.RequestBudget"/> per <see cref="TenantDefinition.BudgetWindowSeconds"/>),
-/// in fixed windows: a request past the budget is refused with the seconds until the window ends. Thread-safe.
+/// Intune's per-tenant service limit: at most <c>limit</c> Graph requests in any sliding window (a batch's
+/// sub-requests count each). A request over the limit is refused, is not counted, and learns how long until
+/// the oldest counted request leaves the window. Thread-safe.
 /// </summary>
-public sealed class RequestBudget(TimeProvider time)
+public sealed class RequestBudget(int limit, TimeSpan window, TimeProvider time)
 {
     private readonly Lock _lock = new();
-    private DateTimeOffset _windowStart = DateTimeOffset.MinValue;
-    private int _used;
+    private readonly Queue<DateTimeOffset> _admitted = new();
 
-    /// <summary>Spends one request; false with the Retry-After seconds when the window's budget is spent.</summary>
-    public bool TrySpend(TenantDefinition definition, out int retryAfterSeconds)
+    public static RequestBudget For(TenantDefinition definition, TimeProvider time) =>
+        new(definition.RequestBudget, TimeSpan.FromSeconds(definition.BudgetWindowSeconds), time);
+
+    /// <summary>Counts the request when the window has room; otherwise the whole seconds until it has.</summary>
+    public bool TryAdmit(out int retryAfterSeconds)
     {
         retryAfterSeconds = 0;
-        if (definition.RequestBudget <= 0)
+        if (limit <= 0)
             return true;
-        var window = TimeSpan.FromSeconds(definition.BudgetWindowSeconds);
+
+        var now = time.GetUtcNow();
         lock (_lock)
         {
-            var now = time.GetUtcNow();
-            if (now - _windowStart >= window)
+            while (_admitted.TryPeek(out var oldest) && oldest + window <= now)
+                _admitted.Dequeue();
+            if (_admitted.Count < limit)
             {
-                _windowStart = now;
-                _used = 0;
-            }
-            if (_used < definition.RequestBudget)
-            {
-                _used++;
+                _admitted.Enqueue(now);
                 return true;
             }
-            retryAfterSeconds = Math.Max(1, (int)Math.Ceiling((_windowStart + window - now).TotalSeconds));
+
+            retryAfterSeconds = Math.Max(1, (int)Math.Ceiling((_admitted.Peek() + window - now).TotalSeconds));
             return false;
         }
     }

@@ -1,30 +1,37 @@
 namespace TenantAtlas.GraphEmulator.Tenants;
 
-/// <summary>A tenant's generated, immutable policies; replaced as a whole when the tenant is redefined.</summary>
+/// <summary>
+/// A tenant's data: policies, groups and notification templates. Immutable: an admin change builds a new data set
+/// (<see cref="WithPolicies"/>), and a redefinition replaces it as a whole.
+/// </summary>
 public sealed class TenantDataSet
 {
     private readonly Dictionary<string, Policy> _deviceConfigurationsById;
     private readonly Dictionary<string, Policy> _compliancePoliciesById;
+    private readonly Dictionary<string, DirectoryGroup> _groupsById;
+    private readonly Dictionary<string, NotificationMessageTemplate> _templatesById;
 
-    public TenantDataSet(IReadOnlyList<Policy> deviceConfigurations, IReadOnlyList<Policy> compliancePolicies)
+    public TenantDataSet(
+        IReadOnlyList<Policy> deviceConfigurations, IReadOnlyList<Policy> compliancePolicies,
+        IReadOnlyList<DirectoryGroup> groups, IReadOnlyList<NotificationMessageTemplate> notificationMessageTemplates)
     {
         DeviceConfigurations = deviceConfigurations;
         CompliancePolicies = compliancePolicies;
+        Groups = groups;
+        NotificationMessageTemplates = notificationMessageTemplates;
         _deviceConfigurationsById = deviceConfigurations.ToDictionary(p => p.Id, StringComparer.OrdinalIgnoreCase);
         _compliancePoliciesById = compliancePolicies.ToDictionary(p => p.Id, StringComparer.OrdinalIgnoreCase);
+        _groupsById = groups.ToDictionary(g => g.Id, StringComparer.OrdinalIgnoreCase);
+        _templatesById = notificationMessageTemplates.ToDictionary(t => t.Id, StringComparer.OrdinalIgnoreCase);
     }
 
     public IReadOnlyList<Policy> DeviceConfigurations { get; }
 
-    /// <summary>The tenant's groups: the pool assignments and notification CC lists draw from.</summary>
-    public IReadOnlyList<DirectoryGroup> Groups { get; init; } = [];
-
-    public IReadOnlyList<NotificationTemplate> NotificationTemplates { get; init; } = [];
-
-    /// <summary>Secret plaintexts the data set holds (by secret reference id, or by policy id for a pre-shared key).</summary>
-    public IReadOnlyDictionary<string, string> Secrets { get; init; } = new Dictionary<string, string>();
-
     public IReadOnlyList<Policy> CompliancePolicies { get; }
+
+    public IReadOnlyList<DirectoryGroup> Groups { get; }
+
+    public IReadOnlyList<NotificationMessageTemplate> NotificationMessageTemplates { get; }
 
     public IReadOnlyList<Policy> Policies(PolicyKind kind) =>
         kind == PolicyKind.DeviceConfiguration ? DeviceConfigurations : CompliancePolicies;
@@ -32,4 +39,18 @@ public sealed class TenantDataSet
     public Policy? Find(PolicyKind kind, string id) =>
         (kind == PolicyKind.DeviceConfiguration ? _deviceConfigurationsById : _compliancePoliciesById)
             .GetValueOrDefault(id);
+
+    public DirectoryGroup? FindGroup(string id) => _groupsById.GetValueOrDefault(id);
+
+    public NotificationMessageTemplate? FindNotificationMessageTemplate(string id) => _templatesById.GetValueOrDefault(id);
+
+    /// <summary>Every secret the tenant's policies hold, in policy order (for leak checks).</summary>
+    public IReadOnlyList<string> Secrets() =>
+        [.. DeviceConfigurations.Concat(CompliancePolicies).SelectMany(p => p.Secrets)];
+
+    /// <summary>A copy with one collection replaced; the other data is shared.</summary>
+    public TenantDataSet WithPolicies(PolicyKind kind, IReadOnlyList<Policy> policies) =>
+        kind == PolicyKind.DeviceConfiguration
+            ? new TenantDataSet(policies, CompliancePolicies, Groups, NotificationMessageTemplates)
+            : new TenantDataSet(DeviceConfigurations, policies, Groups, NotificationMessageTemplates);
 }

@@ -9,7 +9,10 @@ public class TenantDefinition
 {
     public const int MaxPageSize = 999;
     public const int MaxPolicies = 100_000;
-    public const int MaxAssignmentsPerPolicy = 50;
+    public const int MaxAssignmentsPerPolicy = 500;
+    public const int MaxGroups = 10_000;
+    public const int MaxNotificationMessageTemplates = 1_000;
+    public const int DefaultGroupPoolSize = 16;
 
     /// <summary>Application (client) id accepted by the token endpoint.</summary>
     public string ClientId { get; set; } = "";
@@ -23,7 +26,10 @@ public class TenantDefinition
     /// <summary>Number of device compliance policies to generate.</summary>
     public int CompliancePolicies { get; set; } = 5;
 
-    /// <summary>Assignments per policy (the first one of every fourth policy targets all devices).</summary>
+    /// <summary>
+    /// Assignments per policy (the first one of every fourth policy targets all devices); past 25 the
+    /// <c>/assignments</c> reads page, as Graph's do.
+    /// </summary>
     public int AssignmentsPerPolicy { get; set; } = 2;
 
     /// <summary>Items per page when the caller sends no <c>$top</c> (Graph's default is 100).</summary>
@@ -33,22 +39,31 @@ public class TenantDefinition
     public int Seed { get; set; } = 1;
 
     /// <summary>
-    /// Requests the tenant may make per <see cref="BudgetWindowSeconds"/> (sub-requests of a <c>$batch</c> count each), as
-    /// Intune's 1,000 per 20 s; past it Graph answers 429 with the seconds until the window frees. 0: no budget.
+    /// Groups in the tenant, the pool assignment targets and notification CC lists draw from; 0 keeps the
+    /// original pool of max(16, <see cref="AssignmentsPerPolicy"/>). Every third group is dynamic.
     /// </summary>
-    public int RequestBudget { get; set; }
+    public int Groups { get; set; }
 
-    /// <summary>The budget's window in seconds (default 20, as Intune).</summary>
-    public int BudgetWindowSeconds { get; set; } = 20;
+    /// <summary>Notification message templates the compliance policies' notification actions use.</summary>
+    public int NotificationMessageTemplates { get; set; } = 3;
 
-    /// <summary>Every Nth device configuration is a custom OMA-URI profile with an encrypted setting (0: none).</summary>
+    /// <summary>
+    /// Every Nth device configuration is a <c>windows10CustomConfiguration</c> with an encrypted OMA setting
+    /// (0 = none). Ids and the other policies stay as without it.
+    /// </summary>
     public int EncryptedOmaSettingsEvery { get; set; }
 
-    /// <summary>Every Nth device configuration is a Wi-Fi profile with a pre-shared key (0: none).</summary>
+    /// <summary>Every Nth device configuration is a Wi-Fi profile with a plaintext <c>preSharedKey</c> (0 = none).</summary>
     public int WifiEvery { get; set; }
 
-    /// <summary>Every Nth compliance policy lacks its block action, which Graph would never create (0: none).</summary>
+    /// <summary>Every Nth compliance policy lacks the block scheduled action Graph requires on create (0 = none).</summary>
     public int ComplianceWithoutBlockActionEvery { get; set; }
+
+    /// <summary>Graph requests allowed per <see cref="BudgetWindowSeconds"/>, as Intune's service limit (0 = unlimited).</summary>
+    public int RequestBudget { get; set; }
+
+    /// <summary>The window <see cref="RequestBudget"/> counts over (Intune's is 20 s).</summary>
+    public int BudgetWindowSeconds { get; set; } = 20;
 
     /// <summary>Validation errors keyed by field name (camelCase); empty when the definition is usable.</summary>
     public Dictionary<string, string[]> Validate()
@@ -64,18 +79,24 @@ public class TenantDefinition
             errors["compliancePolicies"] = [$"compliancePolicies must be between 0 and {MaxPolicies}."];
         if (AssignmentsPerPolicy is < 0 or > MaxAssignmentsPerPolicy)
             errors["assignmentsPerPolicy"] = [$"assignmentsPerPolicy must be between 0 and {MaxAssignmentsPerPolicy}."];
-        if (RequestBudget is < 0 or > 1_000_000)
-            errors["requestBudget"] = ["requestBudget must be between 0 (none) and 1000000."];
-        if (BudgetWindowSeconds is < 1 or > 3600)
-            errors["budgetWindowSeconds"] = ["budgetWindowSeconds must be between 1 and 3600."];
-        foreach (var (name, every) in new[] { ("encryptedOmaSettingsEvery", EncryptedOmaSettingsEvery), ("wifiEvery", WifiEvery),
-            ("complianceWithoutBlockActionEvery", ComplianceWithoutBlockActionEvery) })
-        {
-            if (every is < 0 or > 1000)
-                errors[name] = [$"{name} must be between 0 (none) and 1000."];
-        }
         if (PageSize is < 1 or > MaxPageSize)
             errors["pageSize"] = [$"pageSize must be between 1 and {MaxPageSize}."];
+        Range(errors, "groups", Groups, 0, MaxGroups);
+        Range(errors, "notificationMessageTemplates", NotificationMessageTemplates, 0, MaxNotificationMessageTemplates);
+        Range(errors, "encryptedOmaSettingsEvery", EncryptedOmaSettingsEvery, 0, MaxPolicies);
+        Range(errors, "wifiEvery", WifiEvery, 0, MaxPolicies);
+        Range(errors, "complianceWithoutBlockActionEvery", ComplianceWithoutBlockActionEvery, 0, MaxPolicies);
+        Range(errors, "requestBudget", RequestBudget, 0, 1_000_000);
+        Range(errors, "budgetWindowSeconds", BudgetWindowSeconds, 1, 3_600);
         return errors;
+    }
+
+    /// <summary>The group pool size: <see cref="Groups"/>, or the original default, never fewer than a policy's assignments.</summary>
+    public int GroupPoolSize() => Math.Max(Groups > 0 ? Groups : DefaultGroupPoolSize, AssignmentsPerPolicy);
+
+    private static void Range(Dictionary<string, string[]> errors, string field, int value, int min, int max)
+    {
+        if (value < min || value > max)
+            errors[field] = [$"{field} must be between {min} and {max}."];
     }
 }

@@ -7,6 +7,7 @@ public sealed class TenantFaults
     private FaultSettings _settings = new();
     private int _throttlesLeft;
     private HashSet<string> _failingItemIds = new(StringComparer.OrdinalIgnoreCase);
+    private PageFault? _pageFault;
 
     /// <summary>Delay to add to each Graph request.</summary>
     public TimeSpan Latency
@@ -18,29 +19,14 @@ public sealed class TenantFaults
         }
     }
 
-    private bool _pageFaultTaken;
-
-    /// <summary>True (once) when this page of this collection must fail with the page fault's status.</summary>
-    public bool TryTakePageFault(string collection, int page, out int status)
-    {
-        lock (_lock)
-        {
-            status = _settings.FailPageOnce?.Status ?? 0;
-            if (_pageFaultTaken || _settings.FailPageOnce is not { } fault || fault.Collection != collection || fault.Page != page)
-                return false;
-            _pageFaultTaken = true;
-            return true;
-        }
-    }
-
     public void Apply(FaultSettings settings)
     {
         lock (_lock)
         {
-            _pageFaultTaken = false;
             _settings = settings;
             _throttlesLeft = settings.Throttle?.Count ?? 0;
             _failingItemIds = new HashSet<string>(settings.FailingItemIds ?? [], StringComparer.OrdinalIgnoreCase);
+            _pageFault = settings.FailPageOnce;
         }
     }
 
@@ -71,6 +57,19 @@ public sealed class TenantFaults
         }
     }
 
+    /// <summary>The status this page request must fail with, once; null when the page is healthy.</summary>
+    public int? TakePageFailure(string collection, int page)
+    {
+        lock (_lock)
+        {
+            if (_pageFault is not { } fault || fault.Page != page
+                || !string.Equals(fault.Collection, collection, StringComparison.OrdinalIgnoreCase))
+                return null;
+            _pageFault = null;
+            return fault.Status;
+        }
+    }
+
     /// <summary>The settings in force, with the throttles still to come as the throttle count.</summary>
     public FaultSettings Snapshot()
     {
@@ -81,6 +80,7 @@ public sealed class TenantFaults
                 Throttle = _settings.Throttle is { } throttle ? throttle with { Count = _throttlesLeft } : null,
                 FailingItemIds = [.. _failingItemIds],
                 FailingStatus = _settings.FailingStatus ?? FaultSettings.DefaultFailingStatus,
+                FailPageOnce = _pageFault,
             };
         }
     }

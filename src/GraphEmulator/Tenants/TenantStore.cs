@@ -31,7 +31,7 @@ public sealed class TenantStore(TimeProvider time)
         {
             if (!_tenants.TryGetValue(id, out var tenant))
             {
-                tenant = new EmulatedTenant(id, definition, dataSet);
+                tenant = new EmulatedTenant(id, definition, dataSet, time);
                 _tenants[id] = tenant;
                 return (tenant, true);
             }
