@@ -40,5 +40,4 @@ if (options.Runs(7))
     await CaptureScenario.RunAsync(options, capture);
     await capture.WriteAsync();
 }
-Console.WriteLine($"Wrote {options.MarkdownPath} and {options.JsonPath}");
 return 0;

@@ -54,6 +54,6 @@ var gateway = builder.AddProject<Projects.Gateway>("gateway")
     .WithEnvironment(context => context.EnvironmentVariables["Gateway__TraceViewerUrl"] = Dashboard.Url(context.ExecutionContext.Services) ?? string.Empty);
 
 var demo = new DemoData(TokenOptions.ForSigningKey(devSigningKey));
-builder.AddDemo(demo, runs, inventory, gateway);
+builder.AddDemo(demo, runs, inventory, backup, gateway);
 
 builder.Build().Run();

@@ -66,6 +66,7 @@ public sealed class BenchReport(BenchOptions options, string section = "results"
             : existing.TrimEnd() + "\n\n" + results + "\n";
         await File.WriteAllTextAsync(options.MarkdownPath, document);
         await File.WriteAllTextAsync(JsonPath, Json());
+        Console.WriteLine($"Wrote {options.MarkdownPath} (section {section}) and {JsonPath}");
     }
 
     private string Markdown()

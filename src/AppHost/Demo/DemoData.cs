@@ -60,5 +60,31 @@ public sealed class DemoData(TokenOptions tokens)
             }, asOwner, cancellationToken: ct)).Tenant.TenantId;
     }
 
+    /// <summary>The demo schedule's name: it backs the demo tenant up every two minutes, keeping the last five sets.</summary>
+    public const string ScheduleName = "Demo: every two minutes";
+
+    /// <summary>The demo schedule's id, once <see cref="EnsureScheduleAsync"/> ran.</summary>
+    public string ScheduleId { get; private set; } = string.Empty;
+
+    /// <summary>Creates the demo tenant's backup schedule unless it exists (so the dashboard shows a schedule firing).</summary>
+    public async Task EnsureScheduleAsync(string backupGrpcUrl, CancellationToken ct)
+    {
+        using var channel = GrpcChannel.ForAddress(backupGrpcUrl);
+        var backup = new Backup.V1.BackupService.BackupServiceClient(channel);
+        var asOwner = Bearer(OwnerToken);
+        var schedules = await backup.ListBackupSchedulesAsync(new Backup.V1.ListBackupSchedulesRequest { TenantId = TenantId }, asOwner, cancellationToken: ct);
+        ScheduleId = schedules.Schedules.FirstOrDefault(s => s.DisplayName == ScheduleName)?.ScheduleId
+            ?? (await backup.CreateBackupScheduleAsync(new Backup.V1.CreateBackupScheduleRequest
+            {
+                TenantId = TenantId,
+                Definition = new Backup.V1.BackupScheduleDefinition
+                {
+                    DisplayName = ScheduleName, CronExpression = "*/2 * * * *", TimeZone = "UTC", Enabled = true,
+                    Selection = new Backup.V1.PolicySelection { Families = { Inventory.V1.PolicyFamily.DeviceConfigurations, Inventory.V1.PolicyFamily.CompliancePolicies } },
+                    Retention = new Backup.V1.Retention { KeepLast = 5 },
+                },
+            }, asOwner, cancellationToken: ct)).Schedule.ScheduleId;
+    }
+
     private static Metadata Bearer(string token) => new() { { "authorization", $"Bearer {token}" } };
 }

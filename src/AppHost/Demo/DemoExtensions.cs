@@ -31,7 +31,7 @@ public static class DemoExtensions
     }
 
     public static void AddDemo(this IDistributedApplicationBuilder builder, DemoData demo, IResourceBuilder<ProjectResource> runs,
-        IResourceBuilder<ProjectResource> inventory, IResourceBuilder<ProjectResource> gateway)
+        IResourceBuilder<ProjectResource> inventory, IResourceBuilder<ProjectResource> backup, IResourceBuilder<ProjectResource> gateway)
     {
         var gatewayHttp = gateway.GetEndpoint("http");
         var seeded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -41,6 +41,12 @@ public static class DemoExtensions
         {
             await demo.EnsureAsync(runs.GetEndpoint("grpc").Url, ct);
             seeded.TrySetResult();
+        });
+        // The demo tenant's backup schedule, once BackupService answers (created once, then found by name).
+        builder.Eventing.Subscribe<ResourceReadyEvent>(backup.Resource, async (_, ct) =>
+        {
+            await seeded.Task.WaitAsync(ct);
+            await demo.EnsureScheduleAsync(backup.GetEndpoint("grpc").Url, ct);
         });
         builder.Eventing.Subscribe<ResourceReadyEvent>(gateway.Resource, async (ready, ct) =>
         {
@@ -55,6 +61,24 @@ public static class DemoExtensions
             context.Urls.Add(new ResourceUrlAnnotation { Url = $"{ui}/#token={demo.OwnerToken}", DisplayText = "Operations UI as Owner" });
             context.Urls.Add(new ResourceUrlAnnotation { Url = $"{ui}/#token={demo.ReaderToken}", DisplayText = "Operations UI as Readonly" });
             context.Urls.Add(new ResourceUrlAnnotation { Url = $"{ui}/openapi", DisplayText = "REST API (OpenAPI)" });
+        });
+
+        backup.WithCommand("run-demo-schedule", "Run the demo backup schedule now", async context =>
+        {
+            using var http = new HttpClient();
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", demo.OwnerToken);
+            using var response = await http.PostAsync($"{gatewayHttp.Url}/v1/backup-schedules/{demo.ScheduleId}:runNow",
+                new StringContent($$"""{"clickId":"{{Guid.NewGuid()}}"}""", System.Text.Encoding.UTF8, "application/json"), context.CancellationToken);
+            return response.IsSuccessStatusCode
+                ? CommandResults.Success()
+                : CommandResults.Failure($"The gateway answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(context.CancellationToken)}");
+        }, new CommandOptions
+        {
+            Description = "Backs the demo tenant up now (backup_schedule.run_now) as the demo Owner, through the gateway.",
+            IconName = "Save",
+            UpdateState = context => context.ResourceSnapshot.HealthStatus == HealthStatus.Healthy && demo.ScheduleId.Length > 0
+                ? ResourceCommandState.Enabled
+                : ResourceCommandState.Disabled,
         });
 
         inventory.WithCommand("start-demo-sync", "Start inventory sync (demo tenant)", async context =>
