@@ -34,7 +34,7 @@ public sealed class DriftCommands(BackupDbContext db, TenantAccess access, Backu
             }
             catch (Exception e) when (e is RpcException { StatusCode: StatusCode.NotFound } or PermissionDeniedException)
             {
-                throw new NotFoundException($"Backup set '{baselineId}' does not exist, or you may not see it.");
+                throw new NotFoundException(BackupQueries.SetNotFound(baselineId));
             }
             throw new FailedPreconditionException(
                 $"baseline_backup_set_id: backup set '{baselineId}' is a backup of another tenant; choose a backup set of tenant '{tenantId}'.");

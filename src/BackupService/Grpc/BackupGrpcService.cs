@@ -168,14 +168,7 @@ public sealed class BackupGrpcService(
     private async Task<BackupSetEntity> VisibleSetAsync(Guid backupSetId, ServerCallContext context)
     {
         var set = await queries.SetAsync(backupSetId, context.CancellationToken);
-        try
-        {
-            await access.RequireAsync(set.TenantId, Capabilities.BackupSetsView, "view backup sets", context);
-        }
-        catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
-        {
-            throw new NotFoundException($"Backup set '{backupSetId}' does not exist, or you may not see it.");
-        }
+        await access.RequireForAsync(set.TenantId, Capabilities.BackupSetsView, "view backup sets", BackupQueries.SetNotFound(backupSetId), context);
         return set;
     }
 

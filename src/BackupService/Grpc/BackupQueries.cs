@@ -20,7 +20,10 @@ public sealed class BackupQueries(BackupDbContext db, PageTokens pageTokens)
     /// <summary>The set, or NOT_FOUND.</summary>
     public async Task<BackupSetEntity> SetAsync(Guid backupSetId, CancellationToken ct) =>
         await db.Sets.AsNoTracking().SingleOrDefaultAsync(s => s.Id == backupSetId, ct)
-        ?? throw new NotFoundException($"Backup set '{backupSetId}' does not exist, or you may not see it.");
+        ?? throw new NotFoundException(SetNotFound(backupSetId));
+
+    /// <summary>What a caller hears of a set that does not exist or that they may not see (the same words for both).</summary>
+    public static string SetNotFound(Guid backupSetId) => $"Backup set '{backupSetId}' does not exist, or you may not see it.";
 
     public async Task<int> ItemCountAsync(Guid backupSetId, CancellationToken ct) =>
         await db.Items.CountAsync(i => i.BackupSetId == backupSetId, ct);

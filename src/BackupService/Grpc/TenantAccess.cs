@@ -19,4 +19,20 @@ public sealed class TenantAccess(AccessService.AccessServiceClient access)
         }
         return answer.Tenant;
     }
+
+    /// <summary>
+    /// <see cref="RequireAsync"/> for something of a tenant (a set, a schedule): a caller not entitled to the tenant gets
+    /// NOT_FOUND with the thing's own message, exactly as when it does not exist.
+    /// </summary>
+    public async Task<Tenant> RequireForAsync(Guid tenantId, string capability, string action, string notFoundMessage, ServerCallContext context)
+    {
+        try
+        {
+            return await RequireAsync(tenantId, capability, action, context);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
+        {
+            throw new NotFoundException(notFoundMessage);
+        }
+    }
 }

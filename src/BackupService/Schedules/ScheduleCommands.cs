@@ -55,7 +55,7 @@ public sealed class ScheduleCommands(BackupDbContext db, TenantAccess access, Ru
         var valid = Validate(v, definition);
         v.ThrowIfInvalid();
 
-        var schedule = await VisibleAsync(scheduleId, Capabilities.BackupSetsManage, "change backup schedules", context, tracked: true);
+        var (schedule, _) = await VisibleAsync(scheduleId, Capabilities.BackupSetsManage, "change backup schedules", context, tracked: true);
         var now = time.GetUtcNow().UtcDateTime;
         Apply(schedule, valid, now);
         await db.SaveChangesAsync(context.CancellationToken);
@@ -67,7 +67,7 @@ public sealed class ScheduleCommands(BackupDbContext db, TenantAccess access, Ru
         var v = new RequestValidator();
         var scheduleId = v.RequiredId("schedule_id", scheduleIdText);
         v.ThrowIfInvalid();
-        return ToProto(await VisibleAsync(scheduleId, Capabilities.BackupSetsView, "view backup schedules", context), time.GetUtcNow().UtcDateTime);
+        return ToProto((await VisibleAsync(scheduleId, Capabilities.BackupSetsView, "view backup schedules", context)).Schedule, time.GetUtcNow().UtcDateTime);
     }
 
     public async Task<IReadOnlyList<BackupSchedule>> ListAsync(string tenantIdText, ServerCallContext context)
@@ -90,8 +90,7 @@ public sealed class ScheduleCommands(BackupDbContext db, TenantAccess access, Ru
         RequiredClick(v, clickId);
         v.ThrowIfInvalid();
 
-        var schedule = await VisibleAsync(scheduleId, Capabilities.BackupSchedulesRun, "run backup schedules", context);
-        var tenant = await access.RequireAsync(schedule.TenantId, Capabilities.BackupSchedulesRun, "run backup schedules", context);
+        var (schedule, tenant) = await VisibleAsync(scheduleId, Capabilities.BackupSchedulesRun, "run backup schedules", context);
         return await runs.EnsureRunAsync(new EnsureRunRequest
         {
             WorkspaceId = tenant.WorkspaceId,
@@ -112,8 +111,7 @@ public sealed class ScheduleCommands(BackupDbContext db, TenantAccess access, Ru
         RequiredClick(v, clickId);
         v.ThrowIfInvalid();
 
-        var schedule = await VisibleAsync(scheduleId, Capabilities.BackupSchedulesRun, "run backup schedules", context);
-        var tenant = await access.RequireAsync(schedule.TenantId, Capabilities.BackupSchedulesRun, "run backup schedules", context);
+        var (schedule, tenant) = await VisibleAsync(scheduleId, Capabilities.BackupSchedulesRun, "run backup schedules", context);
         var retried = (await runs.GetRunAsync(new GetRunRequest { RunId = runId.ToString() }, context.ForwardedAuthorization(),
             cancellationToken: context.CancellationToken)).Run;
         if (ScheduleRunContext.ScheduleOf(retried.Context) != schedule.Id || !retried.Type.StartsWith("backup_schedule.", StringComparison.Ordinal))
@@ -198,22 +196,13 @@ public sealed class ScheduleCommands(BackupDbContext db, TenantAccess access, Ru
     }
 
     /// <summary>A schedule the caller may act on; NOT_FOUND for one of a tenant they are not entitled to, as for one that does not exist.</summary>
-    private async Task<BackupScheduleEntity> VisibleAsync(Guid scheduleId, string capability, string action, ServerCallContext context, bool tracked = false)
+    private async Task<(BackupScheduleEntity Schedule, Access.V1.Tenant Tenant)> VisibleAsync(Guid scheduleId, string capability, string action,
+        ServerCallContext context, bool tracked = false)
     {
-        var query = tracked ? db.Schedules : db.Schedules.AsNoTracking();
-        var schedule = await query.SingleOrDefaultAsync(s => s.Id == scheduleId, context.CancellationToken);
-        try
-        {
-            if (schedule is not null)
-            {
-                await access.RequireAsync(schedule.TenantId, capability, action, context);
-                return schedule;
-            }
-        }
-        catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
-        {
-        }
-        throw new NotFoundException($"Backup schedule '{scheduleId}' does not exist, or you may not see it.");
+        var notFound = $"Backup schedule '{scheduleId}' does not exist, or you may not see it.";
+        var schedule = await (tracked ? db.Schedules : db.Schedules.AsNoTracking()).SingleOrDefaultAsync(s => s.Id == scheduleId, context.CancellationToken)
+            ?? throw new NotFoundException(notFound);
+        return (schedule, await access.RequireForAsync(schedule.TenantId, capability, action, notFound, context));
     }
 
     public static BackupSchedule ToProto(BackupScheduleEntity schedule, DateTime now)
