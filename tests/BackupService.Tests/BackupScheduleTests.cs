@@ -59,6 +59,24 @@ public sealed class BackupScheduleTests(BackupSuiteFixture suite) : IClassFixtur
     }
 
     [Fact]
+    public async Task DeletedSchedule_IsGone_StopsFiring_AndItsSetsStay()
+    {
+        var (_, tenantId, _, _) = await suite.CreateTenantAsync("schedule-delete-owner", deviceConfigurations: 1, compliancePolicies: 0);
+        var api = suite.BackupApi(UserToken("schedule-delete-owner"));
+        var schedule = (await api.CreateBackupScheduleAsync(new CreateBackupScheduleRequest { TenantId = tenantId, Definition = Nightly("UTC") })).Schedule;
+        var now = await api.RunBackupScheduleNowAsync(new RunBackupScheduleNowRequest { ScheduleId = schedule.ScheduleId, ClickId = "before-delete" });
+        await suite.WaitForCompletionAsync(now.Run.RunId, TimeSpan.FromSeconds(60));
+
+        await api.DeleteBackupScheduleAsync(new DeleteBackupScheduleRequest { ScheduleId = schedule.ScheduleId });
+        var gone = await FailsWith(StatusCode.NotFound, () => api.GetBackupScheduleAsync(new GetBackupScheduleRequest { ScheduleId = schedule.ScheduleId }).ResponseAsync);
+        var fired = Of(schedule, await suite.Backup.Services.GetRequiredService<BackupScheduler>().FireDueAsync(schedule.NextFireTimes[2].ToDateTime(), default));
+
+        Assert.Contains("does not exist", gone.Status.Detail);
+        Assert.Empty(fired);
+        Assert.Equal(1, (await api.GetBackupSetAsync(new GetBackupSetRequest { BackupSetId = now.Run.RunId })).BackupSet.ItemCount);
+    }
+
+    [Fact]
     public async Task TwoReplicasFiringTheSameSlot_ThenARestartMidFire_ThenAFireAfterCompletion_AllGetTheOneRun()
     {
         var (workspaceId, tenantId, _, _) = await suite.CreateTenantAsync("schedule-once-owner", deviceConfigurations: 2, compliancePolicies: 0);

@@ -146,6 +146,12 @@ public sealed class BackupGrpcService(
     public override async Task<UpdateBackupScheduleResponse> UpdateBackupSchedule(UpdateBackupScheduleRequest request, ServerCallContext context) =>
         new() { Schedule = await schedules.UpdateAsync(request.ScheduleId, request.Definition, context) };
 
+    public override async Task<DeleteBackupScheduleResponse> DeleteBackupSchedule(DeleteBackupScheduleRequest request, ServerCallContext context)
+    {
+        await schedules.DeleteAsync(request.ScheduleId, context);
+        return new DeleteBackupScheduleResponse();
+    }
+
     public override async Task<GetBackupScheduleResponse> GetBackupSchedule(GetBackupScheduleRequest request, ServerCallContext context) =>
         new() { Schedule = await schedules.GetAsync(request.ScheduleId, context) };
 

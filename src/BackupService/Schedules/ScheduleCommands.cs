@@ -62,6 +62,18 @@ public sealed class ScheduleCommands(BackupDbContext db, TenantAccess access, Ru
         return ToProto(schedule, now);
     }
 
+    /// <summary>Deletes the schedule; its sets stay (they are backups), outside any retention from now on.</summary>
+    public async Task DeleteAsync(string scheduleIdText, ServerCallContext context)
+    {
+        var v = new RequestValidator();
+        var scheduleId = v.RequiredId("schedule_id", scheduleIdText);
+        v.ThrowIfInvalid();
+
+        var (schedule, _) = await VisibleAsync(scheduleId, Capabilities.BackupSetsManage, "delete backup schedules", context, tracked: true);
+        db.Schedules.Remove(schedule);
+        await db.SaveChangesAsync(context.CancellationToken);
+    }
+
     public async Task<BackupSchedule> GetAsync(string scheduleIdText, ServerCallContext context)
     {
         var v = new RequestValidator();
