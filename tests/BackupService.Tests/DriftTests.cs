@@ -48,6 +48,39 @@ public sealed class DriftTests(BackupSuiteFixture suite) : IClassFixture<BackupS
     }
 
     [Fact]
+    public async Task CompareBackupSets_ShowsWhatTheSecondSetAdds_Lacks_AndHoldsInAnotherVersion()
+    {
+        var (_, tenantId, entraTenantId, policyIds) = await suite.CreateTenantAsync("compare-owner", deviceConfigurations: 5, compliancePolicies: 0);
+        var (_, otherTenantId, _, _) = await suite.CreateTenantAsync("compare-owner", deviceConfigurations: 1, compliancePolicies: 0);
+        var first = await CaptureAsync("compare-owner", tenantId);
+        using var admin = suite.EmulatorAdmin();
+        (await admin.DeleteAsync($"/emulator/tenants/{entraTenantId}/policies/deviceConfigurations/{policyIds[4]}")).EnsureSuccessStatusCode();
+        (await admin.PatchAsJsonAsync($"/emulator/tenants/{entraTenantId}/policies/deviceConfigurations/{policyIds[2]}", new { passwordMinimumLength = 99 }))
+            .EnsureSuccessStatusCode();
+        (await admin.PostAsJsonAsync($"/emulator/tenants/{entraTenantId}/policies/deviceConfigurations", new Dictionary<string, object>
+        {
+            ["@odata.type"] = "#microsoft.graph.windows10GeneralConfiguration", ["displayName"] = "Only in the second set",
+        })).EnsureSuccessStatusCode();
+        var second = await CaptureAsync("compare-owner", tenantId);
+        var api = suite.BackupApi(UserToken("compare-owner"));
+        var otherTenantsSet = await CaptureAsync("compare-owner", otherTenantId);
+
+        var compared = await api.CompareBackupSetsAsync(new CompareBackupSetsRequest { BackupSetId = first, OtherBackupSetId = second });
+        var otherTenant = await FailsWith(StatusCode.FailedPrecondition, () => api.CompareBackupSetsAsync(new CompareBackupSetsRequest
+        {
+            BackupSetId = first, OtherBackupSetId = otherTenantsSet,
+        }).ResponseAsync);
+
+        Assert.Equal(3, compared.Unchanged);
+        Assert.Equal([DriftKind.Added, DriftKind.Removed, DriftKind.Changed], compared.Differences.Select(d => d.Kind).Order());
+        Assert.Equal(policyIds[4], compared.Differences.Single(d => d.Kind == DriftKind.Removed).PolicyId);
+        var changed = compared.Differences.Single(d => d.Kind == DriftKind.Changed);
+        Assert.Equal(policyIds[2], changed.PolicyId);
+        Assert.Equal("99", changed.Changes.Single(c => c.Path == "/passwordMinimumLength").NewValueJson);
+        Assert.Contains("another tenant", otherTenant.Status.Detail);
+    }
+
+    [Fact]
     public async Task ChangedSecret_IsShownOnlyAsChanged()
     {
         var (_, tenantId, entraTenantId, _) = await suite.CreateTenantAsync("drift-secret-owner", deviceConfigurations: 1, compliancePolicies: 0);

@@ -38,14 +38,12 @@ public sealed partial class DriftHandler(TenantGraphClients graphClients, Policy
 {
     public const string Type = Contracts.RunTypes.DriftGenerate;
 
-    private sealed record BaselinePolicy(string Family, string PolicyId, string DisplayName, string OdataType, string? ContentHash, string? Content);
-
     public async Task HandleAsync(RunWorkContext run, CancellationToken cancellationToken)
     {
         var tenantId = run.TenantId ?? throw new RunFailureException("drift.no_tenant", $"{Type} needs a tenant.");
         var context = DriftContext.From(run.Context)
             ?? throw new RunFailureException("drift.bad_context", "The run's context names no baseline set or Entra tenant; generate the drift again.");
-        var baseline = await BaselineAsync(context.BaselineSetId, tenantId, cancellationToken);
+        var baseline = await SetVersions.LoadAsync(dataSource, context.BaselineSetId, tenantId, cancellationToken);
         if (baseline.Count == 0)
         {
             throw new RunFailureException("drift.baseline_gone", $"Backup set '{context.BaselineSetId}' holds no captured policy any more (deleted by retention?).");
@@ -71,7 +69,7 @@ public sealed partial class DriftHandler(TenantGraphClients graphClients, Policy
                 }
                 else if (old.ContentHash != policy.ContentHash)
                 {
-                    var changes = JsonDiff.Changes(ContentHash.Canonical(JsonNode.Parse(old.Content!), root: true), ContentHash.Canonical(policy.Document, root: true));
+                    var changes = JsonDiff.Changes(ContentHash.Canonical(JsonNode.Parse(old.Content), root: true), ContentHash.Canonical(policy.Document, root: true));
                     findings.Add(new Finding("changed", family, policy.PolicyId, policy.DisplayName, policy.OdataType, changes));
                 }
                 run.Succeeded();
@@ -94,28 +92,6 @@ public sealed partial class DriftHandler(TenantGraphClients graphClients, Policy
     }
 
     private sealed record Finding(string Kind, string Family, string PolicyId, string DisplayName, string OdataType, IReadOnlyList<PolicyChange> Changes);
-
-    /// <summary>The baseline's items with the version each holds (a failed item keeps the version an earlier capture stored).</summary>
-    private async Task<List<BaselinePolicy>> BaselineAsync(Guid setId, Guid tenantId, CancellationToken ct)
-    {
-        await using var command = dataSource.CreateCommand("""
-            SELECT i.family, i.policy_id, i.display_name, i.odata_type, i.content_hash, c.content
-            FROM backup.backup_items i
-            JOIN backup.backup_sets s ON s.id = i.backup_set_id
-            LEFT JOIN backup.policy_contents c ON c.tenant_id = s.tenant_id AND c.content_hash = i.content_hash
-            WHERE i.backup_set_id = @set AND s.tenant_id = @tenant AND i.content_hash IS NOT NULL
-            """);
-        command.Parameters.AddWithValue("set", setId);
-        command.Parameters.AddWithValue("tenant", tenantId);
-        var policies = new List<BaselinePolicy>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            policies.Add(new BaselinePolicy(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5)));
-        }
-        return [.. policies.Where(p => p.Content is not null)];
-    }
 
     private async Task StoreAsync(Guid runId, Guid tenantId, Guid baselineSetId, List<Finding> findings, CancellationToken ct)
     {

@@ -11,6 +11,7 @@ public static class BackupGrpcExtensions
         builder.Services.AddSingleton<TenantAccess>();
         builder.Services.AddScoped<Schedules.ScheduleCommands>();
         builder.Services.AddScoped<Drift.DriftCommands>();
+        builder.Services.AddScoped<Drift.SetComparison>();
         return builder;
     }
 

@@ -27,7 +27,8 @@ public sealed class BackupGrpcService(
     BackupDbContext db,
     NpgsqlDataSource dataSource,
     ScheduleCommands schedules,
-    DriftCommands drift) : Backup.V1.BackupService.BackupServiceBase
+    DriftCommands drift,
+    SetComparison comparison) : Backup.V1.BackupService.BackupServiceBase
 {
     public const int MaxDisplayName = 200;
 
@@ -130,6 +131,9 @@ public sealed class BackupGrpcService(
         var set = await VisibleSetAsync(backupSetId, context);
         return await queries.ItemAsync(set, itemId, context.CancellationToken);
     }
+
+    public override Task<CompareBackupSetsResponse> CompareBackupSets(CompareBackupSetsRequest request, ServerCallContext context) =>
+        comparison.CompareAsync(request, context);
 
     public override async Task<GenerateDriftResponse> GenerateDrift(GenerateDriftRequest request, ServerCallContext context)
     {
