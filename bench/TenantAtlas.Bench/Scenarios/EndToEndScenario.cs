@@ -175,24 +175,50 @@ public static class EndToEndScenario
 
     /// <summary>
     /// Every run the scenario started (identities "e2e-…"; scenarios 1–3 started runs of the same type in the same
-    /// workspace) completed as succeeded: nothing lost, nothing stuck, nothing failed.
+    /// workspace) completed as succeeded: nothing lost, nothing stuck, nothing failed. The phases wait for handler starts
+    /// (and a count of completions), so the last completions may still be on their way: they get up to 30 s.
     /// </summary>
     private static async Task RequireAllSucceededAsync(BenchSuite suite, BenchReport report)
     {
-        await using var command = suite.RunsData.CreateCommand("""
-            SELECT count(*) FILTER (WHERE status = 'completed' AND outcome = 'succeeded'), count(*)
-            FROM runs.operation_runs WHERE workspace_id = @workspace AND type = @type AND identity_inputs ->> 'bench' LIKE 'e2e-%'
-            """);
-        command.Parameters.Add(new NpgsqlParameter<Guid>("workspace", suite.LoadWorkspace));
-        command.Parameters.Add(new NpgsqlParameter<string>("type", RunType));
-        await using var reader = await command.ExecuteReaderAsync();
-        await reader.ReadAsync();
-        var (succeeded, total) = (reader.GetInt64(0), reader.GetInt64(1));
+        var deadline = Stopwatch.GetTimestamp() + (30 * Stopwatch.Frequency);
+        List<(string Status, string Outcome, string? Failure, long Count)> groups;
+        while (true)
+        {
+            groups = await OutcomesAsync(suite);
+            if (groups.All(g => g.Status == "completed") || Stopwatch.GetTimestamp() > deadline)
+            {
+                break;
+            }
+            await Task.Delay(250);
+        }
+        var total = groups.Sum(g => g.Count);
+        var succeeded = groups.Where(g => g is { Status: "completed", Outcome: "succeeded" }).Sum(g => g.Count);
         report.AddFact($"End to end: {succeeded:N0} of {total:N0} runs started through RunsService completed as succeeded by the worker.");
         if (succeeded != total)
         {
-            throw new InvalidOperationException($"{total - succeeded} end-to-end runs did not complete as succeeded.");
+            var others = string.Join("; ", groups.Where(g => g is not { Status: "completed", Outcome: "succeeded" })
+                .Select(g => $"{g.Count} {g.Status}/{g.Outcome}{(g.Failure is null ? "" : $" ({g.Failure})")}"));
+            throw new InvalidOperationException($"{total - succeeded} end-to-end runs did not complete as succeeded: {others}.");
         }
+    }
+
+    /// <summary>The scenario's runs by status, outcome and first failure code.</summary>
+    private static async Task<List<(string Status, string Outcome, string? Failure, long Count)>> OutcomesAsync(BenchSuite suite)
+    {
+        await using var command = suite.RunsData.CreateCommand("""
+            SELECT status, outcome, failures -> 0 ->> 'code', count(*)
+            FROM runs.operation_runs WHERE workspace_id = @workspace AND type = @type AND identity_inputs ->> 'bench' LIKE 'e2e-%'
+            GROUP BY 1, 2, 3
+            """);
+        command.Parameters.Add(new NpgsqlParameter<Guid>("workspace", suite.LoadWorkspace));
+        command.Parameters.Add(new NpgsqlParameter<string>("type", RunType));
+        var groups = new List<(string, string, string?, long)>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            groups.Add((reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetInt64(3)));
+        }
+        return groups;
     }
 
     private static void ReportFootprint(BenchReport report, double runsServiceMb, double workerMb)
