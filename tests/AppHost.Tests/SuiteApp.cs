@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Aspire.Hosting.ApplicationModel;
 using Grpc.Net.Client;
+using Microsoft.Extensions.DependencyInjection;
 using TenantAtlas.Access.V1;
 using TenantAtlas.AppHost.Demo;
 using TenantAtlas.ServiceDefaults;
@@ -18,7 +19,7 @@ namespace TenantAtlas.AppHost.Tests;
 public sealed class SuiteApp : IAsyncLifetime
 {
     public const string SigningKey = "apphost-tests-signing-key-0123456789abcdef";
-    private static readonly TimeSpan StartWithin = TimeSpan.FromMinutes(4);
+    private static readonly TimeSpan StartWithin = TimeSpan.FromMinutes(6);
 
     /// <summary>Every resource of the graph, in the order they become healthy.</summary>
     public static readonly string[] Resources = ["postgres", "runsdb", "inventorydb", "backupdb", "redis", "graph-emulator", "runs", "inventory", "backup", "gateway"];
@@ -78,9 +79,22 @@ public sealed class SuiteApp : IAsyncLifetime
         }
         App = await builder.BuildAsync(timeout.Token);
         await App.StartAsync(timeout.Token);
+        var starting = System.Diagnostics.Stopwatch.StartNew();
+        var healthyAfter = new List<string>();
         foreach (var resource in Resources)
         {
-            await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+            try
+            {
+                await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+                healthyAfter.Add($"{resource} {starting.Elapsed.TotalSeconds:0} s");
+            }
+            catch (OperationCanceledException e) when (timeout.IsCancellationRequested)
+            {
+                // Aspire's message names the failed health check only; how long the others took and what the process
+                // printed say why.
+                throw new TimeoutException($"'{resource}' was not healthy within {StartWithin.TotalMinutes} minutes " +
+                    $"(healthy after: {string.Join(", ", healthyAfter)}): {e.Message}\n" + await ResourceLogTailAsync(resource), e);
+            }
         }
         GatewayUrl = App.GetEndpoint("gateway", "http");
         GraphEmulatorUrl = App.GetEndpoint("graph-emulator", "http");
@@ -94,6 +108,33 @@ public sealed class SuiteApp : IAsyncLifetime
         var tenants = await owner.GetFromJsonAsync<JsonElement>($"/v1/workspaces/{WorkspaceId}/tenants");
         TenantId = tenants.GetProperty("tenants").EnumerateArray()
             .First(t => t.GetProperty("entraTenantId").GetString() == DemoData.EntraTenantId).GetProperty("tenantId").GetString()!;
+    }
+
+    /// <summary>The last lines a resource's processes printed (console and Aspire's own log of it), for a failure message.</summary>
+    private async Task<string> ResourceLogTailAsync(string resourceName, int lines = 80)
+    {
+        var resource = App.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == resourceName);
+        var tail = new Queue<string>();
+        using var within = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        try
+        {
+            await foreach (var batch in App.Services.GetRequiredService<ResourceLoggerService>().GetAllAsync(resource).WithCancellation(within.Token))
+            {
+                foreach (var line in batch)
+                {
+                    tail.Enqueue(line.Content);
+                    if (tail.Count > lines)
+                    {
+                        tail.Dequeue();
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            tail.Enqueue("(reading the log took over 15 s; it is cut here)");
+        }
+        return $"last {tail.Count} log lines of '{resourceName}':\n" + string.Join('\n', tail);
     }
 
     public async Task DisposeAsync()

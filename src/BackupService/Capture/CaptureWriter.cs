@@ -40,10 +40,16 @@ public sealed class CaptureWriter(NpgsqlDataSource dataSource)
             captured_at = EXCLUDED.captured_at
         """;
 
-    /// <summary>Marks the set as being captured by <paramref name="runId"/>.</summary>
+    /// <summary>
+    /// Marks the set as being captured by <paramref name="runId"/>: when the run is started (so the set shows "capturing"
+    /// at once) and when the worker takes it. Only the first does anything, so a start answered with a run the worker
+    /// has already finished leaves the status the worker wrote.
+    /// </summary>
     public async Task BeginAsync(Guid backupSetId, Guid runId, CancellationToken ct)
     {
-        await using var command = dataSource.CreateCommand("UPDATE backup.backup_sets SET status = @status, last_run_id = @run_id WHERE id = @id");
+        await using var command = dataSource.CreateCommand("""
+            UPDATE backup.backup_sets SET status = @status, last_run_id = @run_id WHERE id = @id AND last_run_id IS DISTINCT FROM @run_id
+            """);
         command.Parameters.AddWithValue("status", SetStatus.Capturing);
         command.Parameters.AddWithValue("run_id", runId);
         command.Parameters.AddWithValue("id", backupSetId);
@@ -129,7 +135,9 @@ public sealed class CaptureWriter(NpgsqlDataSource dataSource)
     /// <summary>The capture could not proceed: the set says failed (its items, if any, are kept).</summary>
     public async Task FailAsync(Guid backupSetId, Guid runId, CancellationToken ct)
     {
-        await using var command = dataSource.CreateCommand("UPDATE backup.backup_sets SET status = @status, last_run_id = @run_id WHERE id = @id");
+        await using var command = dataSource.CreateCommand("""
+            UPDATE backup.backup_sets SET status = @status, last_run_id = @run_id WHERE id = @id AND last_run_id IS DISTINCT FROM @run_id
+            """);
         command.Parameters.AddWithValue("status", SetStatus.Failed);
         command.Parameters.AddWithValue("run_id", runId);
         command.Parameters.AddWithValue("id", backupSetId);

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Google.Protobuf.WellKnownTypes;
 using Npgsql;
 using TenantAtlas.BackupService.Capture;
@@ -55,7 +54,8 @@ public sealed partial class DriftHandler(TenantGraphClients graphClients, Policy
         {
             var (list, current) = await capture.ReadFamilyAsync(client, tenantId, family, _ => true, cancellationToken);
             var before = baseline.Where(b => b.Family == family).ToDictionary(b => b.PolicyId, StringComparer.OrdinalIgnoreCase);
-            run.AddTotal(current.Count + before.Keys.Count(id => !current.Any(c => string.Equals(c.PolicyId, id, StringComparison.OrdinalIgnoreCase))));
+            var currentIds = current.Select(c => c.PolicyId).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            run.AddTotal(current.Count + before.Keys.Count(id => !currentIds.Contains(id)));
             foreach (var policy in current)
             {
                 if (!policy.Captured)
@@ -69,12 +69,11 @@ public sealed partial class DriftHandler(TenantGraphClients graphClients, Policy
                 }
                 else if (old.ContentHash != policy.ContentHash)
                 {
-                    var changes = JsonDiff.Changes(ContentHash.Canonical(JsonNode.Parse(old.Content), root: true), ContentHash.Canonical(policy.Document, root: true));
-                    findings.Add(new Finding("changed", family, policy.PolicyId, policy.DisplayName, policy.OdataType, changes));
+                    findings.Add(new Finding("changed", family, policy.PolicyId, policy.DisplayName, policy.OdataType, JsonDiff.Changes(old.Content, policy.Document)));
                 }
                 run.Succeeded();
             }
-            foreach (var gone in before.Values.Where(b => !current.Any(c => string.Equals(c.PolicyId, b.PolicyId, StringComparison.OrdinalIgnoreCase))))
+            foreach (var gone in before.Values.Where(b => !currentIds.Contains(b.PolicyId)))
             {
                 if (!list.Complete)
                 {

@@ -21,6 +21,10 @@ public static class JsonDiff
         return changes;
     }
 
+    /// <summary>The differences between a stored version (its canonical form is computed here) and another document.</summary>
+    public static List<PolicyChange> Changes(string storedContent, JsonNode? current) =>
+        Changes(ContentHash.Canonical(JsonNode.Parse(storedContent), root: true), ContentHash.Canonical(current, root: true));
+
     private static void Walk(string path, JsonNode? old, JsonNode? now, List<PolicyChange> changes)
     {
         switch (old, now)

@@ -53,7 +53,7 @@ public sealed class SetComparison(BackupQueries queries, TenantAccess access, Np
             };
             if (old is not null && now is not null)
             {
-                finding.Changes.AddRange(JsonDiff.Changes(Canonical(old), Canonical(now)).Select(c => new DriftChange
+                finding.Changes.AddRange(JsonDiff.Changes(old.Content, JsonNode.Parse(now.Content)).Select(c => new DriftChange
                 {
                     Path = c.Path, OldValueJson = c.Old ?? string.Empty, NewValueJson = c.New ?? string.Empty, Secret = c.Secret,
                 }));
@@ -65,6 +65,4 @@ public sealed class SetComparison(BackupQueries queries, TenantAccess access, Np
     }
 
     private static (string Family, string PolicyId) Key(SetPolicy policy) => (policy.Family, policy.PolicyId.ToLowerInvariant());
-
-    private static JsonNode? Canonical(SetPolicy policy) => ContentHash.Canonical(JsonNode.Parse(policy.Content), root: true);
 }

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
-using Npgsql;
 using TenantAtlas.Backup.V1;
 using TenantAtlas.BackupService.Capture;
 using TenantAtlas.BackupService.Drift;
@@ -25,7 +24,7 @@ public sealed class BackupGrpcService(
     TenantAccess access,
     BackupQueries queries,
     BackupDbContext db,
-    NpgsqlDataSource dataSource,
+    CaptureWriter captureWriter,
     ScheduleCommands schedules,
     DriftCommands drift,
     SetComparison comparison) : Backup.V1.BackupService.BackupServiceBase
@@ -73,7 +72,7 @@ public sealed class BackupGrpcService(
             IdentityInputs = { ["backup_set"] = set.Id.ToString(), ["selection"] = selection.Fingerprint },
             Context = new CaptureContext(set.Id, tenant.EntraTenantId, selection.Families, selection.PolicyIds).ToStruct(),
         }, context.ForwardedAuthorization(), cancellationToken: context.CancellationToken);
-        await MarkCapturingAsync(set.Id, Guid.Parse(ensured.Run.RunId), context.CancellationToken);
+        await captureWriter.BeginAsync(set.Id, Guid.Parse(ensured.Run.RunId), context.CancellationToken);
         return new AddPoliciesResponse { Run = ensured.Run, Created = ensured.Created };
     }
 
@@ -180,17 +179,5 @@ public sealed class BackupGrpcService(
         var set = await queries.SetAsync(backupSetId, context.CancellationToken);
         await access.RequireForAsync(set.TenantId, Capabilities.BackupSetsView, "view backup sets", BackupQueries.SetNotFound(backupSetId), context);
         return set;
-    }
-
-    /// <summary>The set shows "capturing" as soon as its run exists, unless the worker has already taken the run (and writes its status itself).</summary>
-    private async Task MarkCapturingAsync(Guid backupSetId, Guid runId, CancellationToken ct)
-    {
-        await using var command = dataSource.CreateCommand("""
-            UPDATE backup.backup_sets SET status = @status, last_run_id = @run_id WHERE id = @id AND last_run_id IS DISTINCT FROM @run_id
-            """);
-        command.Parameters.AddWithValue("status", SetStatus.Capturing);
-        command.Parameters.AddWithValue("run_id", runId);
-        command.Parameters.AddWithValue("id", backupSetId);
-        await command.ExecuteNonQueryAsync(ct);
     }
 }
