@@ -37,7 +37,7 @@ public static class RunTypes
     public static readonly IReadOnlyDictionary<string, RunType> All = new[]
     {
         new RunType(InventorySync, "Inventory sync", Capabilities.InventorySyncRun, RunPlane.Tenant, "inventory", Available: true),
-        new RunType(DirectoryGroupsSync, "Directory groups sync", Capabilities.DirectorySync, RunPlane.Tenant, "inventory", Available: false),
+        new RunType(DirectoryGroupsSync, "Directory groups sync", Capabilities.DirectorySync, RunPlane.Tenant, "inventory", Available: true),
         new RunType(DriftGenerate, "Drift report", Capabilities.DriftGenerate, RunPlane.Tenant, "backup", Available: true),
         new RunType(BackupSetAddPolicies, "Backup: add policies", Capabilities.BackupSetsManage, RunPlane.Tenant, "backup", Available: true),
         new RunType(BackupScheduleRunNow, "Backup schedule: run now", Capabilities.BackupSchedulesRun, RunPlane.Tenant, "backup", Available: true),

@@ -14,6 +14,8 @@ public static class GatewayRoutingExtensions
     [
         ("inventory-sync", "/v1/tenants/{tenantId}/inventory:sync", "inventory", 0),
         ("inventory-items", "/v1/tenants/{tenantId}/inventory/{**rest}", "inventory", 0),
+        ("directory-groups-sync", "/v1/tenants/{tenantId}/directory-groups:sync", "inventory", 0),
+        ("directory-groups", "/v1/tenants/{tenantId}/directory-groups", "inventory", 0),
         ("backup-sets-of-tenant", "/v1/tenants/{tenantId}/backup-sets", "backup", 0),
         ("backup-sets", "/v1/backup-sets/{**rest}", "backup", 0),
         ("backup-schedules-of-tenant", "/v1/tenants/{tenantId}/backup-schedules", "backup", 0),

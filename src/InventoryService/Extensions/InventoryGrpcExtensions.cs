@@ -1,3 +1,4 @@
+using TenantAtlas.InventoryService.Groups;
 using TenantAtlas.InventoryService.Grpc;
 
 namespace TenantAtlas.InventoryService.Extensions;
@@ -8,6 +9,7 @@ public static class InventoryGrpcExtensions
     public static IHostApplicationBuilder AddInventoryGrpc(this IHostApplicationBuilder builder)
     {
         builder.Services.AddScoped<InventoryQueries>();
+        builder.Services.AddScoped<DirectoryGroupQueries>();
         return builder;
     }
 

@@ -1,3 +1,4 @@
+using TenantAtlas.InventoryService.Groups;
 using TenantAtlas.InventoryService.Sync;
 using TenantAtlas.Workers;
 
@@ -12,8 +13,10 @@ public static class InventoryWorkerExtensions
     public static IHostApplicationBuilder AddInventoryWorker(this IHostApplicationBuilder builder)
     {
         builder.AddRunWorker(ServiceName)
-            .AddHandler<InventorySyncHandler>(InventorySyncHandler.Type);
+            .AddHandler<InventorySyncHandler>(InventorySyncHandler.Type)
+            .AddHandler<DirectoryGroupsSyncHandler>(DirectoryGroupsSyncHandler.Type);
         builder.Services.AddSingleton<InventoryItemWriter>();
+        builder.Services.AddSingleton<DirectoryGroupWriter>();
         return builder;
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authorization;
 using TenantAtlas.TenantGraph;
 using TenantAtlas.Access.V1;
 using TenantAtlas.Inventory.V1;
+using TenantAtlas.InventoryService.Groups;
 using TenantAtlas.InventoryService.Sync;
 using TenantAtlas.Runs.V1;
 
@@ -16,10 +17,14 @@ namespace TenantAtlas.InventoryService.Grpc;
 public sealed class InventoryGrpcService(
     RunsService.RunsServiceClient runs,
     AccessService.AccessServiceClient access,
-    InventoryQueries queries) : TenantAtlas.Inventory.V1.InventoryService.InventoryServiceBase
+    InventoryQueries queries,
+    DirectoryGroupQueries groups) : TenantAtlas.Inventory.V1.InventoryService.InventoryServiceBase
 {
     /// <summary>Families in one StartInventorySync; there are two, so more than a few is not a request a client means.</summary>
     public const int MaxFamilies = 16;
+
+    /// <summary>A group search's text: at most a display name's length.</summary>
+    public const int MaxGroupQuery = 256;
 
     public override async Task<StartInventorySyncResponse> StartInventorySync(StartInventorySyncRequest request, ServerCallContext context)
     {
@@ -53,17 +58,62 @@ public sealed class InventoryGrpcService(
         var pageSize = v.PageSize("page_size", request.PageSize, defaultSize: 100, maxSize: 500);
         v.ThrowIfInvalid();
 
-        var tenant = await access.GetTenantAsync(new GetTenantRequest { TenantId = tenantId.ToString() }, context.ForwardedAuthorization(),
-            cancellationToken: context.CancellationToken);
         // Reading the inventory needs what starting a sync needs (seed 086: view = start capability).
-        if (tenant.Member is { } member && !member.Capabilities.Contains(InventoryQueries.ViewCapability))
-        {
-            throw new PermissionDeniedException($"Your role does not grant '{InventoryQueries.ViewCapability}', which is needed to view the inventory.");
-        }
+        await RequireAsync(tenantId, InventoryQueries.ViewCapability, "view the inventory", context);
         var (items, next) = await queries.ListAsync(tenantId, family, runId, pageSize, request.PageToken, context.CancellationToken);
         var response = new ListInventoryItemsResponse { NextPageToken = next ?? string.Empty };
         response.Items.AddRange(items);
         return response;
+    }
+
+    public override async Task<StartDirectoryGroupsSyncResponse> StartDirectoryGroupsSync(StartDirectoryGroupsSyncRequest request, ServerCallContext context)
+    {
+        var v = new RequestValidator();
+        var tenantId = v.RequiredId("tenant_id", request.TenantId);
+        v.ThrowIfInvalid();
+        var asCaller = context.ForwardedAuthorization();
+
+        var tenant = (await access.GetTenantAsync(new GetTenantRequest { TenantId = tenantId.ToString() }, asCaller,
+            cancellationToken: context.CancellationToken)).Tenant;
+        // No identity inputs: one group sync per tenant while active, whoever starts it.
+        var ensured = await runs.EnsureRunAsync(new EnsureRunRequest
+        {
+            WorkspaceId = tenant.WorkspaceId,
+            TenantId = tenant.TenantId,
+            Type = DirectoryGroupsSyncHandler.Type,
+            Context = SyncContext.ForEntraTenant(tenant.EntraTenantId),
+        }, asCaller, cancellationToken: context.CancellationToken);
+        return new StartDirectoryGroupsSyncResponse { Run = ensured.Run, Created = ensured.Created };
+    }
+
+    public override async Task<SearchDirectoryGroupsResponse> SearchDirectoryGroups(SearchDirectoryGroupsRequest request, ServerCallContext context)
+    {
+        var v = new RequestValidator();
+        var tenantId = v.RequiredId("tenant_id", request.TenantId);
+        var query = v.OptionalText("query", request.Query, MaxGroupQuery);
+        var match = v.DefinedEnum("match", request.Match);
+        var pageSize = v.PageSize("page_size", request.PageSize, defaultSize: 50, maxSize: 200);
+        v.ThrowIfInvalid();
+
+        await RequireAsync(tenantId, DirectoryGroupQueries.SearchCapability, "search the tenant's groups", context);
+        var (found, next) = await groups.SearchAsync(tenantId, query, match, request.IncludeDeleted, pageSize, request.PageToken, context.CancellationToken);
+        var response = new SearchDirectoryGroupsResponse { NextPageToken = next ?? string.Empty };
+        response.Groups.AddRange(found);
+        return response;
+    }
+
+    /// <summary>
+    /// NOT_FOUND (from RunsService) for a tenant the caller is not entitled to; PERMISSION_DENIED when their role lacks
+    /// <paramref name="capability"/>.
+    /// </summary>
+    private async Task RequireAsync(Guid tenantId, string capability, string action, ServerCallContext context)
+    {
+        var tenant = await access.GetTenantAsync(new GetTenantRequest { TenantId = tenantId.ToString() }, context.ForwardedAuthorization(),
+            cancellationToken: context.CancellationToken);
+        if (tenant.Member is { } member && !member.Capabilities.Contains(capability))
+        {
+            throw new PermissionDeniedException($"Your role does not grant '{capability}', which is needed to {action}.");
+        }
     }
 
     private static string? Family(RequestValidator v, string field, PolicyFamily family)

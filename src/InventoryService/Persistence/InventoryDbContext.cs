@@ -3,17 +3,20 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace TenantAtlas.InventoryService.Persistence;
 
-/// <summary>The <c>inventory</c> schema: policies as last seen in Graph. Nothing else reads it.</summary>
+/// <summary>The <c>inventory</c> schema: policies and directory groups as last seen in Graph. Nothing else reads it.</summary>
 public sealed class InventoryDbContext(DbContextOptions<InventoryDbContext> options) : DbContext(options)
 {
     public const string Schema = "inventory";
 
     public DbSet<InventoryItemEntity> Items => Set<InventoryItemEntity>();
 
+    public DbSet<DirectoryGroupEntity> DirectoryGroups => Set<DirectoryGroupEntity>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.HasDefaultSchema(Schema);
         modelBuilder.ApplyConfiguration(new InventoryItemConfiguration());
+        modelBuilder.ApplyConfiguration(new DirectoryGroupConfiguration());
     }
 }
 

@@ -69,6 +69,16 @@ public sealed class RequestValidator
         return value.Trim();
     }
 
+    /// <summary>An optional text of bounded length ("" when not given), trimmed.</summary>
+    public string OptionalText(string field, string value, int maxLength)
+    {
+        if (value.Length > maxLength)
+        {
+            Add(field, $"must be at most {maxLength} characters (got {value.Length}).");
+        }
+        return value.Trim();
+    }
+
     /// <summary>A defined enum value (proto3 enums accept any number on the wire).</summary>
     public TEnum DefinedEnum<TEnum>(string field, TEnum value) where TEnum : struct, Enum
     {

@@ -24,6 +24,63 @@ namespace TenantAtlas.InventoryService.Persistence.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("TenantAtlas.InventoryService.Persistence.DirectoryGroupEntity", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("GroupId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("group_id");
+
+                    b.Property<bool>("Deleted")
+                        .HasColumnType("boolean")
+                        .HasColumnName("deleted");
+
+                    b.Property<string>("DisplayName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("display_name");
+
+                    b.PrimitiveCollection<List<string>>("GroupTypes")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("group_types");
+
+                    b.Property<DateTime>("LastSeenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_seen_at");
+
+                    b.Property<Guid>("LastSeenRunId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("last_seen_run_id");
+
+                    b.Property<string>("MembershipRule")
+                        .HasColumnType("text")
+                        .HasColumnName("membership_rule");
+
+                    b.Property<string>("SearchName")
+                        .IsRequired()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("search_name")
+                        .HasComputedColumnSql("lower(display_name)", true);
+
+                    b.Property<bool>("SecurityEnabled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("security_enabled");
+
+                    b.HasKey("TenantId", "GroupId");
+
+                    b.HasIndex("TenantId", "SearchName", "GroupId");
+
+                    b.ToTable("directory_groups", "inventory");
+                });
+
             modelBuilder.Entity("TenantAtlas.InventoryService.Persistence.InventoryItemEntity", b =>
                 {
                     b.Property<Guid>("TenantId")
