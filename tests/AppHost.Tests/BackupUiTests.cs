@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 
 namespace TenantAtlas.AppHost.Tests;
@@ -16,6 +15,9 @@ public sealed class BackupUiTests(SuiteApp suite, BrowserFixture browser) : ICla
 {
     private static readonly string Screenshots = BrowserFixture.Screenshots;
     private static readonly TimeSpan CaptureWithin = TimeSpan.FromSeconds(120);
+    private static readonly string[] AllFamilies = ["POLICY_FAMILY_DEVICE_CONFIGURATIONS", "POLICY_FAMILY_COMPLIANCE_POLICIES"];
+    private static readonly string[] SetsNewestFirst = ["After the change", "Before the change"];
+    private static readonly string[] ScheduleActions = ["run-now", "edit-schedule", "delete-schedule"];
 
     private static LocatorAssertionsToHaveTextOptions Within(TimeSpan time) => new() { Timeout = (float)time.TotalMilliseconds };
 
@@ -89,13 +91,13 @@ public sealed class BackupUiTests(SuiteApp suite, BrowserFixture browser) : ICla
         await Assertions.Expect(finding).ToHaveCountAsync(1);
         await Assertions.Expect(finding.GetByTestId("finding-kind")).ToHaveTextAsync("changed");
         await Assertions.Expect(finding).ToContainTextAsync(policyId);
-        await Assertions.Expect(finding.GetByTestId("finding-path")).ToContainTextAsync(["/description"]);
+        await Assertions.Expect(finding.GetByTestId("finding-path").First).ToHaveTextAsync("/description");
         await Assertions.Expect(finding.GetByTestId("finding-values").First).ToContainTextAsync("\"changed for the compare test\"");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "backup-set-compare.png"), FullPage = true });
 
         // The list shows both, newest first.
         await page.GetByTestId("back-to-backup-sets").ClickAsync();
-        await Assertions.Expect(page.GetByTestId("backup-set-link")).ToHaveTextAsync(["After the change", "Before the change"]);
+        await Assertions.Expect(page.GetByTestId("backup-set-link")).ToHaveTextAsync(SetsNewestFirst);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "backup-sets.png"), FullPage = true });
     }
 
@@ -164,7 +166,7 @@ public sealed class BackupUiTests(SuiteApp suite, BrowserFixture browser) : ICla
         created.EnsureSuccessStatusCode();
         var setId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("backupSet").GetProperty("backupSetId").GetString()!;
         using var added = await owner.PostAsJsonAsync($"/v1/backup-sets/{setId}:addPolicies",
-            new { selection = new { families = new[] { "POLICY_FAMILY_DEVICE_CONFIGURATIONS", "POLICY_FAMILY_COMPLIANCE_POLICIES" } } });
+            new { selection = new { families = AllFamilies } });
         added.EnsureSuccessStatusCode();
         var captureRunId = (await added.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("run").GetProperty("runId").GetString()!;
         await SuiteApp.CompletedRunAsync(owner, captureRunId, CaptureWithin);
@@ -190,7 +192,7 @@ public sealed class BackupUiTests(SuiteApp suite, BrowserFixture browser) : ICla
         await Assertions.Expect(finding).ToHaveCountAsync(1);
         await Assertions.Expect(finding.GetByTestId("finding-kind")).ToHaveTextAsync("changed");
         await Assertions.Expect(finding).ToContainTextAsync(policyId);
-        await Assertions.Expect(finding.GetByTestId("finding-path")).ToContainTextAsync(["/description"]);
+        await Assertions.Expect(finding.GetByTestId("finding-path").First).ToHaveTextAsync("/description");
         await Assertions.Expect(finding.GetByTestId("finding-values").First).ToContainTextAsync("→ \"drifted\"");
         await Assertions.Expect(page.GetByTestId("drift-baseline-link")).ToHaveAttributeAsync("href", $"#/backup-sets/{setId}");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "drift-findings.png"), FullPage = true });
@@ -219,11 +221,11 @@ public sealed class BackupUiTests(SuiteApp suite, BrowserFixture browser) : ICla
         await Assertions.Expect(page.GetByTestId("schedule-page")).ToBeVisibleAsync();
         // A Readonly user may not even view backups: the server's refusal shows, and no action is offered.
         await Assertions.Expect(page.GetByTestId("error-message")).ToBeVisibleAsync();
-        foreach (var action in new[] { "run-now", "edit-schedule", "delete-schedule" })
+        foreach (var action in ScheduleActions)
         {
             await Assertions.Expect(page.GetByTestId(action)).ToBeHiddenAsync();
         }
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "schedule-readonly.png"), FullPage = true });
-        Assert.Matches(new Regex("#/schedules/"), page.Url);
+        Assert.Contains($"#/schedules/{scheduleId}", page.Url, StringComparison.Ordinal);
     }
 }
