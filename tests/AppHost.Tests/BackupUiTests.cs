@@ -158,6 +158,48 @@ public sealed class BackupUiTests(SuiteApp suite, BrowserFixture browser) : ICla
     }
 
     [Fact]
+    public async Task PartiallySucceededScheduleRun_OffersRetry_WhichRecapturesIntoTheSameSet()
+    {
+        var (entraTenantId, tenantId) = await suite.AddTenantAsync("UI retry", deviceConfigurations: 3, compliancePolicies: 1);
+        using var owner = suite.Gateway(suite.OwnerToken);
+        using var created = await owner.PostAsJsonAsync($"/v1/tenants/{tenantId}/backup-schedules", new
+        {
+            definition = new
+            {
+                displayName = "UI retry", cronExpression = "0 3 * * *", timeZone = "UTC",
+                selection = new { families = AllFamilies }, retention = new { keepLast = 3 }, enabled = false,
+            },
+        });
+        created.EnsureSuccessStatusCode();
+        var scheduleId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("schedule").GetProperty("scheduleId").GetString()!;
+        var failing = await FirstDeviceConfigurationAsync(entraTenantId);
+        await suite.GraphEmulatorAsync(HttpMethod.Put, $"/emulator/tenants/{entraTenantId}/faults", new { failingItemIds = new[] { failing }, failingStatus = 500 });
+        var page = await SignedInAsync(suite.OwnerToken, "UI retry", tenantId);
+        var detail = page.GetByTestId("run-detail");
+        try
+        {
+            await GotoAsync(page, $"#/schedules/{scheduleId}");
+            await Assertions.Expect(page.GetByTestId("next-fire-empty")).ToBeVisibleAsync();
+            await page.GetByTestId("run-now").ClickAsync();
+            await Assertions.Expect(detail.GetByTestId("status-badge")).ToHaveTextAsync("partially_succeeded", Within(CaptureWithin));
+        }
+        finally
+        {
+            await suite.GraphEmulatorAsync(HttpMethod.Delete, $"/emulator/tenants/{entraTenantId}/faults");
+        }
+        var firstRunId = (await detail.GetByTestId("detail-run-id").TextContentAsync())!.Trim();
+        await Assertions.Expect(detail.GetByTestId("failure-item")).ToContainTextAsync(failing);
+
+        await detail.GetByTestId("retry-run").ClickAsync();
+        await Assertions.Expect(detail.GetByTestId("detail-type")).ToHaveTextAsync("backup_schedule.retry");
+        await Assertions.Expect(detail.GetByTestId("status-badge")).ToHaveTextAsync("succeeded", Within(CaptureWithin));
+        await Assertions.Expect(detail.GetByTestId("related-backup-set")).ToHaveAttributeAsync("href", $"#/backup-sets/{firstRunId}");
+        await Assertions.Expect(detail.GetByTestId("retry-run")).ToBeHiddenAsync();
+        await detail.GetByTestId("related-backup-set").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("backup-set-status")).ToHaveTextAsync("complete");
+    }
+
+    [Fact]
     public async Task Drift_AfterAPolicyChangedInTheTenant_ListsTheChangeWithItsPointerAndValues()
     {
         var (entraTenantId, tenantId) = await suite.AddTenantAsync("UI drift", deviceConfigurations: 3, compliancePolicies: 1);
