@@ -36,13 +36,13 @@ public sealed class BackupUiTests(SuiteApp suite, BrowserFixture browser) : ICla
         return page;
     }
 
-    private Task GotoAsync(IPage page, string fragment) => page.GotoAsync(new Uri(suite.GatewayUrl, "/" + fragment).ToString());
+    private async Task GotoAsync(IPage page, string fragment) => await page.GotoAsync(new Uri(suite.GatewayUrl, "/" + fragment).ToString());
 
     private async Task<string> FirstDeviceConfigurationAsync(string entraTenantId) =>
         (await suite.GraphEmulatorAsync(HttpMethod.Get, $"/emulator/tenants/{entraTenantId}"))
             .GetProperty("deviceConfigurationIds").EnumerateArray().First().GetString()!;
 
-    private async Task CreateSetInTheUiAsync(IPage page, string name)
+    private static async Task CreateSetInTheUiAsync(IPage page, string name)
     {
         await page.GetByTestId("nav-backup-sets").ClickAsync();
         await Assertions.Expect(page.GetByTestId("new-backup-set-form")).ToBeVisibleAsync();
