@@ -7,10 +7,15 @@ import { $, onActivate } from './modules/dom.mjs';
 import { clearError, showSyncMessage } from './modules/messages.mjs';
 import { state } from './modules/state.mjs';
 import { startSync, updateSyncButton, workspaceChanged } from './views/context.mjs';
-import { loadInventoryItems } from './views/detail.mjs';
+import { checkDrift, closeItem, compareSets, createBackupSet, loadMoreItems, openItem, showBackupSets } from './views/backupsets.mjs';
+import { loadInventoryItems, retryRun } from './views/detail.mjs';
+import { loadMoreFindings } from './views/findings.mjs';
 import { markAllRead } from './views/notifications.mjs';
-import { navigateToRun, route } from './views/router.mjs';
+import { navigateToRun, route, tenantChanged } from './views/router.mjs';
 import { loadRuns } from './views/runs.mjs';
+import {
+  askDelete, cancelDelete, cancelScheduleForm, deleteSchedule, editSchedule, runNow, saveSchedule,
+} from './views/schedules.mjs';
 import { resumeSession, signIn, signOut } from './views/session.mjs';
 
 /** Where the trace viewer (the Aspire dashboard) lives: the gateway's /ui/config.json says; without it, trace links stay relative. */
@@ -30,8 +35,13 @@ function init() {
     if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) signIn();
   });
   $('sign-out').addEventListener('click', () => signOut());
-  $('workspace-select').addEventListener('change', () => { clearError(); showSyncMessage(''); workspaceChanged(); });
-  $('tenant-select').addEventListener('change', () => { showSyncMessage(''); updateSyncButton(); });
+  $('workspace-select').addEventListener('change', async () => {
+    clearError();
+    showSyncMessage('');
+    await workspaceChanged();
+    tenantChanged();
+  });
+  $('tenant-select').addEventListener('change', () => { showSyncMessage(''); updateSyncButton(); tenantChanged(); });
   for (const id of ['filter-type', 'filter-bucket', 'filter-range']) {
     $(id).addEventListener('change', () => { clearError(); loadRuns(); });
   }
@@ -43,6 +53,25 @@ function init() {
   $('inventory-link').addEventListener('click', loadInventoryItems);
   $('mark-read').addEventListener('click', markAllRead);
   $('start-sync').addEventListener('click', startSync);
+  $('retry-run').addEventListener('click', retryRun);
+  // Backup sets, a set's items, compare and drift.
+  $('refresh-backup-sets').addEventListener('click', () => { clearError(); showBackupSets(); });
+  $('backup-sets-more').addEventListener('click', () => showBackupSets({ append: true }));
+  $('new-backup-set-form').addEventListener('submit', (e) => { e.preventDefault(); createBackupSet(); });
+  onActivate($('item-list'), '[data-testid="backup-item"]', (row) => openItem(row.dataset.itemId ?? ''));
+  $('items-more').addEventListener('click', loadMoreItems);
+  $('close-raw').addEventListener('click', closeItem);
+  $('compare').addEventListener('click', compareSets);
+  $('check-drift').addEventListener('click', checkDrift);
+  $('drift-more').addEventListener('click', loadMoreFindings);
+  // Schedules.
+  $('run-now').addEventListener('click', runNow);
+  $('edit-schedule').addEventListener('click', editSchedule);
+  $('delete-schedule').addEventListener('click', askDelete);
+  $('delete-confirm-no').addEventListener('click', cancelDelete);
+  $('delete-confirm-yes').addEventListener('click', deleteSchedule);
+  $('schedule-form').addEventListener('submit', (e) => { e.preventDefault(); saveSchedule(); });
+  $('cancel-schedule').addEventListener('click', cancelScheduleForm);
   window.addEventListener('hashchange', route);
   resumeSession();
 }

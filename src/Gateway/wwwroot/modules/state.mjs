@@ -30,6 +30,8 @@ export const state = {
   detailSeq: 0,
   notificationSeq: 0,
   workspaceSeq: 0,
+  /** bumps on each page shown (router): a backup, schedule or drift page's response for an older page is dropped */
+  pageSeq: 0,
   /** @type {string | null} run shown in the detail panel */
   detailRunId: null,
   /** where the trace viewer lives (/ui/config.json); '' = same origin */
@@ -41,7 +43,9 @@ export const api = createApi({ fetch: (path, init) => fetch(path, init), token: 
 export const scheduler = new Scheduler(systemClock);
 
 /** The scheduler's task names: one per periodic refresh. */
-export const Task = Object.freeze({ DETAIL: 'run-detail', LIST: 'run-list', NOTIFICATIONS: 'notifications' });
+export const Task = Object.freeze({
+  DETAIL: 'run-detail', LIST: 'run-list', NOTIFICATIONS: 'notifications', BACKUP_SET: 'backup-set', DRIFT: 'drift-run',
+});
 
 /** @param {string | undefined} tenantId @returns {string} the tenant's display name, 'Workspace' for workspace-plane runs */
 export function tenantName(tenantId) {

@@ -7,14 +7,20 @@ import {
   bucketOf, detailCounts, droppedFailuresText, formatTime, humanize, initiatorName, inventoryItemMeta, isActive,
   outcomeOf, progressOf, statusOf, traceUrl,
 } from '../modules/format.mjs';
-import { handleError } from '../modules/messages.mjs';
+import { contextValue, isRetryable, newClickId, relatedLinks, RETRY } from '../modules/backup.mjs';
+import { clearError, handleError, showSyncMessage } from '../modules/messages.mjs';
+import { href } from '../modules/routes.mjs';
+import { canStart } from '../modules/runtypes.mjs';
 import { api, scheduler, state, Task, tenantName } from '../modules/state.mjs';
 import { loadNotifications } from './notifications.mjs';
 import { refreshVisibleRows, renderListChrome, updateRow } from './runs.mjs';
 
-/** @typedef {import('../modules/format.mjs').Run} Run */
+/** @typedef {import('../modules/backup.mjs').RunWithContext} Run */
 
 const POLL_MS = 1000;
+
+/** The run shown when "Retry" applies to it (a completed failed or partially succeeded schedule run). */
+let retryable = /** @type {Run | null} */ (null);
 
 export function hideDetail() {
   scheduler.cancel(Task.DETAIL);
@@ -118,9 +124,19 @@ function renderDetail(run) {
   setText('failures-dropped', dropped);
 
   const related = $('related');
-  related.hidden = !(run.type === 'inventory.sync' && run.tenantId);
+  const isSync = run.type === 'inventory.sync' && !!run.tenantId;
+  const links = relatedLinks(run);
+  related.hidden = !(isSync || links.length > 0);
   related.dataset.tenantId = run.tenantId || '';
   related.dataset.runId = run.runId;
+  $('inventory-link').hidden = !isSync;
+  $('related-links').replaceChildren(...links.map((link) => {
+    const a = el('a', { testid: `related-${link.kind}`, text: link.label });
+    a.href = link.href;
+    return el('li', {}, [a]);
+  }));
+  $('retry-run').hidden = !(isRetryable(run) && canStart(state.runTypes, RETRY));
+  retryable = isRetryable(run) ? run : null;
 
   $('not-found-view').hidden = true;
   $('run-detail').hidden = false;
@@ -143,6 +159,30 @@ export async function loadInventoryItems() {
       el('span', { cls: 'item-meta', text: inventoryItemMeta(item) }),
     ])));
     $('inventory-empty').hidden = items.length > 0;
+  } catch (err) {
+    handleError(err);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+/**
+ * "Retry failed items" of a schedule run: a backup_schedule.retry run (a fresh click id per click) that re-captures the
+ * run's failed items into its set; opens the new run.
+ */
+export async function retryRun() {
+  const run = retryable;
+  const scheduleId = run ? contextValue(run, 'schedule_id') : '';
+  if (!run || !scheduleId) return;
+  clearError();
+  showSyncMessage('');
+  const button = $as('retry-run', HTMLButtonElement);
+  button.disabled = true;
+  try {
+    const data = await api(`/v1/backup-schedules/${encodeURIComponent(scheduleId)}:retry`, {
+      method: 'POST', body: { runId: run.runId, clickId: newClickId() },
+    });
+    if (data.run && data.run.runId) location.hash = href.run(data.run.runId);
   } catch (err) {
     handleError(err);
   } finally {
