@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  bucketOf, detailCounts, droppedFailuresText, enumName, formatTime, humanize, initiatorName, inventoryItemMeta,
+  bucketOf, detailCounts, droppedFailuresText, enumName, formatTime, formatTimeIn, humanize, initiatorName, inventoryItemMeta,
   isActive, notificationTitle, num, outcomeOf, progressOf, roleText, shortCounts, statusOf, traceUrl,
 } from '../../src/Gateway/wwwroot/modules/format.mjs';
 
@@ -85,6 +85,17 @@ describe('text', () => {
     assert.equal(formatTime(''), '—');
     assert.equal(formatTime('not a time'), 'not a time');
     assert.equal(formatTime('2025-01-02T03:04:05Z'), new Date('2025-01-02T03:04:05Z').toLocaleString());
+  });
+
+  test('formatTimeIn: the clock of the zone, with its name; the viewer clock for an unknown zone', () => {
+    // 02:00 UTC on a winter day is 03:00 in Berlin (CET) and 21:00 the day before in New York (EST).
+    const berlin = formatTimeIn('2026-11-29T02:00:00Z', 'Europe/Berlin');
+    assert.match(berlin, /3:00:00/);
+    assert.match(berlin, /GMT\+1|CET/);
+    assert.match(formatTimeIn('2026-11-29T02:00:00Z', 'America/New_York'), /11\/28\/2026|28/);
+    assert.equal(formatTimeIn('2026-11-29T02:00:00Z', 'Mars/Olympus'), formatTime('2026-11-29T02:00:00Z'));
+    assert.equal(formatTimeIn('2026-11-29T02:00:00Z', undefined), formatTime('2026-11-29T02:00:00Z'));
+    assert.equal(formatTimeIn(undefined, 'Europe/Berlin'), '—');
   });
 
   test('initiator: name, else subject, else a dash', () => {

@@ -74,6 +74,23 @@ export function formatTime(ts) {
   return Number.isNaN(d.getTime()) ? String(ts) : d.toLocaleString();
 }
 
+/**
+ * A time as the clock of <timeZone> shows it, with the zone's short name (a schedule's fire times read in the zone
+ * its cron is written in); the viewer's own clock when the zone is unknown to the browser.
+ * @param {string | undefined} ts
+ * @param {string | undefined} timeZone IANA name
+ */
+export function formatTimeIn(ts, timeZone) {
+  if (!ts || !timeZone) return formatTime(ts);
+  const d = new Date(ts);
+  if (Number.isNaN(d.getTime())) return String(ts);
+  try {
+    return d.toLocaleString(undefined, { timeZone, timeZoneName: 'short' });
+  } catch {
+    return formatTime(ts);
+  }
+}
+
 /** @param {Run} run */
 export function initiatorName(run) {
   const initiator = run.initiator ?? {};

@@ -6,7 +6,7 @@
 import { ApiError, GrpcCode } from '../modules/api.mjs';
 import { $, $as, el, option, setText } from '../modules/dom.mjs';
 import { ADD_POLICIES, newClickId, RUN_NOW } from '../modules/backup.mjs';
-import { formatTime } from '../modules/format.mjs';
+import { formatTime, formatTimeIn } from '../modules/format.mjs';
 import { clearError, handleError, showSyncMessage } from '../modules/messages.mjs';
 import { href } from '../modules/routes.mjs';
 import { canStart } from '../modules/runtypes.mjs';
@@ -92,7 +92,9 @@ function renderSchedule(schedule) {
   setText('schedule-last-fired', formatTime(schedule.lastFiredFor));
   setText('schedule-id', schedule.scheduleId);
   const times = schedule.nextFireTimes ?? [];
-  $('next-fire-times').replaceChildren(...times.map((t) => el('li', { testid: 'next-fire-time' }, [el('time', { text: formatTime(t), title: t })])));
+  // In the schedule's zone (its cron's clock); the viewer's own clock on hover.
+  $('next-fire-times').replaceChildren(...times.map((t) => el('li', { testid: 'next-fire-time' }, [
+    el('time', { text: formatTimeIn(t, schedule.timeZone), title: `${formatTime(t)} your time` })])));
   $('next-fire-empty').hidden = times.length > 0;
   $('run-now').hidden = !canStart(state.runTypes, RUN_NOW);
   $('edit-schedule').hidden = !mayManage();
