@@ -116,7 +116,7 @@ public sealed partial class LostJobSweep(
         // Served by the partial index of active runs (status IN ('queued', 'running')).
         await using var command = new NpgsqlCommand("""
             SELECT r.id, r.type, r.created_at FROM runs.operation_runs r
-            WHERE r.status IN ('queued', 'running')
+            WHERE r.status IN ('queued', 'running') AND NOT r.dispatch_held
               AND (r.created_at, r.id) > (@after_created, @after_id)
               AND NOT EXISTS (SELECT 1 FROM runs.run_dispatch_outbox o WHERE o.run_id = r.id)
             ORDER BY r.created_at, r.id
@@ -148,7 +148,7 @@ public sealed partial class LostJobSweep(
             INSERT INTO runs.run_dispatch_outbox (run_id, stream, trace_parent, created_at, deadline_at, next_attempt_at)
             SELECT r.id, l.stream, NULL, now(), now() + @deadline, now()
             FROM unnest(@ids, @streams) AS l(id, stream) JOIN runs.operation_runs r ON r.id = l.id
-            WHERE r.status IN ('queued', 'running')
+            WHERE r.status IN ('queued', 'running') AND NOT r.dispatch_held
             ON CONFLICT (run_id) DO NOTHING
             """, connection);
         command.Parameters.AddWithValue("ids", lost.Select(l => l.Id).ToArray());

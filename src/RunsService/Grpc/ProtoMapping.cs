@@ -42,6 +42,7 @@ public static class ProtoMapping
             StartedAt = run.StartedAt is { } started ? Timestamp.FromDateTime(started) : null,
             CompletedAt = run.CompletedAt is { } completed ? Timestamp.FromDateTime(completed) : null,
             UpdatedAt = Timestamp.FromDateTime(run.UpdatedAt),
+            DispatchHeld = run.DispatchHeld,
         };
         foreach (var (key, value) in run.IdentityInputs)
         {

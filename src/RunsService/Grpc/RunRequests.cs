@@ -62,7 +62,7 @@ public static partial class RunRequests
             v.Add("context", $"must be at most {MaxContextBytes / 1024} KiB as JSON; store large data in the owning service and reference it.");
         }
         v.ThrowIfInvalid();
-        return new EnsureRunCommand(workspaceId, tenantId, type!, policy, request.ClickId, inputs, context);
+        return new EnsureRunCommand(workspaceId, tenantId, type!, policy, request.ClickId, inputs, context, request.HoldDispatch);
     }
 
     public static RunUpdate ToUpdate(Proto.UpdateRunRequest request)

@@ -28,6 +28,15 @@ public sealed class RunsGrpcService(OperationRunService runs, WorkspaceAccess ac
         return new UpdateRunResponse { Run = run.ToProto() };
     }
 
+    public override async Task<ReleaseRunResponse> ReleaseRun(ReleaseRunRequest request, ServerCallContext context)
+    {
+        var v = new RequestValidator();
+        var runId = v.RequiredId("run_id", request.RunId);
+        v.ThrowIfInvalid();
+        var (run, released) = await runs.ReleaseAsync(context.Caller(), runId, context.CancellationToken);
+        return new ReleaseRunResponse { Run = run.ToProto(), Released = released };
+    }
+
     public override async Task<GetRunResponse> GetRun(GetRunRequest request, ServerCallContext context)
     {
         var run = await runs.GetAsync(context.Caller(), RunRequests.ToRunId(request.RunId), context.CancellationToken);

@@ -37,6 +37,9 @@ public sealed class OperationRunEntity
     /// <summary>The worker attempt that started the run last (UpdateRun's fencing token); null until one names itself.</summary>
     public Guid? AttemptId { get; set; }
     public DateTime UpdatedAt { get; set; }
+
+    /// <summary>Created with hold_dispatch and not yet released: no job exists, and none may be put back for it.</summary>
+    public bool DispatchHeld { get; set; }
 }
 
 /// <summary>A notification for the user who started a run (queued and completed).</summary>
@@ -108,6 +111,7 @@ internal sealed class OperationRunConfiguration : IEntityTypeConfiguration<Opera
         builder.Property(r => r.AttemptId).HasColumnName("attempt_id");
         builder.Property(r => r.CompletedAt).HasColumnName("completed_at");
         builder.Property(r => r.UpdatedAt).HasColumnName("updated_at");
+        builder.Property(r => r.DispatchHeld).HasColumnName("dispatch_held").HasDefaultValue(false);
 
         builder.HasOne<WorkspaceEntity>().WithMany().HasForeignKey(r => r.WorkspaceId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<TenantEntity>().WithMany().HasForeignKey(r => r.TenantId).OnDelete(DeleteBehavior.Restrict);

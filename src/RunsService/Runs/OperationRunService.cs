@@ -12,7 +12,8 @@ public sealed record EnsureRunCommand(
     IdentityPolicyName IdentityPolicy,
     string ClickId,
     IReadOnlyDictionary<string, string> IdentityInputs,
-    string ContextJson);
+    string ContextJson,
+    bool HoldDispatch = false);
 
 /// <summary>
 /// The canonical OperationRun flow (seeds 053/054/086): access first, then one atomic write. gRPC services
@@ -48,7 +49,8 @@ public sealed class OperationRunService(RunStore store, WorkspaceAccess access, 
             command.ContextJson,
             activity?.TraceId.ToHexString(),
             command.Type.Stream,
-            activity?.Id);
+            activity?.Id,
+            command.HoldDispatch);
 
         // Users: access check and write in one statement. Refused there (or raced by a concurrent run of the same
         // identity), the full check below says precisely why, or finds the caller allowed after all.
@@ -84,6 +86,28 @@ public sealed class OperationRunService(RunStore store, WorkspaceAccess access, 
         var run = await store.UpdateAsync(sanitized, ct);
         RunTelemetry.Updated(run);
         return run;
+    }
+
+    /// <summary>
+    /// Dispatches a held run. The caller must be allowed to start its type (as when it was created: the person who
+    /// confirms, or the owning service); a run they may not view is NOT_FOUND, a completed one FAILED_PRECONDITION.
+    /// </summary>
+    public async Task<(RunRecord Run, bool Released)> ReleaseAsync(Caller caller, Guid runId, CancellationToken ct)
+    {
+        var run = await store.FindAsync(runId, ct) ?? throw WorkspaceAccess.RunNotFound(runId);
+        await access.AuthorizeViewAsync(caller, run, ct);
+        var type = RunTypes.Find(run.Type)
+            ?? throw new FailedPreconditionException($"Run {run.Id} is of type '{run.Type}', which this deployment does not know; it cannot be dispatched.");
+        await access.AuthorizeStartAsync(caller, run.WorkspaceId, run.TenantId, type, ct);
+        var activity = Activity.Current is { IdFormat: ActivityIdFormat.W3C } current ? current : null;
+        var (released, done) = await store.ReleaseAsync(runId, type.Stream, activity?.Id, ct) ?? throw WorkspaceAccess.RunNotFound(runId);
+        if (!done && released.Status.IsTerminal)
+        {
+            throw new FailedPreconditionException(
+                $"Run {released.Id} is completed ({released.Outcome}); there is nothing to dispatch. Start a new run instead.");
+        }
+        RunTelemetry.Updated(released);
+        return (released, done);
     }
 
     public async Task<RunRecord> GetAsync(Caller caller, Guid runId, CancellationToken ct)

@@ -30,7 +30,8 @@ public sealed record RunRecord(
     DateTime CreatedAt,
     DateTime? StartedAt,
     DateTime? CompletedAt,
-    DateTime UpdatedAt);
+    DateTime UpdatedAt,
+    bool DispatchHeld);
 
 /// <summary>What EnsureRun inserts when the identity is free.</summary>
 public sealed record NewRun(
@@ -45,7 +46,8 @@ public sealed record NewRun(
     string ContextJson,
     string? TraceId,
     string Stream,
-    string? TraceParent);
+    string? TraceParent,
+    bool HoldDispatch = false);
 
 /// <summary>
 /// Who may start a run, checked by the insert statement itself (EnsureRun's fast path for users): a member of

@@ -13,10 +13,10 @@ internal static class RunRows
     public const string Columns =
         "id, workspace_id, tenant_id, type, status, outcome, identity_policy, run_identity_hash, identity_inputs, " +
         "initiator_subject, initiator_name, count_total, count_processed, count_succeeded, count_failed, count_skipped, " +
-        "failures, failures_dropped, context, trace_id, created_at, started_at, completed_at, updated_at";
+        "failures, failures_dropped, context, trace_id, created_at, started_at, completed_at, updated_at, dispatch_held";
 
     /// <summary>How many <see cref="Columns"/> there are: a query may select more after them.</summary>
-    public const int ColumnCount = 24;
+    public const int ColumnCount = 25;
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -40,7 +40,8 @@ internal static class RunRows
         CreatedAt: reader.GetDateTime(20),
         StartedAt: reader.IsDBNull(21) ? null : reader.GetDateTime(21),
         CompletedAt: reader.IsDBNull(22) ? null : reader.GetDateTime(22),
-        UpdatedAt: reader.GetDateTime(23));
+        UpdatedAt: reader.GetDateTime(23),
+        DispatchHeld: reader.GetBoolean(24));
 
     public static async Task<RunRecord?> ReadSingleAsync(NpgsqlCommand command, CancellationToken ct)
     {

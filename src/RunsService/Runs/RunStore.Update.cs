@@ -30,9 +30,11 @@ public sealed partial class RunStore
                 started_at = CASE WHEN @to_status = 'running' AND r.status = 'queued' THEN now() ELSE r.started_at END,
                 completed_at = CASE WHEN @to_status = 'completed' THEN now() ELSE r.completed_at END,
                 attempt_id = CASE WHEN @to_status = 'running' AND @attempt IS NOT NULL THEN @attempt ELSE r.attempt_id END,
+                dispatch_held = r.dispatch_held AND @to_status IS DISTINCT FROM 'completed',
                 updated_at = now()
             WHERE r.id = @id
               AND r.status <> 'completed'
+              AND NOT (r.dispatch_held AND @to_status = 'running')
               AND (@attempt IS NULL OR @to_status = 'running' OR r.attempt_id IS NULL OR r.attempt_id = @attempt)
               AND (@outcome IS NULL
                    OR @outcome IN ('failed', 'cancelled')
@@ -96,6 +98,11 @@ public sealed partial class RunStore
             && await CurrentAttemptAsync(update.RunId, ct) is { } holder && holder != attempt)
         {
             return new AbortedException($"Run {current.Id} is being worked on by a newer attempt ({holder}); attempt {attempt} must stop and report nothing more.");
+        }
+        if (current.DispatchHeld && update.ToStatus == RunStatusName.Running)
+        {
+            return new FailedPreconditionException(
+                $"Run {current.Id} is held (created with hold_dispatch) and has no job yet, so no worker can be running it; ReleaseRun dispatches it.");
         }
         var succeeded = (update.SetCounts.Succeeded ?? current.Counts.Succeeded) + update.IncrementCounts.Succeeded;
         var failed = (update.SetCounts.Failed ?? current.Counts.Failed) + update.IncrementCounts.Failed;

@@ -47,16 +47,17 @@ public sealed partial class RunStore(
         """;
 
     // The initiator's queued notification and the dispatch outbox entry are written by the same statement as
-    // the run: a run row without its job (or a job without its run) cannot exist. A reused run writes neither.
+    // the run: a run row without its job (or a job without its run) cannot exist. A reused run writes neither; a
+    // held run (hold_dispatch) gets its outbox entry from ReleaseRun.
     // When the identity is taken by a run committed before this statement began (the double-click storm), the
     // last SELECT returns that run in the same round trip; created tells which branch answered. A gated
     // statement does nothing and returns nothing unless the gate lets the caller start the run.
     private static string EnsureSql(bool gated, bool lasting, bool workspacePlane) => $"""
         WITH {(gated ? GateSql : "")} inserted AS (
             INSERT INTO {Table} (id, workspace_id, tenant_id, type, status, outcome, identity_policy, run_identity_hash,
-                identity_inputs, initiator_subject, initiator_name, context, trace_id, created_at, updated_at)
+                identity_inputs, initiator_subject, initiator_name, context, trace_id, created_at, updated_at, dispatch_held)
             SELECT @id, @workspace_id, @tenant_id, @type, 'queued', 'pending', @policy, @hash,
-                @inputs, @initiator_subject, @initiator_name, @context, @trace_id, now(), now()
+                @inputs, @initiator_subject, @initiator_name, @context, @trace_id, now(), now(), @hold_dispatch
             {(gated ? "FROM gate" : "")}
             ON CONFLICT (workspace_id, tenant_id, run_identity_hash)
                 WHERE {(lasting ? IdentityIndexPredicates.Lasting : IdentityIndexPredicates.Active)} DO NOTHING
@@ -67,7 +68,7 @@ public sealed partial class RunStore(
             FROM inserted WHERE initiator_subject IS NOT NULL
         ), dispatched AS (
             INSERT INTO runs.run_dispatch_outbox (run_id, stream, trace_parent, created_at, deadline_at, next_attempt_at)
-            SELECT id, @stream, @trace_parent, created_at, created_at + @dispatch_deadline, created_at FROM inserted
+            SELECT id, @stream, @trace_parent, created_at, created_at + @dispatch_deadline, created_at FROM inserted WHERE NOT dispatch_held
         )
         SELECT {Columns}, true FROM inserted
         UNION ALL
@@ -140,6 +141,7 @@ public sealed partial class RunStore(
         p.Add(Text("stream", run.Stream));
         p.Add(Text("trace_parent", run.TraceParent));
         p.Add(new NpgsqlParameter("dispatch_deadline", NpgsqlTypes.NpgsqlDbType.Interval) { Value = dispatch.Value.Deadline });
+        p.AddWithValue("hold_dispatch", run.HoldDispatch);
         if (gate is not null)
         {
             p.Add(Text("gate_subject", gate.Subject));
@@ -157,7 +159,7 @@ public sealed partial class RunStore(
         }
         var run = Read(reader);
         var created = reader.GetBoolean(ColumnCount);
-        if (created)
+        if (created && !run.DispatchHeld)
         {
             dispatchSignal.Wake(); // its outbox row has committed
         }

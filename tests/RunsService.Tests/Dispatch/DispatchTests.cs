@@ -1,3 +1,4 @@
+using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 using TenantAtlas.Contracts;
@@ -142,5 +143,104 @@ public sealed class DispatchTests(ShortDeadlineFixture service) : IClassFixture<
 
         Assert.Single(await EntriesForAsync(queued.RunId));
         Assert.Empty(await EntriesForAsync(held.RunId));
+    }
+}
+
+/// <summary>
+/// hold_dispatch and ReleaseRun: a run that exists before anyone may do it (a restore's execution from its preview on,
+/// seed 054) is queued without a job until a person confirms, however long that takes.
+/// </summary>
+public sealed class HeldDispatchTests(ShortDeadlineFixture service) : IClassFixture<ShortDeadlineFixture>
+{
+    private const string Owner = "held-owner";
+    private static readonly string InventoryStream = RunJobs.StreamOf("inventory");
+
+    private async Task<int> EntriesForAsync(string runId)
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(service.Redis.ConnectionString);
+        return (await redis.GetDatabase().StreamRangeAsync(InventoryStream)).Count(e => e[RunJobs.RunIdField] == runId);
+    }
+
+    private static EnsureRunRequest Held(string workspaceId, string tenantId, string scope)
+    {
+        var request = InventorySync(workspaceId, tenantId, scope);
+        request.HoldDispatch = true;
+        return request;
+    }
+
+    [Fact]
+    public async Task HeldRun_HasNoJob_PastTheDispatchDeadlineAndTheLostJobCheck_UntilReleased_ThenExactlyOne()
+    {
+        var (workspaceId, tenantId) = await service.CreateWorkspaceWithTenantAsync(Owner);
+        var client = service.Runs(UserToken(Owner));
+        var created = await client.EnsureRunAsync(Held(workspaceId, tenantId, "held-1"));
+        var again = await client.EnsureRunAsync(InventorySync(workspaceId, tenantId, "held-1"));
+
+        Assert.True(created.Created);
+        Assert.True(created.Run.DispatchHeld);
+        Assert.Equal(RunStatus.Queued, created.Run.Status);
+        // The same identity is the same run, still held: hold_dispatch is not part of the identity.
+        Assert.False(again.Created);
+        Assert.Equal(created.Run.RunId, again.Run.RunId);
+        Assert.True(again.Run.DispatchHeld);
+
+        // Longer than the 2 s dispatch deadline and several 0.5 s lost-job checks: nothing publishes it, nothing fails it.
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        var waiting = (await client.GetRunAsync(new GetRunRequest { RunId = created.Run.RunId })).Run;
+        Assert.Equal(RunStatus.Queued, waiting.Status);
+        Assert.True(waiting.DispatchHeld);
+        Assert.Equal(0, await EntriesForAsync(created.Run.RunId));
+        Assert.Equal(0, await service.CountAsync("SELECT count(*) FROM runs.run_dispatch_outbox WHERE run_id = @r", ("r", Guid.Parse(created.Run.RunId))));
+
+        var released = await client.ReleaseRunAsync(new ReleaseRunRequest { RunId = created.Run.RunId });
+        var releasedAgain = await client.ReleaseRunAsync(new ReleaseRunRequest { RunId = created.Run.RunId });
+
+        Assert.True(released.Released);
+        Assert.False(released.Run.DispatchHeld);
+        Assert.False(releasedAgain.Released);
+        await Eventually.UntilAsync(() => EntriesForAsync(created.Run.RunId), n => n == 1, TimeSpan.FromSeconds(5), "the released run's job is published");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Equal(1, await EntriesForAsync(created.Run.RunId));
+    }
+
+    [Fact]
+    public async Task HeldRun_CannotBeStartedByAWorker_CanBeCompleted_AndACompletedRunIsNotReleased()
+    {
+        var (workspaceId, tenantId) = await service.CreateWorkspaceWithTenantAsync(Owner);
+        var client = service.Runs(UserToken(Owner));
+        var worker = service.Runs(ServiceToken());
+        var run = (await client.EnsureRunAsync(Held(workspaceId, tenantId, "held-2"))).Run;
+
+        var running = await FailsWith(StatusCode.FailedPrecondition, () =>
+            worker.UpdateRunAsync(new UpdateRunRequest { RunId = run.RunId, Status = RunStatus.Running }).ResponseAsync);
+        Assert.Contains("ReleaseRun", running.Status.Detail, StringComparison.Ordinal);
+
+        // The owning service cancels what was never confirmed: completed, no longer held.
+        var cancelled = (await worker.UpdateRunAsync(new UpdateRunRequest { RunId = run.RunId, Status = RunStatus.Completed, Outcome = RunOutcome.Cancelled })).Run;
+        Assert.Equal(RunOutcome.Cancelled, cancelled.Outcome);
+        Assert.False(cancelled.DispatchHeld);
+
+        var refused = await FailsWith(StatusCode.FailedPrecondition, () => client.ReleaseRunAsync(new ReleaseRunRequest { RunId = run.RunId }).ResponseAsync);
+        Assert.Contains("completed", refused.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(0, await EntriesForAsync(run.RunId));
+    }
+
+    [Fact]
+    public async Task Release_NeedsWhatStartingNeeds_AnOutsiderGetsNotFound_AndBadInputIsInvalidArgument()
+    {
+        var (workspaceId, tenantId) = await service.CreateWorkspaceWithTenantAsync(Owner);
+        var run = (await service.Runs(UserToken(Owner)).EnsureRunAsync(Held(workspaceId, tenantId, "held-3"))).Run;
+        await service.SetMemberAsync(Owner, workspaceId, "held-reader", TenantAtlas.Access.V1.Role.Readonly);
+
+        await FailsWith(StatusCode.InvalidArgument, () => service.Runs(UserToken(Owner)).ReleaseRunAsync(new ReleaseRunRequest { RunId = "nope" }).ResponseAsync);
+        await FailsWith(StatusCode.NotFound, () => service.Runs(UserToken(Owner)).ReleaseRunAsync(new ReleaseRunRequest { RunId = Guid.NewGuid().ToString() }).ResponseAsync);
+        await FailsWith(StatusCode.NotFound, () => service.Runs(UserToken("held-outsider")).ReleaseRunAsync(new ReleaseRunRequest { RunId = run.RunId }).ResponseAsync);
+        // A Readonly member lacks the type's capability (tenant.inventory_sync.run), to view as to start it.
+        var reader = await FailsWith(StatusCode.PermissionDenied, () => service.Runs(UserToken("held-reader")).ReleaseRunAsync(new ReleaseRunRequest { RunId = run.RunId }).ResponseAsync);
+        Assert.Contains("tenant.inventory_sync.run", reader.Status.Detail, StringComparison.Ordinal);
+
+        var stillHeld = (await service.Runs(UserToken(Owner)).GetRunAsync(new GetRunRequest { RunId = run.RunId })).Run;
+        Assert.True(stillHeld.DispatchHeld);
+        Assert.Equal(0, await EntriesForAsync(run.RunId));
     }
 }

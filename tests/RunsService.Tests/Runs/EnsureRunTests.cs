@@ -186,7 +186,6 @@ public sealed class EnsureRunTests(RunsServiceFixture service) : IClassFixture<R
 
     [Theory]
     [InlineData("restore.execute", true)]
-    [InlineData("directory_groups.sync", true)]
     [InlineData("operations_report.generate", false)]
     public async Task EnsureRun_TypeNoServiceHandles_IsFailedPrecondition_AndWritesNothing(string type, bool tenantPlane)
     {

@@ -261,6 +261,12 @@ namespace TenantAtlas.RunsService.Persistence.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<bool>("DispatchHeld")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(false)
+                        .HasColumnName("dispatch_held");
+
                     b.Property<string>("Failures")
                         .IsRequired()
                         .ValueGeneratedOnAdd()
