@@ -20,6 +20,7 @@ app.MapBatchEndpoints();
 app.MapUnknownGraphRoutes();
 app.MapEmulatorAdminEndpoints();
 app.MapEmulatorPolicyAdminEndpoints();
+app.MapEmulatorGroupAdminEndpoints();
 
 app.Run();
 
