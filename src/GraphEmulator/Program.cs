@@ -14,6 +14,8 @@ app.UseGraphRequestPipeline();
 app.MapHealthChecks("/health");
 app.MapTokenEndpoints();
 app.MapDeviceManagementEndpoints();
+app.MapPolicyWriteEndpoints();
+app.MapPolicyAssignEndpoints();
 app.MapNotificationMessageTemplateEndpoints();
 app.MapDirectoryEndpoints();
 app.MapBatchEndpoints();
