@@ -14,12 +14,15 @@ app.UseGraphRequestPipeline();
 app.MapHealthChecks("/health");
 app.MapTokenEndpoints();
 app.MapDeviceManagementEndpoints();
+app.MapPolicyWriteEndpoints();
+app.MapPolicyAssignEndpoints();
 app.MapNotificationMessageTemplateEndpoints();
 app.MapDirectoryEndpoints();
 app.MapBatchEndpoints();
 app.MapUnknownGraphRoutes();
 app.MapEmulatorAdminEndpoints();
 app.MapEmulatorPolicyAdminEndpoints();
+app.MapEmulatorGroupAdminEndpoints();
 
 app.Run();
 

@@ -40,6 +40,9 @@ public static class BatchEndpoints
         // dependsOn is honoured for free.
         foreach (var request in body.Requests!)
         {
+            // A sub-request whose response was dropped aborted the batch's connection: nothing more is run.
+            if (context.RequestAborted.IsCancellationRequested)
+                break;
             responses.Add(IsRunnable(request, out var reason)
                 ? await BatchExecutor.ExecuteAsync(context, request, subRequests.Pipeline)
                 : new BatchResponseItem(request.Id!, StatusCodes.Status400BadRequest,
@@ -47,7 +50,7 @@ public static class BatchEndpoints
                     JsonSerializer.SerializeToElement(new { error = new { code = "BadRequest", message = reason } })));
         }
 
-        return TypedResults.Ok(new BatchResponseBody(responses));
+        return context.RequestAborted.IsCancellationRequested ? Results.Empty : TypedResults.Ok(new BatchResponseBody(responses));
     }
 
     /// <summary>Graph's checks of the batch as a whole; a failure rejects every sub-request.</summary>

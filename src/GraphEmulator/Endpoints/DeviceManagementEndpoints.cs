@@ -39,6 +39,7 @@ public static class DeviceManagementEndpoints
             $"Resource not found for the segment '{context.Request.Path}' ({context.Request.Method}). The emulator serves " +
             "GET deviceManagement/deviceConfigurations and deviceManagement/deviceCompliancePolicies (list, item, assignments), " +
             "deviceConfigurations/{id}/getOmaSettingPlainTextValue, deviceManagement/notificationMessageTemplates, groups, " +
+            "POST/PATCH/DELETE of both policy collections, POST .../{id}/assign, POST deviceCompliancePolicies/{id}/scheduleActionsForRules, " +
             "POST directoryObjects/getByIds and POST $batch."));
         return app;
     }

@@ -6,7 +6,8 @@ namespace TenantAtlas.GraphEmulator.Endpoints;
 
 /// <summary>
 /// The tenant's groups, as a backup resolves assignment targets and CC lists: <c>POST /v1.0/directoryObjects/getByIds</c>
-/// (up to 1000 ids; unknown ids are just absent, as in Graph), and <c>GET /v1.0/groups</c> (paged) and <c>/groups/{id}</c>.
+/// (up to 1000 ids; unknown ids are just absent, as in Graph), and <c>GET /v1.0/groups</c> (paged, <c>$top</c>,
+/// <c>$select</c>) and <c>/groups/{id}</c>.
 /// </summary>
 public static class DirectoryEndpoints
 {
@@ -15,18 +16,27 @@ public static class DirectoryEndpoints
     public static IEndpointRouteBuilder MapDirectoryEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/v1.0/directoryObjects/getByIds", GetByIdsAsync);
-        app.MapGet("/v1.0/groups", (HttpContext context) =>
-        {
-            var tenant = context.GraphTenant();
-            return PagedCollection.Page(
-                context, tenant.DataSet.Groups, $"{PagedCollection.MetadataRoot(context.Request)}#groups", tenant.Definition.PageSize);
-        });
+        app.MapGet("/v1.0/groups", ListGroups);
         app.MapGet("/v1.0/groups/{id}", (string id, HttpContext context) =>
             context.GraphTenant().DataSet.FindGroup(id) is { } group
                 ? TypedResults.Ok(group)
                 : GraphErrors.Result(context, StatusCodes.Status404NotFound, "Request_ResourceNotFound",
                     $"Resource '{id}' does not exist or one of its queried reference-property objects are not present."));
         return app;
+    }
+
+    /// <summary>The groups, paged (<c>$top</c>, <c>@odata.nextLink</c>), projected to <c>$select</c> when sent.</summary>
+    private static IResult ListGroups(HttpContext context)
+    {
+        if (ODataSelect.TryRead(context.Request, "microsoft.graph.group", DirectoryGroup.SelectableProperties, out var select) is { } error)
+            return GraphErrors.Result(context, StatusCodes.Status400BadRequest, error);
+
+        var tenant = context.GraphTenant();
+        var odataContext = $"{PagedCollection.MetadataRoot(context.Request)}#groups";
+        return select is null
+            ? PagedCollection.Page(context, tenant.DataSet.Groups, odataContext, tenant.Definition.PageSize)
+            : PagedCollection.PageAs(context, tenant.DataSet.Groups, $"{odataContext}({context.Request.Query["$select"]})",
+                tenant.Definition.PageSize, group => select.Project(group, JsonSerializerOptions.Web));
     }
 
     private static async Task<IResult> GetByIdsAsync(HttpRequest request)

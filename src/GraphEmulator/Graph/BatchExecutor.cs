@@ -43,7 +43,7 @@ internal static class BatchExecutor
         features.Set<IHttpResponseFeature>(response);
         var bodyFeature = new StreamResponseBodyFeature(responseBody);
         features.Set<IHttpResponseBodyFeature>(bodyFeature);
-        features.Set<IHttpRequestLifetimeFeature>(new HttpRequestLifetimeFeature { RequestAborted = batch.RequestAborted });
+        features.Set<IHttpRequestLifetimeFeature>(new BatchLifetime(batch));
 
         var context = new DefaultHttpContext(features) { RequestServices = batch.RequestServices };
         context.MarkBatchSubRequest();
@@ -60,6 +60,21 @@ internal static class BatchExecutor
         }
 
         return new BatchResponseItem(item.Id!, response.StatusCode, Headers(response.Headers), Body(responseBody, response.Headers));
+    }
+
+    /// <summary>
+    /// A sub-request lives as long as its batch: aborting it (the dropped-response fault) aborts the batch's
+    /// connection, since a sub-request has no connection of its own to drop.
+    /// </summary>
+    private sealed class BatchLifetime(HttpContext batch) : IHttpRequestLifetimeFeature
+    {
+        public CancellationToken RequestAborted
+        {
+            get => batch.RequestAborted;
+            set => throw new NotSupportedException("A batch sub-request's abort token is its batch's.");
+        }
+
+        public void Abort() => batch.Abort();
     }
 
     /// <summary>The sub-request's path under <c>/v1.0</c> (decoded, as a direct request's) and its query.</summary>

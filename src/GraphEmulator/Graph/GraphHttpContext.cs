@@ -8,6 +8,7 @@ internal static class GraphHttpContext
     private static readonly object TenantKey = new();
     private static readonly object RequestIdsKey = new();
     private static readonly object BatchSubRequestKey = new();
+    private static readonly object WriteOutcomeKey = new();
 
     /// <summary>The tenant the bearer token selected; only valid behind <see cref="GraphRequestMiddleware"/>.</summary>
     public static EmulatedTenant GraphTenant(this HttpContext context) =>
@@ -20,6 +21,11 @@ internal static class GraphHttpContext
     public static bool IsBatchSubRequest(this HttpContext context) => context.Items.ContainsKey(BatchSubRequestKey);
 
     public static void MarkBatchSubRequest(this HttpContext context) => context.Items[BatchSubRequestKey] = true;
+
+    /// <summary>What a write endpoint did with this request (for the write log); null when it stored nothing.</summary>
+    public static StoredWrite? GetStoredWrite(this HttpContext context) => context.Items[WriteOutcomeKey] as StoredWrite;
+
+    public static void SetStoredWrite(this HttpContext context, StoredWrite write) => context.Items[WriteOutcomeKey] = write;
 
     /// <summary>The <c>request-id</c> and <c>client-request-id</c> of this request.</summary>
     public static (string RequestId, string ClientRequestId) GraphRequestIds(this HttpContext context)
@@ -36,3 +42,6 @@ internal static class GraphHttpContext
     /// <summary>The request's scheme, host and path base, e.g. <c>http://localhost:5000</c>.</summary>
     public static string ServiceRoot(this HttpRequest request) => $"{request.Scheme}://{request.Host}{request.PathBase}";
 }
+
+/// <summary>A write an endpoint stored: the policy it changed, and whether its response was then dropped (a fault).</summary>
+internal sealed record StoredWrite(string PolicyId, bool ResponseDropped);

@@ -6,8 +6,9 @@ namespace TenantAtlas.GraphEmulator.Graph;
 /// <summary>
 /// Runs in front of every <c>/v1.0</c> request, and of each <c>$batch</c> sub-request as if sent on its own:
 /// stamps <c>request-id</c>/<c>client-request-id</c>, selects the tenant from the bearer token (401 otherwise),
-/// applies the tenant's latency, throttle faults and request budget, and records the status served (and each
-/// collection read from its first page, each secret reveal) in the tenant's request log.
+/// applies the tenant's latency, throttle faults, request budget and (to writes) write budget, and records the
+/// status served (and each collection read from its first page, each secret reveal, each write with its request
+/// ids) in the tenant's request log.
 /// </summary>
 /// <remarks>
 /// A <c>$batch</c> envelope is delayed once and never throttled or counted against the budget itself: its
@@ -42,17 +43,20 @@ public sealed class GraphRequestMiddleware(RequestDelegate next, TenantStore sto
             tenant.Requests.RecordBatchSubRequest();
         if (IsPlainTextSecretRead(context.Request))
             tenant.Requests.RecordPlainTextSecretRead();
+        var write = GraphWriteRequest.From(context.Request);
         try
         {
-            await ServeAsync(context, tenant);
+            await ServeAsync(context, tenant, write);
         }
         catch
         {
             tenant.Requests.Record(StatusCodes.Status500InternalServerError);
+            WriteRecording.RecordOnce(context, tenant, StatusCodes.Status500InternalServerError);
             throw;
         }
 
         tenant.Requests.Record(context.Response.StatusCode);
+        WriteRecording.RecordOnce(context, tenant, context.Response.StatusCode);
         if (IsFirstPageOfCollection(context))
         {
             tenant.Requests.RecordCollectionRead(context.Request.Path.Value!.TrimEnd('/').Split('/')[^1]);
@@ -76,7 +80,7 @@ public sealed class GraphRequestMiddleware(RequestDelegate next, TenantStore sto
     private static bool IsPlainTextSecretRead(HttpRequest request) =>
         request.Path.Value?.Contains("/getOmaSettingPlainTextValue(", StringComparison.OrdinalIgnoreCase) == true;
 
-    private async Task ServeAsync(HttpContext context, EmulatedTenant tenant)
+    private async Task ServeAsync(HttpContext context, EmulatedTenant tenant, GraphWriteRequest? write)
     {
         if (!context.IsBatchSubRequest() && tenant.Faults.Latency is { Ticks: > 0 } latency)
             await Task.Delay(latency, context.RequestAborted);
@@ -97,6 +101,13 @@ public sealed class GraphRequestMiddleware(RequestDelegate next, TenantStore sto
             return;
         }
 
+        // A write is checked against both budgets before either counts it, so a refused write counts against neither.
+        if (write is not null && !tenant.WriteBudget.HasRoom(out var writeRetryAfter))
+        {
+            await WriteBudgetExceeded(context, tenant, writeRetryAfter);
+            return;
+        }
+
         if (!tenant.Budget.TryAdmit(out var budgetRetryAfter))
         {
             context.Response.Headers.RetryAfter = budgetRetryAfter.ToString(CultureInfo.InvariantCulture);
@@ -107,7 +118,23 @@ public sealed class GraphRequestMiddleware(RequestDelegate next, TenantStore sto
             return;
         }
 
+        // Only a concurrent write filling the window since HasRoom can refuse here; the request budget then keeps it.
+        if (write is not null && !tenant.WriteBudget.TryAdmit(out writeRetryAfter))
+        {
+            await WriteBudgetExceeded(context, tenant, writeRetryAfter);
+            return;
+        }
+
         await next(context);
+    }
+
+    private static Task WriteBudgetExceeded(HttpContext context, EmulatedTenant tenant, int retryAfterSeconds)
+    {
+        context.Response.Headers.RetryAfter = retryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        return GraphErrors.Result(context, StatusCodes.Status429TooManyRequests,
+            $"Too many requests. The tenant exceeded {tenant.Definition.WriteBudget} writes in " +
+            $"{tenant.Definition.WriteBudgetWindowSeconds} seconds (the emulated Intune write limit); nothing was written.")
+            .ExecuteAsync(context);
     }
 
     private static string? BearerToken(HttpRequest request)

@@ -44,7 +44,9 @@ internal static class ODataPaging
         if (next >= totalCount)
             return null;
         var top = page.Top is { } t ? $"$top={t.ToString(CultureInfo.InvariantCulture)}&" : "";
-        return $"{request.ServiceRoot()}{request.Path}?{top}$skiptoken={EncodeSkipToken(next)}";
+        // $select is kept, as in Graph's links: the next page has the same shape as the first.
+        var select = request.Query["$select"] is [{ Length: > 0 } selected] ? $"$select={Uri.EscapeDataString(selected)}&" : "";
+        return $"{request.ServiceRoot()}{request.Path}?{top}{select}$skiptoken={EncodeSkipToken(next)}";
     }
 
     private static string EncodeSkipToken(int offset) =>

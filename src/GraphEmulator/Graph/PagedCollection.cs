@@ -10,7 +10,12 @@ internal static class PagedCollection
 {
     /// <summary>The page of <paramref name="items"/> the request asks for, each passed through <paramref name="render"/>.</summary>
     public static IResult Page<T>(
-        HttpContext context, IReadOnlyList<T> items, string odataContext, int defaultPageSize, Func<T, T>? render = null)
+        HttpContext context, IReadOnlyList<T> items, string odataContext, int defaultPageSize, Func<T, T>? render = null) =>
+        PageAs(context, items, odataContext, defaultPageSize, render ?? (item => item));
+
+    /// <summary>The page of <paramref name="items"/> the request asks for, each rendered as <typeparamref name="TOut"/> (e.g. a <c>$select</c> projection).</summary>
+    public static IResult PageAs<T, TOut>(
+        HttpContext context, IReadOnlyList<T> items, string odataContext, int defaultPageSize, Func<T, TOut> render)
     {
         var tenant = context.GraphTenant();
         if (ODataPaging.TryReadPage(context.Request, defaultPageSize, out var page) is { } error)
@@ -23,10 +28,10 @@ internal static class PagedCollection
             return GraphErrors.Result(context, status, $"Injected failure for page {pageNumber} of '{collection}'.");
 
         var slice = items.Skip(page.Offset).Take(page.Size);
-        return TypedResults.Ok(new ODataPage<T>(
+        return TypedResults.Ok(new ODataPage<TOut>(
             odataContext,
             ODataPaging.NextLink(context.Request, page, items.Count),
-            [.. render is null ? slice : slice.Select(render)]));
+            [.. slice.Select(render)]));
     }
 
     /// <summary>The <c>@odata.context</c> base, e.g. <c>http://localhost/v1.0/$metadata</c>.</summary>

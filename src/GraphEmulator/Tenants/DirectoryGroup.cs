@@ -19,6 +19,17 @@ public sealed record DirectoryGroup(
 {
     public const string ODataTypeName = "#microsoft.graph.group";
 
+    /// <summary>The properties <c>$select</c> can name (the ones the emulator models).</summary>
+    public static readonly string[] SelectableProperties =
+    [
+        "id", "displayName", "description", "groupTypes", "membershipRule", "membershipRuleProcessingState",
+        "mailNickname", "mailEnabled", "securityEnabled", "deletedDateTime",
+    ];
+
+    /// <summary>When the group was soft-deleted; always null for the live groups <c>/groups</c> lists.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public DateTime? DeletedDateTime { get; init; }
+
     /// <summary>First, so polymorphic <c>directoryObject</c> readers (getByIds) pick the group type.</summary>
     [JsonPropertyName("@odata.type")]
     [JsonPropertyOrder(-1)]

@@ -11,7 +11,7 @@ public sealed class EmulatedTenant
     {
         TenantId = tenantId;
         _time = time;
-        _generation = new Generation(definition, dataSet, RequestBudget.For(definition, time));
+        _generation = new Generation(definition, dataSet, RequestBudget.For(definition, time), RequestBudget.ForWrites(definition, time));
     }
 
     /// <summary>The Entra tenant id (a lower-case GUID).</summary>
@@ -24,6 +24,9 @@ public sealed class EmulatedTenant
 
     /// <summary>The definition's request budget; a redefinition starts a fresh one.</summary>
     public RequestBudget Budget => _generation.Budget;
+
+    /// <summary>The definition's write budget (writes count against it and <see cref="Budget"/>); a redefinition starts a fresh one.</summary>
+    public RequestBudget WriteBudget => _generation.WriteBudget;
 
     public TenantFaults Faults { get; } = new();
 
@@ -43,7 +46,8 @@ public sealed class EmulatedTenant
         lock (_changeLock)
         {
             var previous = _generation.Definition;
-            _generation = new Generation(definition, dataSet, RequestBudget.For(definition, _time));
+            _generation = new Generation(
+                definition, dataSet, RequestBudget.For(definition, _time), RequestBudget.ForWrites(definition, _time));
             return !AcceptsClientId(previous.ClientId) || !AcceptsSecret(previous.ClientSecret);
         }
     }
@@ -64,7 +68,7 @@ public sealed class EmulatedTenant
 
     public TenantSummary Summary()
     {
-        var (definition, dataSet, _) = _generation;
+        var (definition, dataSet, _, _) = _generation;
         return new TenantSummary(
             TenantId,
             definition.ClientId,
@@ -82,10 +86,12 @@ public sealed class EmulatedTenant
             Secrets = dataSet.Secrets(),
             RequestBudget = definition.RequestBudget,
             BudgetWindowSeconds = definition.BudgetWindowSeconds,
+            WriteBudget = definition.WriteBudget,
+            WriteBudgetWindowSeconds = definition.WriteBudgetWindowSeconds,
         };
     }
 
-    private sealed record Generation(TenantDefinition Definition, TenantDataSet DataSet, RequestBudget Budget);
+    private sealed record Generation(TenantDefinition Definition, TenantDataSet DataSet, RequestBudget Budget, RequestBudget WriteBudget);
 }
 
 /// <summary>
@@ -114,4 +120,8 @@ public sealed record TenantSummary(
     public int RequestBudget { get; init; }
 
     public int BudgetWindowSeconds { get; init; }
+
+    public int WriteBudget { get; init; }
+
+    public int WriteBudgetWindowSeconds { get; init; }
 }

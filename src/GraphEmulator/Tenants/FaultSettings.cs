@@ -11,12 +11,14 @@ namespace TenantAtlas.GraphEmulator.Tenants;
 /// <param name="FailingStatus">Status code of those failures (default 500).</param>
 /// <param name="LatencyMs">Delay added to every Graph request of the tenant (a <c>$batch</c> is delayed once).</param>
 /// <param name="FailPageOnce">One page of one collection fails once, then succeeds.</param>
+/// <param name="DropResponseAfterWrite">The next matching writes are stored, then the connection is aborted.</param>
 public sealed record FaultSettings(
     ThrottleFault? Throttle = null,
     IReadOnlyList<string>? FailingItemIds = null,
     int? FailingStatus = null,
     int LatencyMs = 0,
-    PageFault? FailPageOnce = null)
+    PageFault? FailPageOnce = null,
+    WriteResponseFault? DropResponseAfterWrite = null)
 {
     public const int DefaultFailingStatus = 500;
     public const int MaxLatencyMs = 60_000;
@@ -42,6 +44,11 @@ public sealed record FaultSettings(
                 errors["failPageOnce.status"] = ["failPageOnce.status must be an HTTP error status (400-599)."];
         }
 
+        if (DropResponseAfterWrite is { Count: < 0 })
+            errors["dropResponseAfterWrite.count"] = ["dropResponseAfterWrite.count must not be negative."];
+        if (DropResponseAfterWrite is { Method: { } method } && method.ToUpperInvariant() is not ("POST" or "PATCH" or "PUT" or "DELETE"))
+            errors["dropResponseAfterWrite.method"] = ["dropResponseAfterWrite.method must be POST, PATCH, PUT or DELETE."];
+
         return errors;
     }
 }
@@ -57,3 +64,28 @@ public sealed record ThrottleFault(
 /// a client that retries only the failed page requests it twice and every other page once.
 /// </summary>
 public sealed record PageFault(string Collection, int Page, int Status = 503);
+
+/// <summary>
+/// The next <paramref name="Count"/> Graph writes matching every criterion given (null = any) are stored and then
+/// get no answer: the emulator aborts the connection (<c>HttpContext.Abort()</c>), which an
+/// <see cref="HttpClient"/> sees as a failed request (an <see cref="HttpRequestException"/> / <see cref="IOException"/>,
+/// a reset, not a timeout), so the client cannot know whether the write landed. Inside a <c>$batch</c> the whole
+/// batch's connection is aborted.
+/// </summary>
+/// <param name="Method">POST, PATCH, PUT or DELETE.</param>
+/// <param name="Collection">e.g. <c>deviceConfigurations</c>.</param>
+/// <param name="Operation"><c>create</c>, <c>update</c>, <c>delete</c>, <c>assign</c> or <c>scheduleActionsForRules</c>.</param>
+/// <param name="DisplayName">The written policy's display name (after the write).</param>
+public sealed record WriteResponseFault(
+    int Count,
+    string? Method = null,
+    string? Collection = null,
+    string? Operation = null,
+    string? DisplayName = null)
+{
+    public bool Matches(string method, string collection, string operation, string? displayName) =>
+        (Method is null || string.Equals(Method, method, StringComparison.OrdinalIgnoreCase))
+        && (Collection is null || string.Equals(Collection, collection, StringComparison.OrdinalIgnoreCase))
+        && (Operation is null || string.Equals(Operation, operation, StringComparison.OrdinalIgnoreCase))
+        && (DisplayName is null || string.Equals(DisplayName, displayName, StringComparison.Ordinal));
+}

@@ -59,6 +59,13 @@ public sealed record AssignmentTarget(
     [property: JsonPropertyName("@odata.type")] string ODataType,
     string? GroupId)
 {
+    /// <summary>
+    /// The target's other properties (filter id and type, a collection id...), kept verbatim as written through
+    /// <c>/assign</c> so a restore's filters survive a round trip.
+    /// </summary>
+    [JsonExtensionData]
+    public IDictionary<string, System.Text.Json.JsonElement>? OtherProperties { get; init; }
+
     /// <summary>Graph's well-known id of the virtual "All devices" group, used in assignment ids.</summary>
     public const string AllDevicesVirtualGroupId = "adadadad-808e-44e2-905a-0b7873a8a531";
 

@@ -13,6 +13,31 @@ public sealed class RequestBudget(int limit, TimeSpan window, TimeProvider time)
     public static RequestBudget For(TenantDefinition definition, TimeProvider time) =>
         new(definition.RequestBudget, TimeSpan.FromSeconds(definition.BudgetWindowSeconds), time);
 
+    /// <summary>The write budget: the same sliding window over writes only.</summary>
+    public static RequestBudget ForWrites(TenantDefinition definition, TimeProvider time) =>
+        new(definition.WriteBudget, TimeSpan.FromSeconds(definition.WriteBudgetWindowSeconds), time);
+
+    /// <summary>
+    /// Whether <see cref="TryAdmit"/> would admit a request now, without counting one: lets a write be checked
+    /// against both budgets before either counts it, so a refused write counts against neither.
+    /// </summary>
+    public bool HasRoom(out int retryAfterSeconds)
+    {
+        retryAfterSeconds = 0;
+        if (limit <= 0)
+            return true;
+
+        var now = time.GetUtcNow();
+        lock (_lock)
+        {
+            Expire(now);
+            if (_admitted.Count < limit)
+                return true;
+            retryAfterSeconds = RetryAfter(now);
+            return false;
+        }
+    }
+
     /// <summary>Counts the request when the window has room; otherwise the whole seconds until it has.</summary>
     public bool TryAdmit(out int retryAfterSeconds)
     {
@@ -23,16 +48,25 @@ public sealed class RequestBudget(int limit, TimeSpan window, TimeProvider time)
         var now = time.GetUtcNow();
         lock (_lock)
         {
-            while (_admitted.TryPeek(out var oldest) && oldest + window <= now)
-                _admitted.Dequeue();
+            Expire(now);
             if (_admitted.Count < limit)
             {
                 _admitted.Enqueue(now);
                 return true;
             }
 
-            retryAfterSeconds = Math.Max(1, (int)Math.Ceiling((_admitted.Peek() + window - now).TotalSeconds));
+            retryAfterSeconds = RetryAfter(now);
             return false;
         }
     }
+
+    private void Expire(DateTimeOffset now)
+    {
+        while (_admitted.TryPeek(out var oldest) && oldest + window <= now)
+            _admitted.Dequeue();
+    }
+
+    /// <summary>Whole seconds until the oldest counted request leaves the window (at least 1).</summary>
+    private int RetryAfter(DateTimeOffset now) =>
+        Math.Max(1, (int)Math.Ceiling((_admitted.Peek() + window - now).TotalSeconds));
 }

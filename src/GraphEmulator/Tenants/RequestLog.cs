@@ -19,6 +19,9 @@ public sealed class RequestLog
     private int _batchSubRequests;
     private int _plainTextSecretReads;
 
+    /// <summary>The write requests, see <see cref="WriteLog"/>.</summary>
+    public WriteLog Writes { get; } = new();
+
     public void Record(int statusCode) => _byStatus.AddOrUpdate(statusCode, 1, (_, count) => count + 1);
 
     /// <summary>A served first page of a collection, named by its last path segment (e.g. <c>deviceConfigurations</c>).</summary>
@@ -43,6 +46,7 @@ public sealed class RequestLog
         Interlocked.Exchange(ref _batches, 0);
         Interlocked.Exchange(ref _batchSubRequests, 0);
         Interlocked.Exchange(ref _plainTextSecretReads, 0);
+        Writes.Reset();
     }
 
     public RequestCounts Snapshot()
@@ -59,11 +63,26 @@ public sealed class RequestLog
                 Comparer<string>.Create((a, b) => int.Parse(a, CultureInfo.InvariantCulture).CompareTo(int.Parse(b, CultureInfo.InvariantCulture))));
         }
 
+        var writes = Writes.Requests();
+        var stored = writes.Where(w => w.Stored).ToList();
         return new RequestCounts(
             byStatus.Values.Sum(), byStatus, new SortedDictionary<string, int>(_collectionReads, StringComparer.Ordinal),
             pageReads, Volatile.Read(ref _batches), Volatile.Read(ref _plainTextSecretReads))
         {
             BatchSubRequests = Volatile.Read(ref _batchSubRequests),
+            Writes = stored.Count,
+            WritesByCollection = new SortedDictionary<string, IReadOnlyDictionary<string, int>>(
+                stored.GroupBy(w => w.Collection, StringComparer.Ordinal).ToDictionary(
+                    g => g.Key,
+                    g => (IReadOnlyDictionary<string, int>)new SortedDictionary<string, int>(
+                        g.GroupBy(w => w.Method, StringComparer.Ordinal).ToDictionary(m => m.Key, m => m.Count()), StringComparer.Ordinal),
+                    StringComparer.Ordinal),
+                StringComparer.Ordinal),
+            WritesByPolicyId = new SortedDictionary<string, int>(
+                stored.Where(w => w.PolicyId is not null).GroupBy(w => w.PolicyId!, StringComparer.OrdinalIgnoreCase)
+                    .ToDictionary(g => g.Key, g => g.Count(), StringComparer.OrdinalIgnoreCase),
+                StringComparer.OrdinalIgnoreCase),
+            WriteRequests = writes,
         };
     }
 }
@@ -83,6 +102,19 @@ public sealed record RequestCounts(
 {
     /// <summary>Sub-requests served inside <c>$batch</c> requests: <c>Total - BatchSubRequests</c> is the HTTP requests.</summary>
     public int BatchSubRequests { get; init; }
+
+    /// <summary>Writes stored (refused ones excluded; dropped responses included): 0 proves nothing was written.</summary>
+    public int Writes { get; init; }
+
+    /// <summary>Stored writes by collection, then method, e.g. <c>{"deviceConfigurations":{"PATCH":2,"POST":3}}</c>.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> WritesByCollection { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, int>>();
+
+    /// <summary>Stored writes per policy id (creates under the new id).</summary>
+    public IReadOnlyDictionary<string, int> WritesByPolicyId { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>Every write request in arrival order, refused ones included, with its request ids.</summary>
+    public IReadOnlyList<WriteRecord> WriteRequests { get; init; } = [];
 
     public int Count(int statusCode) =>
         ByStatus.GetValueOrDefault(statusCode.ToString(CultureInfo.InvariantCulture));

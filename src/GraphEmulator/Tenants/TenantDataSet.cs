@@ -48,6 +48,10 @@ public sealed class TenantDataSet
     public IReadOnlyList<string> Secrets() =>
         [.. DeviceConfigurations.Concat(CompliancePolicies).SelectMany(p => p.Secrets)];
 
+    /// <summary>A copy with the groups replaced; the other data is shared.</summary>
+    public TenantDataSet WithGroups(IReadOnlyList<DirectoryGroup> groups) =>
+        new(DeviceConfigurations, CompliancePolicies, groups, NotificationMessageTemplates);
+
     /// <summary>A copy with one collection replaced; the other data is shared.</summary>
     public TenantDataSet WithPolicies(PolicyKind kind, IReadOnlyList<Policy> policies) =>
         kind == PolicyKind.DeviceConfiguration

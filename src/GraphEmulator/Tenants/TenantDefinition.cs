@@ -65,6 +65,16 @@ public class TenantDefinition
     /// <summary>The window <see cref="RequestBudget"/> counts over (Intune's is 20 s).</summary>
     public int BudgetWindowSeconds { get; set; } = 20;
 
+    /// <summary>
+    /// Graph writes (POST/PATCH/PUT/DELETE, read-only POSTs such as <c>getByIds</c> and the <c>$batch</c> envelope
+    /// excepted) allowed per <see cref="WriteBudgetWindowSeconds"/>: Intune's device configuration limit is 100
+    /// writes / 20 s per app and tenant, so that is the default (0 = unlimited).
+    /// </summary>
+    public int WriteBudget { get; set; } = 100;
+
+    /// <summary>The window <see cref="WriteBudget"/> counts over.</summary>
+    public int WriteBudgetWindowSeconds { get; set; } = 20;
+
     /// <summary>Validation errors keyed by field name (camelCase); empty when the definition is usable.</summary>
     public Dictionary<string, string[]> Validate()
     {
@@ -88,6 +98,8 @@ public class TenantDefinition
         Range(errors, "complianceWithoutBlockActionEvery", ComplianceWithoutBlockActionEvery, 0, MaxPolicies);
         Range(errors, "requestBudget", RequestBudget, 0, 1_000_000);
         Range(errors, "budgetWindowSeconds", BudgetWindowSeconds, 1, 3_600);
+        Range(errors, "writeBudget", WriteBudget, 0, 1_000_000);
+        Range(errors, "writeBudgetWindowSeconds", WriteBudgetWindowSeconds, 1, 3_600);
         return errors;
     }
 

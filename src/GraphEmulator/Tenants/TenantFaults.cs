@@ -8,6 +8,7 @@ public sealed class TenantFaults
     private int _throttlesLeft;
     private HashSet<string> _failingItemIds = new(StringComparer.OrdinalIgnoreCase);
     private PageFault? _pageFault;
+    private int _dropsLeft;
 
     /// <summary>Delay to add to each Graph request.</summary>
     public TimeSpan Latency
@@ -27,6 +28,7 @@ public sealed class TenantFaults
             _throttlesLeft = settings.Throttle?.Count ?? 0;
             _failingItemIds = new HashSet<string>(settings.FailingItemIds ?? [], StringComparer.OrdinalIgnoreCase);
             _pageFault = settings.FailPageOnce;
+            _dropsLeft = settings.DropResponseAfterWrite?.Count ?? 0;
         }
     }
 
@@ -70,6 +72,19 @@ public sealed class TenantFaults
         }
     }
 
+    /// <summary>Whether this stored write's response must be dropped; takes one from the fault's count when so.</summary>
+    public bool TakeDroppedResponse(string method, string collection, string operation, string? displayName)
+    {
+        lock (_lock)
+        {
+            if (_dropsLeft <= 0 || _settings.DropResponseAfterWrite is not { } fault
+                || !fault.Matches(method, collection, operation, displayName))
+                return false;
+            _dropsLeft--;
+            return true;
+        }
+    }
+
     /// <summary>The settings in force, with the throttles still to come as the throttle count.</summary>
     public FaultSettings Snapshot()
     {
@@ -81,6 +96,7 @@ public sealed class TenantFaults
                 FailingItemIds = [.. _failingItemIds],
                 FailingStatus = _settings.FailingStatus ?? FaultSettings.DefaultFailingStatus,
                 FailPageOnce = _pageFault,
+                DropResponseAfterWrite = _settings.DropResponseAfterWrite is { } drop ? drop with { Count = _dropsLeft } : null,
             };
         }
     }
