@@ -44,9 +44,10 @@ internal static class ODataPaging
         if (next >= totalCount)
             return null;
         var top = page.Top is { } t ? $"$top={t.ToString(CultureInfo.InvariantCulture)}&" : "";
-        // $select is kept, as in Graph's links: the next page has the same shape as the first.
+        // $select and $expand are kept, as in Graph's links: the next page has the same shape as the first.
         var select = request.Query["$select"] is [{ Length: > 0 } selected] ? $"$select={Uri.EscapeDataString(selected)}&" : "";
-        return $"{request.ServiceRoot()}{request.Path}?{top}{select}$skiptoken={EncodeSkipToken(next)}";
+        var expand = request.Query["$expand"] is [{ Length: > 0 } expanded] ? $"$expand={Uri.EscapeDataString(expanded)}&" : "";
+        return $"{request.ServiceRoot()}{request.Path}?{top}{select}{expand}$skiptoken={EncodeSkipToken(next)}";
     }
 
     private static string EncodeSkipToken(int offset) =>

@@ -37,6 +37,32 @@ public sealed class ComplianceScheduledActionTests(GraphEmulatorFactory emulator
     }
 
     [Fact]
+    public async Task NextLinks_KeepTheExpand_SoEveryPageCarriesTheActions_AsInGraph()
+    {
+        var tenant = await emulator.DefineTenantAsync(new TenantDefinition { CompliancePolicies = 7, PageSize = 3 });
+        using var http = await emulator.CreateGraphHttpClientAsync(tenant);
+
+        var pages = 0;
+        var policies = 0;
+        string? next = $"/v1.0/deviceManagement/deviceCompliancePolicies?$expand={Uri.EscapeDataString(FullExpand)}";
+        while (next is not null)
+        {
+            using var page = JsonDocument.Parse(await http.GetStringAsync(next));
+            pages++;
+            foreach (var policy in page.RootElement.GetProperty("value").EnumerateArray())
+            {
+                policies++;
+                var actions = policy.GetProperty("scheduledActionsForRule")[0].GetProperty("scheduledActionConfigurations");
+                Assert.Equal("block", actions[0].GetProperty("actionType").GetString());
+            }
+            next = page.RootElement.TryGetProperty("@odata.nextLink", out var link) ? link.GetString() : null;
+        }
+
+        Assert.Equal(3, pages);
+        Assert.Equal(7, policies);
+    }
+
+    [Fact]
     public async Task ScheduledActions_AreAbsentWithoutExpand_AndWithoutConfigurationsWithoutTheNestedExpand()
     {
         var tenant = await emulator.DefineTenantAsync(new TenantDefinition { CompliancePolicies = 1 });
