@@ -5,7 +5,8 @@ using TenantAtlas.Workers;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddRunWorker("inventory").AddHandler<NoopHandler>("inventory.sync");
+// The benchmark's jobs are inventory.sync; the worker must also name every other type its service handles.
+builder.AddRunWorker("inventory").AddHandler<NoopHandler>("inventory.sync").AddHandler<NoopHandler>("directory_groups.sync");
 builder.Services.AddSingleton<HandlerStarts>();
 
 var app = builder.Build();

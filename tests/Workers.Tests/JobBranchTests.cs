@@ -53,7 +53,7 @@ public sealed class JobBranchTests : WorkerHarnessTests
     {
         await Harness.StartWorkerAsync();
 
-        var run = await Harness.WaitForCompletionAsync((await Harness.PublishAsync(RunTypes.DirectoryGroupsSync)).RunId);
+        var run = await Harness.WaitForCompletionAsync((await Harness.PublishAsync(RunTypes.OperationsReportGenerate)).RunId);
 
         Assert.Equal(RunOutcome.Failed, run.Outcome);
         Assert.Equal(RunJobProcessor.NoHandlerCode, Assert.Single(run.Failures).Code);

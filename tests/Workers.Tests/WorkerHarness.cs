@@ -95,7 +95,14 @@ public sealed class WorkerHarness : IAsyncDisposable
             builder.Configuration.AddInMemoryCollection(settings);
         }
         var worker = builder.AddRunWorker(service);
-        (handlers ?? (w => w.AddHandler<ScriptedHandler>(RunTypes.InventorySync)))(worker);
+        // By default the scripted handler does every type the service must handle (the worker refuses to start otherwise).
+        (handlers ?? (w =>
+        {
+            foreach (var type in RunTypes.AvailableOf(service))
+            {
+                w.AddHandler<ScriptedHandler>(type.Name);
+            }
+        }))(worker);
         builder.Services.AddSingleton(Script);
         builder.Services.AddSingleton<IRunsClient>(Runs);
         return builder.Build();
