@@ -21,25 +21,12 @@ public sealed class RequestBudget(int limit, TimeSpan window, TimeProvider time)
     /// Whether <see cref="TryAdmit"/> would admit a request now, without counting one: lets a write be checked
     /// against both budgets before either counts it, so a refused write counts against neither.
     /// </summary>
-    public bool HasRoom(out int retryAfterSeconds)
-    {
-        retryAfterSeconds = 0;
-        if (limit <= 0)
-            return true;
-
-        var now = time.GetUtcNow();
-        lock (_lock)
-        {
-            Expire(now);
-            if (_admitted.Count < limit)
-                return true;
-            retryAfterSeconds = RetryAfter(now);
-            return false;
-        }
-    }
+    public bool HasRoom(out int retryAfterSeconds) => Check(admit: false, out retryAfterSeconds);
 
     /// <summary>Counts the request when the window has room; otherwise the whole seconds until it has.</summary>
-    public bool TryAdmit(out int retryAfterSeconds)
+    public bool TryAdmit(out int retryAfterSeconds) => Check(admit: true, out retryAfterSeconds);
+
+    private bool Check(bool admit, out int retryAfterSeconds)
     {
         retryAfterSeconds = 0;
         if (limit <= 0)
@@ -51,7 +38,8 @@ public sealed class RequestBudget(int limit, TimeSpan window, TimeProvider time)
             Expire(now);
             if (_admitted.Count < limit)
             {
-                _admitted.Enqueue(now);
+                if (admit)
+                    _admitted.Enqueue(now);
                 return true;
             }
 
