@@ -1,3 +1,4 @@
+using TenantAtlas.TenantGraph;
 using System.Text.Json;
 using TenantAtlas.Backup.V1;
 using TenantAtlas.Inventory.V1;

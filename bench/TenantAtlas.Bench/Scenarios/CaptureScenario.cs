@@ -12,7 +12,6 @@ using TenantAtlas.Bench.Report;
 using TenantAtlas.TenantGraph;
 using TenantAtlas.Testing;
 using PolicyCapture = backup::TenantAtlas.BackupService.Capture.PolicyCapture;
-using PolicyReader = backup::TenantAtlas.BackupService.Capture.PolicyReader;
 using CaptureWriter = backup::TenantAtlas.BackupService.Capture.CaptureWriter;
 
 namespace TenantAtlas.Bench.Scenarios;

@@ -1,3 +1,4 @@
+using TenantAtlas.TenantGraph;
 using System.Text.Json.Nodes;
 
 namespace TenantAtlas.BackupService.Capture;
@@ -31,9 +32,6 @@ public static class CaptureFailures
 
 /// <summary>Listed versus captured policies of one family in one capture.</summary>
 public sealed record FamilyCoverage(string Family, int Listed, int Captured, bool ListComplete);
-
-/// <summary>A reference an item makes, resolved at capture time.</summary>
-public sealed record ResolvedReference(string Kind, string Id, string DisplayName, string Detail);
 
 /// <summary>One policy's result in a capture: its redacted document and hash, or why it failed.</summary>
 public sealed record CapturedPolicy(string Family, string PolicyId, string OdataType, string DisplayName)

@@ -1,3 +1,4 @@
+using TenantAtlas.TenantGraph;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Npgsql;

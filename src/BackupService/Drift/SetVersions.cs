@@ -1,3 +1,4 @@
+using TenantAtlas.TenantGraph;
 using Npgsql;
 
 namespace TenantAtlas.BackupService.Drift;

@@ -1,3 +1,4 @@
+using TenantAtlas.TenantGraph;
 using TenantAtlas.BackupService.Capture;
 using TenantAtlas.BackupService.Schedules;
 using TenantAtlas.Workers;

@@ -84,7 +84,7 @@ public sealed class BackupQueries(BackupDbContext db, PageTokens pageTokens)
         var content = item.ContentHash is null ? null : await db.Contents.AsNoTracking()
             .Where(c => c.TenantId == set.TenantId && c.ContentHash == item.ContentHash).Select(c => c.Content).SingleOrDefaultAsync(ct);
         var response = new GetBackupItemResponse { Item = ToProto(item), ContentJson = content ?? string.Empty };
-        response.References.AddRange(JsonSerializer.Deserialize<List<Capture.ResolvedReference>>(item.References, CaptureWriter.StoredJson)!
+        response.References.AddRange(JsonSerializer.Deserialize<List<TenantGraph.ResolvedReference>>(item.References, CaptureWriter.StoredJson)!
             .Select(r => new ResolvedReference { Kind = r.Kind, Id = r.Id, DisplayName = r.DisplayName, Detail = r.Detail }));
         return response;
     }

@@ -1,3 +1,4 @@
+using TenantAtlas.TenantGraph;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -190,7 +191,7 @@ public sealed class DriftFindingEntity
     public required string PolicyId { get; set; }
     public required string DisplayName { get; set; }
     public required string OdataType { get; set; }
-    /// <summary>JSON array of <see cref="Drift.PolicyChange"/> (changed policies only).</summary>
+    /// <summary>JSON array of <see cref="PolicyChange"/> (changed policies only).</summary>
     public string Changes { get; set; } = "[]";
     public DateTime CreatedAt { get; set; }
 }

@@ -1,13 +1,16 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Logging;
 using Microsoft.Graph;
-using TenantAtlas.TenantGraph;
 
-namespace TenantAtlas.BackupService.Capture;
+namespace TenantAtlas.TenantGraph;
 
 /// <summary>A family's list as read: every policy object as Graph sent it, and whether the list was read to its end.</summary>
 public sealed record PolicyList(IReadOnlyList<JsonObject> Policies, bool Complete, string? Failure);
+
+/// <summary>A reference a policy makes (a group, a notification template), resolved by id: its name and, for a group, "dynamic" or "assigned".</summary>
+public sealed record ResolvedReference(string Kind, string Id, string DisplayName, string Detail);
 
 /// <summary>One policy's assignments, or why they could not be read.</summary>
 public sealed record AssignmentsRead(JsonArray? Assignments, int Status, string? Failure);

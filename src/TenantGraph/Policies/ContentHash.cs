@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace TenantAtlas.BackupService.Capture;
+namespace TenantAtlas.TenantGraph;
 
 /// <summary>
 /// The SHA-256 of a policy's canonical JSON: keys sorted, server-owned and volatile fields removed, assignments

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
-using TenantAtlas.BackupService.Capture;
 
-namespace TenantAtlas.BackupService.Drift;
+namespace TenantAtlas.TenantGraph;
 
 /// <summary>One changed value: an RFC 6901 pointer, the old and new values as JSON (null when secret), and whether it is a secret.</summary>
 public sealed record PolicyChange(string Path, string? Old, string? New, bool Secret);

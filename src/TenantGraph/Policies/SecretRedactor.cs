@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace TenantAtlas.BackupService.Capture;
+namespace TenantAtlas.TenantGraph;
 
 /// <summary>
 /// Replaces secrets in a captured policy with <c>&lt;redacted sha256:…&gt;</c> markers before anything is stored or
