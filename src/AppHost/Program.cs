@@ -17,6 +17,7 @@ var postgres = builder.AddLocalPostgres("postgres", Path.Combine(options.DataDir
 var runsDb = postgres.AddDatabase("runsdb");
 var inventoryDb = postgres.AddDatabase("inventorydb");
 var backupDb = postgres.AddDatabase("backupdb");
+var restoreDb = postgres.AddDatabase("restoredb");
 var redis = builder.AddLocalRedis("redis", Path.Combine(options.DataDirectory, "redis"));
 
 var graph = builder.AddProject<Projects.GraphEmulator>("graph-emulator")
@@ -46,11 +47,22 @@ var backup = builder.AddProject<Projects.BackupService>("backup")
     .WithReference(runs).WaitFor(runs)
     .WithGraph(graph);
 
+// Restores read backup sets from BackupService and the target's groups from InventoryService's cache.
+var restore = builder.AddProject<Projects.RestoreService>("restore")
+    .WithSuiteDefaults(signingKey)
+    .WithReference(restoreDb).WaitFor(restoreDb)
+    .WithReference(redis).WaitFor(redis)
+    .WithReference(runs).WaitFor(runs)
+    .WithReference(backup).WaitFor(backup)
+    .WithReference(inventory).WaitFor(inventory)
+    .WithGraph(graph);
+
 var gateway = builder.AddProject<Projects.Gateway>("gateway")
     .WithSuiteDefaults(signingKey)
     .WithReference(runs).WaitFor(runs)
     .WithReference(inventory).WaitFor(inventory)
     .WithReference(backup).WaitFor(backup)
+    .WithReference(restore).WaitFor(restore)
     .WithEnvironment(context => context.EnvironmentVariables["Gateway__TraceViewerUrl"] = Dashboard.Url(context.ExecutionContext.Services) ?? string.Empty);
 
 var demo = new DemoData(TokenOptions.ForSigningKey(devSigningKey));

@@ -30,6 +30,7 @@ public static class RunTypes
     public const string BackupScheduleRunNow = "backup_schedule.run_now";
     public const string BackupScheduleRetry = "backup_schedule.retry";
     public const string BackupScheduleScheduled = "backup_schedule.scheduled";
+    public const string RestorePreview = "restore.preview";
     public const string RestoreExecute = "restore.execute";
     public const string OperationsReportGenerate = "operations_report.generate";
 
@@ -43,7 +44,8 @@ public static class RunTypes
         new RunType(BackupScheduleRunNow, "Backup schedule: run now", Capabilities.BackupSchedulesRun, RunPlane.Tenant, "backup", Available: true),
         new RunType(BackupScheduleRetry, "Backup schedule: retry", Capabilities.BackupSchedulesRun, RunPlane.Tenant, "backup", Available: true),
         new RunType(BackupScheduleScheduled, "Backup schedule: scheduled", Capabilities.BackupSchedulesRun, RunPlane.Tenant, "backup", Available: true),
-        new RunType(RestoreExecute, "Restore", Capabilities.RestoreExecute, RunPlane.Tenant, "restore", Available: false),
+        new RunType(RestorePreview, "Restore preview", Capabilities.RestoreExecute, RunPlane.Tenant, "restore", Available: true),
+        new RunType(RestoreExecute, "Restore", Capabilities.RestoreExecute, RunPlane.Tenant, "restore", Available: true),
         new RunType(OperationsReportGenerate, "Operations report", Capabilities.ReportsGenerate, RunPlane.Workspace, "inventory", Available: false),
     }.OrderBy(t => t.Name, StringComparer.Ordinal).ToDictionary(t => t.Name, StringComparer.Ordinal);
 

@@ -6,11 +6,15 @@ using Microsoft.Graph;
 using Microsoft.Graph.Models.ODataErrors;
 using Microsoft.Kiota.Abstractions;
 using Microsoft.Kiota.Abstractions.Serialization;
+using Microsoft.Kiota.Http.HttpClientLibrary.Middleware.Options;
 
 namespace TenantAtlas.TenantGraph;
 
 /// <summary>One sub-request of a JSON <c>$batch</c>: a relative URL (e.g. <c>/deviceManagement/deviceConfigurations/{id}/assignments</c>).</summary>
 public sealed record GraphBatchRequest(string Id, string Url);
+
+/// <summary>A write's answer: its JSON body (null for 204 No Content) and Graph's <c>request-id</c>, for the journal.</summary>
+public sealed record GraphWriteResult(JsonNode? Body, string? RequestId);
 
 /// <summary>A sub-response: its status, its body (null when none) and, for 429/503, how long Graph asked to wait.</summary>
 public sealed record GraphBatchResponse(string Id, int Status, JsonNode? Body, TimeSpan? RetryAfter)
@@ -47,6 +51,37 @@ public static class GraphJson
         var request = new RequestInformation { HttpMethod = Method.POST, URI = url };
         request.SetStreamContent(new MemoryStream(Encoding.UTF8.GetBytes(body.ToJsonString())), "application/json");
         return SendAsync(client, request, ct);
+    }
+
+    /// <summary>
+    /// A write (POST, PATCH) of a JSON body. <paramref name="retry"/> false takes the SDK's retry handler off this request:
+    /// a create retried after a timeout or a 5xx may have landed the first time (INTUNE.md §2.6, R4), so its caller decides
+    /// what to do, by reading back. Graph's errors throw <see cref="ODataError"/>; <see cref="RequestIdOf"/> names them.
+    /// </summary>
+    public static async Task<GraphWriteResult> WriteAsync(GraphServiceClient client, Method method, Uri url, JsonNode body, bool retry,
+        CancellationToken ct)
+    {
+        var request = new RequestInformation { HttpMethod = method, URI = url };
+        request.SetStreamContent(new MemoryStream(Encoding.UTF8.GetBytes(body.ToJsonString())), "application/json");
+        var headers = new HeadersInspectionHandlerOption { InspectResponseHeaders = true };
+        request.AddRequestOptions([headers]);
+        if (!retry)
+        {
+            request.AddRequestOptions([new RetryHandlerOption { MaxRetry = 0 }]);
+        }
+        var answer = await SendAsync(client, request, ct);
+        return new GraphWriteResult(answer, headers.ResponseHeaders.TryGetValue("request-id", out var ids) ? ids.FirstOrDefault() : null);
+    }
+
+    /// <summary>Graph's request-id of a failed call, when its answer arrived.</summary>
+    public static string? RequestIdOf(ApiException e) =>
+        e.ResponseHeaders.FirstOrDefault(h => string.Equals(h.Key, "request-id", StringComparison.OrdinalIgnoreCase)).Value?.FirstOrDefault();
+
+    /// <summary>How long a throttled (429/503) answer asked to wait, from its Retry-After header (seconds or an HTTP date).</summary>
+    public static TimeSpan? RetryAfterOf(ApiException e)
+    {
+        var value = e.ResponseHeaders.FirstOrDefault(h => string.Equals(h.Key, "Retry-After", StringComparison.OrdinalIgnoreCase)).Value?.FirstOrDefault();
+        return value is null ? null : RetryAfterOf(new JsonObject { ["Retry-After"] = value });
     }
 
     /// <summary>

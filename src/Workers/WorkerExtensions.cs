@@ -45,8 +45,8 @@ public static class WorkerExtensions
     /// </summary>
     public static IHostApplicationBuilder AddRunsClient(this IHostApplicationBuilder builder)
     {
-        AddRunsServiceGrpcClient<RunsServiceClient>(builder.Services);
-        AddRunsServiceGrpcClient<AccessServiceClient>(builder.Services);
+        builder.Services.AddSuiteGrpcClient<RunsServiceClient>(RunsServiceAddress);
+        builder.Services.AddSuiteGrpcClient<AccessServiceClient>(RunsServiceAddress);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ServiceToken>();
         builder.Services.AddSingleton<RunsClient>();
@@ -54,10 +54,14 @@ public static class WorkerExtensions
         return builder;
     }
 
-    private static void AddRunsServiceGrpcClient<TClient>(IServiceCollection services) where TClient : class
+    /// <summary>
+    /// A gRPC client of a service of the suite at its service-discovery <paramref name="address"/> (e.g. <c>http://_grpc.backup</c>):
+    /// UNAVAILABLE is retried by the gRPC retry policy; the HTTP resilience handler (meant for HTTP APIs) is removed.
+    /// </summary>
+    public static IHttpClientBuilder AddSuiteGrpcClient<TClient>(this IServiceCollection services, string address) where TClient : class
     {
 #pragma warning disable EXTEXP0001 // Experimental, but the supported way to take the HTTP pipeline's retries/timeouts off a gRPC client.
-        services.AddGrpcClient<TClient>(o => o.Address = new Uri(RunsServiceAddress))
+        return services.AddGrpcClient<TClient>(o => o.Address = new Uri(address))
             .ConfigureChannel(channel => channel.ServiceConfig = RetryUnavailable)
             .RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001

@@ -22,7 +22,7 @@ public sealed class SuiteApp : IAsyncLifetime
     private static readonly TimeSpan StartWithin = TimeSpan.FromMinutes(6);
 
     /// <summary>Every resource of the graph, in the order they become healthy.</summary>
-    public static readonly string[] Resources = ["postgres", "runsdb", "inventorydb", "backupdb", "redis", "graph-emulator", "runs", "inventory", "backup", "gateway"];
+    public static readonly string[] Resources = ["postgres", "runsdb", "inventorydb", "backupdb", "restoredb", "redis", "graph-emulator", "runs", "inventory", "backup", "restore", "gateway"];
 
     private readonly int replicas;
     private readonly IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> environment;

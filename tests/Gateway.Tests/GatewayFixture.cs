@@ -46,6 +46,7 @@ public class GatewayFixture : IAsyncLifetime
             ["services:runs:http:0"] = runsHost.HttpUrl,
             ["services:inventory:http:0"] = $"http://127.0.0.1:{ServiceProcess.FreePort()}",
             ["services:backup:http:0"] = $"http://127.0.0.1:{ServiceProcess.FreePort()}",
+            ["services:restore:http:0"] = $"http://127.0.0.1:{ServiceProcess.FreePort()}",
             ["Gateway:RequestsPerUserPerMinute"] = PerUserRateLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
     }

@@ -73,7 +73,7 @@ public sealed class GatewayTests(GatewayFixture fixture) : IClassFixture<Gateway
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
         Assert.Equal(14, body.GetProperty("code").GetInt32());
         // The first of the services that are down (the fixture runs neither InventoryService nor BackupService).
-        Assert.Matches("The API description of (inventory|backup) is unavailable", body.GetProperty("message").GetString());
+        Assert.Matches("The API description of (inventory|backup|restore) is unavailable", body.GetProperty("message").GetString());
     }
 
     [Fact]

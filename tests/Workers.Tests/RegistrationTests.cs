@@ -50,12 +50,12 @@ public sealed class RegistrationTests : WorkerHarnessTests
     [Fact]
     public async Task AWorkerWithoutHandlers_DoesNotStart()
     {
-        // "restore" owns no available type today: nothing is missing, but a worker that handles nothing is still a mistake.
-        using var host = Harness.BuildWorker(handlers: _ => { }, service: "restore");
+        // "audit" owns no type: nothing is missing, but a worker that handles nothing is still a mistake.
+        using var host = Harness.BuildWorker(handlers: _ => { }, service: "audit");
 
         var e = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
 
-        Assert.Contains("The restore worker has no run handler:", e.Message, StringComparison.Ordinal);
+        Assert.Contains("The audit worker has no run handler:", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

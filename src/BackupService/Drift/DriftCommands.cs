@@ -1,3 +1,4 @@
+using TenantAtlas.Workers;
 using System.Text.Json;
 using Grpc.Core;
 using Microsoft.EntityFrameworkCore;

@@ -1,3 +1,4 @@
+using TenantAtlas.Workers;
 using System.Text.Json.Nodes;
 using Grpc.Core;
 using Npgsql;

@@ -1,3 +1,4 @@
+using TenantAtlas.Workers;
 using TenantAtlas.BackupService.Grpc;
 
 namespace TenantAtlas.BackupService.Extensions;

@@ -1,3 +1,4 @@
+using TenantAtlas.Workers;
 using System.Security.Cryptography;
 using System.Text;
 using Grpc.Core;

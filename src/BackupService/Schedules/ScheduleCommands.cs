@@ -1,3 +1,4 @@
+using TenantAtlas.Workers;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.EntityFrameworkCore;

@@ -16,12 +16,15 @@ public static class GatewayRoutingExtensions
         ("inventory-items", "/v1/tenants/{tenantId}/inventory/{**rest}", "inventory", 0),
         ("directory-groups-sync", "/v1/tenants/{tenantId}/directory-groups:sync", "inventory", 0),
         ("directory-groups", "/v1/tenants/{tenantId}/directory-groups", "inventory", 0),
+        ("directory-groups-resolve", "/v1/tenants/{tenantId}/directory-groups:resolve", "inventory", 0),
         ("backup-sets-of-tenant", "/v1/tenants/{tenantId}/backup-sets", "backup", 0),
         ("backup-sets", "/v1/backup-sets/{**rest}", "backup", 0),
         ("backup-schedules-of-tenant", "/v1/tenants/{tenantId}/backup-schedules", "backup", 0),
         ("backup-schedules", "/v1/backup-schedules/{**rest}", "backup", 0),
         ("drift-generate", "/v1/tenants/{tenantId}/drift:generate", "backup", 0),
         ("drift-runs", "/v1/drift-runs/{**rest}", "backup", 0),
+        ("restores-of-tenant", "/v1/tenants/{tenantId}/restores", "restore", 0),
+        ("restores", "/v1/restores/{**rest}", "restore", 0),
         ("runs", "/v1/{**rest}", "runs", 10),
     ];
 

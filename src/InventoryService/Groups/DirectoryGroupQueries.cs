@@ -45,6 +45,30 @@ public sealed class DirectoryGroupQueries(InventoryDbContext db, PageTokens page
         return ([.. rows.Select(ToProto)], next);
     }
 
+    /// <summary>Groups by exact id and by exact display name (lower-cased and trimmed, as search_name is), one query each.</summary>
+    public async Task<ResolveDirectoryGroupsResponse> ResolveAsync(Guid tenantId, IReadOnlyList<string> groupIds, IReadOnlyList<string> displayNames,
+        bool includeDeleted, CancellationToken ct)
+    {
+        var groups = db.DirectoryGroups.AsNoTracking().Where(g => g.TenantId == tenantId && (includeDeleted || !g.Deleted));
+        var ids = groupIds.Select(id => id.ToLowerInvariant()).Distinct().ToList();
+        var names = displayNames.Select(n => n.Trim().ToLowerInvariant()).Distinct().ToList();
+        var response = new ResolveDirectoryGroupsResponse();
+        if (ids.Count > 0)
+        {
+            response.ById.AddRange((await groups.Where(g => ids.Contains(g.GroupId)).ToListAsync(ct)).Select(ToProto));
+        }
+        if (names.Count > 0)
+        {
+            response.ByName.AddRange((await groups.Where(g => names.Contains(g.SearchName)).OrderBy(g => g.SearchName).ThenBy(g => g.GroupId)
+                .ToListAsync(ct)).Select(ToProto));
+        }
+        if (await db.DirectoryGroups.Where(g => g.TenantId == tenantId).MaxAsync(g => (DateTime?)g.LastSeenAt, ct) is { } seen)
+        {
+            response.SyncedAt = Timestamp.FromDateTime(DateTime.SpecifyKind(seen, DateTimeKind.Utc));
+        }
+        return response;
+    }
+
     private static DirectoryGroup ToProto(DirectoryGroupEntity group)
     {
         var message = new DirectoryGroup

@@ -26,6 +26,9 @@ public sealed class InventoryGrpcService(
     /// <summary>A group search's text: at most a display name's length.</summary>
     public const int MaxGroupQuery = 256;
 
+    /// <summary>Most ids, and most names, one ResolveDirectoryGroups call looks up.</summary>
+    public const int MaxResolve = 1_000;
+
     public override async Task<StartInventorySyncResponse> StartInventorySync(StartInventorySyncRequest request, ServerCallContext context)
     {
         var v = new RequestValidator();
@@ -100,6 +103,26 @@ public sealed class InventoryGrpcService(
         var response = new SearchDirectoryGroupsResponse { NextPageToken = next ?? string.Empty };
         response.Groups.AddRange(found);
         return response;
+    }
+
+    public override async Task<ResolveDirectoryGroupsResponse> ResolveDirectoryGroups(ResolveDirectoryGroupsRequest request, ServerCallContext context)
+    {
+        var v = new RequestValidator();
+        var tenantId = v.RequiredId("tenant_id", request.TenantId);
+        var ids = v.AtMost("group_ids", request.GroupIds, MaxResolve);
+        for (var i = 0; i < ids.Count; i++)
+        {
+            v.RequiredId($"group_ids[{i}]", ids[i]);
+        }
+        var names = v.AtMost("display_names", request.DisplayNames, MaxResolve);
+        for (var i = 0; i < names.Count; i++)
+        {
+            v.RequiredText($"display_names[{i}]", names[i].Trim(), MaxGroupQuery);
+        }
+        v.ThrowIfInvalid();
+
+        await RequireAsync(tenantId, DirectoryGroupQueries.SearchCapability, "look up the tenant's groups", context);
+        return await groups.ResolveAsync(tenantId, ids, names, request.IncludeDeleted, context.CancellationToken);
     }
 
     /// <summary>

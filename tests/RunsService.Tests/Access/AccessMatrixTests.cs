@@ -113,23 +113,31 @@ public sealed class AccessMatrixTests(RunsServiceFixture service) : IClassFixtur
     }
 
     [Fact]
-    public async Task Operator_CannotStartRestore_ManagerMayButHearsNoServiceDoesItYet_AndNothingIsWritten()
+    public async Task Operator_CannotStartRestore_ManagerMay_AndATypeNoServiceHandlesIsRefusedAfterAccess()
     {
         var (workspaceId, tenantA, _, _) = await ScenarioAsync();
         await service.SetMemberAsync(Owner, workspaceId, "operator", Role.Operator);
         await service.SetMemberAsync(Owner, workspaceId, "manager", Role.Manager);
-        var restore = new EnsureRunRequest { WorkspaceId = workspaceId, TenantId = tenantA, Type = "restore.execute", IdentityInputs = { ["restore_run_id"] = "5" } };
+        // Held, as RestoreService creates it: no job is dispatched for a worker this test does not run.
+        var restore = new EnsureRunRequest
+        {
+            WorkspaceId = workspaceId, TenantId = tenantA, Type = "restore.execute", IdentityInputs = { ["restore_run_id"] = "5" }, HoldDispatch = true,
+        };
 
-        // Access is decided before availability: the capability still separates the two roles.
         var denied = await FailsWith(StatusCode.PermissionDenied, () => service.Runs(UserToken("operator")).EnsureRunAsync(restore).ResponseAsync);
-        var unavailable = await FailsWith(StatusCode.FailedPrecondition, () => service.Runs(UserToken("manager")).EnsureRunAsync(restore).ResponseAsync);
+        var started = await service.Runs(UserToken("manager")).EnsureRunAsync(restore);
+        var unavailable = await FailsWith(StatusCode.FailedPrecondition, () => service.Runs(UserToken("manager"))
+            .EnsureRunAsync(new EnsureRunRequest { WorkspaceId = workspaceId, Type = "operations_report.generate" }).ResponseAsync);
         var managerTypes = await service.Runs(UserToken("manager")).ListRunTypesAsync(new ListRunTypesRequest { WorkspaceId = workspaceId });
+        var operatorTypes = await service.Runs(UserToken("operator")).ListRunTypesAsync(new ListRunTypesRequest { WorkspaceId = workspaceId });
 
         Assert.Contains("tenant.restore.execute", denied.Status.Detail, StringComparison.Ordinal);
+        Assert.True(started.Created);
         Assert.Contains("not available in this deployment", unavailable.Status.Detail, StringComparison.Ordinal);
         var restoreType = managerTypes.RunTypes.Single(t => t.Name == "restore.execute");
-        Assert.Equal((true, false, false), (restoreType.CanView, restoreType.CanStart, restoreType.Available));
-        Assert.Equal(0, await service.CountAsync("SELECT count(*) FROM runs.operation_runs WHERE workspace_id = @w AND type = 'restore.execute'",
+        Assert.Equal((true, true, true), (restoreType.CanView, restoreType.CanStart, restoreType.Available));
+        Assert.DoesNotContain(operatorTypes.RunTypes, t => t.Name == "restore.execute" && (t.CanView || t.CanStart));
+        Assert.Equal(1, await service.CountAsync("SELECT count(*) FROM runs.operation_runs WHERE workspace_id = @w AND type = 'restore.execute'",
             ("w", Guid.Parse(workspaceId))));
     }
 

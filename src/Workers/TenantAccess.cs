@@ -1,7 +1,8 @@
 using Grpc.Core;
 using TenantAtlas.Access.V1;
+using TenantAtlas.ServiceDefaults;
 
-namespace TenantAtlas.BackupService.Grpc;
+namespace TenantAtlas.Workers;
 
 /// <summary>
 /// RunsService decides access: the tenant is read with the caller's own token (NOT_FOUND when the caller is not entitled

@@ -1,0 +1,162 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+using TenantAtlas.RestoreService.Persistence;
+using TenantAtlas.RestoreService.Restores;
+using TenantAtlas.TenantGraph;
+using TenantAtlas.Workers;
+
+namespace TenantAtlas.RestoreService.Planning;
+
+/// <summary>
+/// restore.preview: read-only. Reads the source from BackupService, maps its groups over the target's directory-group
+/// cache, re-reads the target tenant from Graph, and stores the plan with its hash and expiry; the restore goes PREVIEWED
+/// and its adapter run exists from then on (held until the user executes).
+/// </summary>
+public sealed class PreviewHandler(
+    RestoreStore store,
+    SourceReader sources,
+    GroupMapper groupMapper,
+    TenantGraphClients graph,
+    PolicyReader reader,
+    AdapterRuns adapters,
+    IOptions<RestoreOptions> options,
+    TimeProvider time) : IRunHandler
+{
+    public async Task HandleAsync(RunWorkContext run, CancellationToken cancellationToken)
+    {
+        var restoreId = RestoreRunContext.From(run.Context)
+            ?? throw new RunFailureException("restore.context_missing", "The run's context names no restore_run_id.");
+        var restore = await store.FindAsync(restoreId, cancellationToken);
+        if (restore.Status != RestoreStatuses.Previewing || restore.PreviewRunId != run.RunId)
+        {
+            // Cancelled, or a newer preview took over: this one has nothing to do.
+            run.FinalOutcome = Runs.V1.RunOutcome.Cancelled;
+            return;
+        }
+
+        IReadOnlyList<SourceItem> items;
+        try
+        {
+            items = await sources.ReadAsync(restore.BackupSetId, restore.ItemIds, cancellationToken);
+        }
+        catch (RpcException e) when (e.StatusCode is StatusCode.NotFound or StatusCode.PermissionDenied)
+        {
+            throw await FailAsync(restore, run, "restore.source_unreadable", $"The backup set could not be read: {e.Status.Detail}", cancellationToken);
+        }
+        run.AddTotal(items.Count);
+
+        var mappings = await groupMapper.MapAsync(restore.TargetTenantId, PlanBuilder.GroupsOf(items),
+            GroupChoiceEntry.Parse(restore.GroupChoices), cancellationToken);
+        var mappingById = mappings.ToDictionary(m => m.SourceGroupId, StringComparer.OrdinalIgnoreCase);
+
+        var client = graph.For(restore.TargetEntraTenantId);
+        var target = new TargetPolicies();
+        var families = items.Select(i => i.Family).Distinct().ToList();
+        foreach (var family in families)
+        {
+            var list = await reader.ListAsync(client, family, cancellationToken);
+            if (!list.Complete)
+            {
+                throw await FailAsync(restore, run, "graph.list_incomplete",
+                    $"The target's {family} could not be read to the end, so creates and updates cannot be told apart: {list.Failure}", cancellationToken);
+            }
+            foreach (var policy in list.Policies)
+            {
+                target.Add(family, policy);
+            }
+        }
+        var assignments = await CandidateAssignmentsAsync(client, restore, items, target, cancellationToken);
+
+        var planned = items.Select(i => PlanBuilder.Plan(i, target, assignments, mappingById, restore.CrossTenant, restore.AllowBroadTargets)).ToList();
+        run.Succeeded(planned.Count);
+
+        var adapter = await adapters.EnsureAsync(restore, cancellationToken);
+        var now = DateTime.UtcNow;
+        var entities = planned.Select(p => ToEntity(restore.Id, p, now)).ToList();
+        var stored = await store.StorePlanAsync(restore.Id, run.RunId, Guid.Parse(adapter.RunId), entities, StoredJson.Write(mappings),
+            PlanHash(restore, entities), time.GetUtcNow().UtcDateTime + options.Value.PlanLifetime, cancellationToken);
+        if (!stored && (await store.FindAsync(restore.Id, cancellationToken)).Status == RestoreStatuses.Cancelled)
+        {
+            // Cancelled while previewing: the adapter run made just now must not stay queued.
+            await adapters.CancelAsync(Guid.Parse(adapter.RunId), cancellationToken);
+        }
+    }
+
+    /// <summary>The current assignments of every target policy an item may be compared with.</summary>
+    private async Task<Dictionary<string, JsonArray?>> CandidateAssignmentsAsync(Microsoft.Graph.GraphServiceClient client, RestoreRunEntity restore,
+        IReadOnlyList<SourceItem> items, TargetPolicies target, CancellationToken ct)
+    {
+        var result = new Dictionary<string, JsonArray?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var family in items.Select(i => i.Family).Distinct())
+        {
+            var ids = items.Where(i => i.Family == family && i.Content is not null)
+                .SelectMany(i => (restore.CrossTenant ? null : target.ById(i.PolicyId)) is { } same
+                    ? [same]
+                    : target.ByName(family, TargetPolicies.NameOf(i.Content!), TargetPolicies.TypeOf(i.Content!)))
+                .Select(p => p["id"]!.GetValue<string>())
+                .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            if (ids.Count == 0)
+            {
+                continue;
+            }
+            foreach (var (id, read) in await reader.AssignmentsAsync(client, family, ids, ct))
+            {
+                if (read.Assignments is null)
+                {
+                    throw new RunFailureException("graph.item_unreadable",
+                        $"The assignments of target policy {id} could not be read, so its plan cannot be made: {read.Failure}");
+                }
+                result[id] = read.Assignments;
+            }
+        }
+        return result;
+    }
+
+    private async Task<RunFailureException> FailAsync(RestoreRunEntity restore, RunWorkContext run, string code, string message, CancellationToken ct)
+    {
+        await store.FailPreviewAsync(restore.Id, run.RunId, code, message, ct);
+        return new RunFailureException(code, message);
+    }
+
+    private static RestoreItemEntity ToEntity(Guid restoreId, PlannedItem plan, DateTime now) => new()
+    {
+        RestoreId = restoreId,
+        ItemId = plan.Source.ItemId,
+        Family = plan.Source.Family,
+        SourcePolicyId = plan.Source.PolicyId,
+        OdataType = plan.Source.OdataType,
+        DisplayName = plan.Source.DisplayName,
+        Action = plan.Action,
+        BlockedReason = plan.BlockedReason,
+        TargetPolicyId = plan.TargetPolicyId,
+        TargetHash = plan.TargetHash,
+        Body = plan.Body?.ToJsonString(StoredJson.Options),
+        Assignments = plan.Assignments?.ToJsonString(StoredJson.Options),
+        ScheduledActions = plan.ScheduledActions?.ToJsonString(StoredJson.Options),
+        IntendedHash = plan.IntendedHash,
+        Changes = StoredJson.Write(plan.Changes),
+        Calls = StoredJson.Write(plan.Calls),
+        References = StoredJson.Write(plan.References),
+        Result = RestoreItemResults.Pending,
+        UpdatedAt = now,
+    };
+
+    /// <summary>
+    /// SHA-256 over what executing would do: the options and, per item in id order, its action, target and the exact bodies.
+    /// The user sends it back with ExecuteRestore, so the plan executed is the plan they saw.
+    /// </summary>
+    private static string PlanHash(RestoreRunEntity restore, IEnumerable<RestoreItemEntity> items)
+    {
+        var text = new StringBuilder()
+            .Append(restore.Id).Append('|').Append(restore.AllowOverwrite).Append(restore.AllowBroadTargets).Append(restore.DryRun).Append('\n');
+        foreach (var item in items.OrderBy(i => i.ItemId))
+        {
+            text.AppendJoin('\u001f', item.ItemId, item.Action, item.BlockedReason, item.TargetPolicyId, item.TargetHash, item.Body,
+                item.Assignments, item.ScheduledActions).Append('\n');
+        }
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+    }
+}

@@ -1,0 +1,172 @@
+using Microsoft.EntityFrameworkCore;
+using TenantAtlas.RestoreService.Persistence;
+using TenantAtlas.RestoreService.Planning;
+
+namespace TenantAtlas.RestoreService.Restores;
+
+/// <summary>One step of an item's journal, as stored.</summary>
+public sealed record JournalEntry(string Step, string? RequestId, string? TargetPolicyId, string? Detail, DateTime At);
+
+/// <summary>
+/// Every change of a restore's status is one guarded statement: it applies only from the statuses the transition allows
+/// (and, where it matters, only for the run or plan it names), so two callers or a redelivered job cannot move a restore
+/// backwards. A refused transition answers FAILED_PRECONDITION naming the status the restore is in.
+/// </summary>
+public sealed class RestoreStore(RestoreDbContext db)
+{
+    public const string AdapterRelease = "release";
+    public const string AdapterCancel = "cancel";
+
+    public async Task<RestoreRunEntity> GetAsync(Guid restoreId, CancellationToken ct) =>
+        await db.Restores.AsNoTracking().FirstOrDefaultAsync(r => r.Id == restoreId, ct)
+        ?? throw new NotFoundException($"Restore '{restoreId}' was not found.");
+
+    public async Task<RestoreRunEntity> FindAsync(Guid restoreId, CancellationToken ct) =>
+        await db.Restores.AsNoTracking().FirstOrDefaultAsync(r => r.Id == restoreId, ct)
+        ?? throw new InvalidOperationException($"Restore '{restoreId}' does not exist.");
+
+    public async Task AddAsync(RestoreRunEntity restore, CancellationToken ct)
+    {
+        db.Restores.Add(restore);
+        await db.SaveChangesAsync(ct);
+        db.Entry(restore).State = EntityState.Detached;
+    }
+
+    /// <summary>DRAFT / PREVIEWED (or a PREVIEWING one, joined) → PREVIEWING with this preview run; choices replaced when given.</summary>
+    public async Task StartPreviewAsync(Guid restoreId, Guid previewRunId, string? groupChoices, CancellationToken ct)
+    {
+        var changed = await db.Restores
+            .Where(r => r.Id == restoreId && RestoreStatuses.Previewable.Contains(r.Status))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(r => r.Status, RestoreStatuses.Previewing)
+                .SetProperty(r => r.PreviewRunId, previewRunId)
+                .SetProperty(r => r.GroupChoices, r => groupChoices ?? r.GroupChoices)
+                .SetProperty(r => r.FailureCode, (string?)null)
+                .SetProperty(r => r.FailureMessage, (string?)null)
+                .SetProperty(r => r.UpdatedAt, DateTime.UtcNow), ct);
+        await EnsureChangedAsync(changed, restoreId, "preview it", ct);
+    }
+
+    /// <summary>
+    /// PREVIEWING (by this preview run) → PREVIEWED with the plan: its items replace any earlier plan's, in one transaction.
+    /// False when the restore moved on meanwhile (cancelled, or another preview took over): nothing is stored.
+    /// </summary>
+    public async Task<bool> StorePlanAsync(Guid restoreId, Guid previewRunId, Guid executeRunId, IReadOnlyList<RestoreItemEntity> items,
+        string groupMappings, string planHash, DateTime expiresAt, CancellationToken ct)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var restore = await db.Restores.FromSql($"SELECT * FROM restore.restore_runs WHERE id = {restoreId} FOR UPDATE").FirstOrDefaultAsync(ct);
+        if (restore is null || restore.Status != RestoreStatuses.Previewing || restore.PreviewRunId != previewRunId)
+        {
+            return false;
+        }
+        await db.Items.Where(i => i.RestoreId == restoreId).ExecuteDeleteAsync(ct);
+        db.Items.AddRange(items);
+        restore.Status = RestoreStatuses.Previewed;
+        restore.ExecuteRunId = executeRunId;
+        restore.PlanHash = planHash;
+        restore.PlanExpiresAt = expiresAt;
+        restore.GroupMappings = groupMappings;
+        restore.UpdatedAt = DateTime.UtcNow;
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        db.ChangeTracker.Clear();
+        return true;
+    }
+
+    /// <summary>PREVIEWING (by this run) → DRAFT with why the preview could not be made.</summary>
+    public Task FailPreviewAsync(Guid restoreId, Guid previewRunId, string code, string message, CancellationToken ct) =>
+        db.Restores
+            .Where(r => r.Id == restoreId && r.Status == RestoreStatuses.Previewing && r.PreviewRunId == previewRunId)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(r => r.Status, RestoreStatuses.Draft)
+                .SetProperty(r => r.FailureCode, code)
+                .SetProperty(r => r.FailureMessage, message)
+                .SetProperty(r => r.UpdatedAt, DateTime.UtcNow), ct);
+
+    /// <summary>
+    /// PREVIEWED → QUEUED for exactly this unexpired plan, owing the adapter run's release (cleared once RunsService took it).
+    /// False when the plan, its hash or its expiry no longer match; the caller says which.
+    /// </summary>
+    public async Task<bool> QueueAsync(Guid restoreId, string planHash, CancellationToken ct) =>
+        await db.Restores
+            .Where(r => r.Id == restoreId && r.Status == RestoreStatuses.Previewed && r.PlanHash == planHash && r.PlanExpiresAt > DateTime.UtcNow)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(r => r.Status, RestoreStatuses.Queued)
+                .SetProperty(r => r.AdapterPending, AdapterRelease)
+                .SetProperty(r => r.UpdatedAt, DateTime.UtcNow), ct) == 1;
+
+    /// <summary>→ CANCELLED from a status where nothing was written yet, owing the adapter run's completion when it exists.</summary>
+    public async Task CancelAsync(Guid restoreId, CancellationToken ct)
+    {
+        var changed = await db.Restores
+            .Where(r => r.Id == restoreId && RestoreStatuses.Cancellable.Contains(r.Status))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(r => r.Status, RestoreStatuses.Cancelled)
+                .SetProperty(r => r.AdapterPending, r => r.ExecuteRunId == null ? null : AdapterCancel)
+                .SetProperty(r => r.UpdatedAt, DateTime.UtcNow), ct);
+        await EnsureChangedAsync(changed, restoreId, "cancel it (a restore that started writing runs to its end)", ct);
+    }
+
+    /// <summary>Clears an owed adapter write once done, unless another one replaced it meanwhile.</summary>
+    public Task ClearAdapterPendingAsync(Guid restoreId, string done, CancellationToken ct) =>
+        db.Restores.Where(r => r.Id == restoreId && r.AdapterPending == done)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.AdapterPending, (string?)null), ct);
+
+    /// <summary>Restores owing an adapter write for longer than <paramref name="grace"/>.</summary>
+    public Task<List<RestoreRunEntity>> OwingAdapterWritesAsync(TimeSpan grace, int limit, CancellationToken ct)
+    {
+        var before = DateTime.UtcNow - grace;
+        return db.Restores.AsNoTracking().Where(r => r.AdapterPending != null && r.UpdatedAt < before).OrderBy(r => r.UpdatedAt).Take(limit).ToListAsync(ct);
+    }
+
+    /// <summary>QUEUED → RUNNING (RUNNING again for a resumed execution). The status the restore is in after the call.</summary>
+    public async Task<string> StartRunningAsync(Guid restoreId, CancellationToken ct)
+    {
+        await db.Restores
+            .Where(r => r.Id == restoreId && r.Status == RestoreStatuses.Queued)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RestoreStatuses.Running).SetProperty(r => r.UpdatedAt, DateTime.UtcNow), ct);
+        return (await FindAsync(restoreId, ct)).Status;
+    }
+
+    /// <summary>RUNNING → an ended status.</summary>
+    public Task FinishAsync(Guid restoreId, string status, string? failureCode, string? failureMessage, CancellationToken ct) =>
+        db.Restores
+            .Where(r => r.Id == restoreId && r.Status == RestoreStatuses.Running)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(r => r.Status, status)
+                .SetProperty(r => r.FailureCode, failureCode)
+                .SetProperty(r => r.FailureMessage, failureMessage)
+                .SetProperty(r => r.UpdatedAt, DateTime.UtcNow), ct);
+
+    public Task<List<RestoreItemEntity>> ItemsAsync(Guid restoreId, CancellationToken ct) =>
+        db.Items.AsNoTracking().Where(i => i.RestoreId == restoreId).OrderBy(i => i.Family).ThenBy(i => i.DisplayName).ThenBy(i => i.ItemId).ToListAsync(ct);
+
+    /// <summary>
+    /// Appends a step to an item's journal and sets its result (and target, once known) in one statement. The journal is
+    /// written before a create is sent ("create_sent") and after its answer, so a crash in between leaves the trace that
+    /// makes the next attempt read back instead of posting again.
+    /// </summary>
+    public Task RecordAsync(Guid restoreId, Guid itemId, JournalEntry step, string result, string? targetPolicyId,
+        string? failureCode = null, string? failureMessage = null, CancellationToken ct = default)
+    {
+        var stepJson = StoredJson.Write(new[] { step });
+        return db.Database.ExecuteSqlInterpolatedAsync($"""
+            UPDATE restore.restore_items
+            SET journal = journal || {stepJson}::jsonb, result = {result},
+                target_policy_id = COALESCE({targetPolicyId}, target_policy_id),
+                failure_code = {failureCode}, failure_message = {failureMessage}, updated_at = now()
+            WHERE restore_id = {restoreId} AND item_id = {itemId}
+            """, ct);
+    }
+
+    private async Task EnsureChangedAsync(int changed, Guid restoreId, string action, CancellationToken ct)
+    {
+        if (changed == 1)
+        {
+            return;
+        }
+        var current = await GetAsync(restoreId, ct);
+        throw new FailedPreconditionException($"Restore '{restoreId}' is {current.Status.ToUpperInvariant()}: it is not possible to {action} now.");
+    }
+}
