@@ -169,6 +169,16 @@ public sealed class RestoreSuiteFixture : DomainSuiteFixture
         return await admin.GetFromJsonAsync<JsonElement>($"/emulator/tenants/{entraTenantId}/requests");
     }
 
+    public override async Task DisposeAsync()
+    {
+        // A failing run leaves the services' errors where CI shows them.
+        if (Environment.GetEnvironmentVariable("TENANTATLAS_TEST_LOGS") == "1")
+        {
+            await File.WriteAllLinesAsync(Path.Combine(Path.GetTempPath(), "restore-suite.log"), Logs.Lines);
+        }
+        await base.DisposeAsync();
+    }
+
     /// <summary>A scalar from the restore database.</summary>
     public async Task<T> RestoreScalarAsync<T>(string sql, params (string Name, object Value)[] parameters)
     {

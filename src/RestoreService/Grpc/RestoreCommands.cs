@@ -89,8 +89,8 @@ public sealed class RestoreCommands(
     {
         var restore = await VisibleAsync(restoreId, "preview restores", context);
         RequireStatus(restore, RestoreStatuses.Previewable, "preview it");
+        await store.StartPreviewAsync(restore.Id, groupChoices: null, context.CancellationToken);
         var run = await StartPreviewRunAsync(restore, context);
-        await store.StartPreviewAsync(restore.Id, Guid.Parse(run.RunId), groupChoices: null, context.CancellationToken);
         return (await store.GetAsync(restore.Id, context.CancellationToken), run);
     }
 
@@ -120,8 +120,8 @@ public sealed class RestoreCommands(
         var named = choices.Select(c => c.SourceGroupId).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var merged = GroupChoiceEntry.Parse(restore.GroupChoices).Where(c => !named.Contains(c.SourceGroupId))
             .Concat(choices.Where(c => c.Choice != "automatic")).ToList();
+        await store.StartPreviewAsync(restore.Id, StoredJson.Write(merged), context.CancellationToken);
         var run = await StartPreviewRunAsync(restore, context);
-        await store.StartPreviewAsync(restore.Id, Guid.Parse(run.RunId), StoredJson.Write(merged), context.CancellationToken);
         return (await store.GetAsync(restore.Id, context.CancellationToken), run);
     }
 
@@ -185,8 +185,9 @@ public sealed class RestoreCommands(
     }
 
     /// <summary>One restore.preview run per restore while active: a second request joins it.</summary>
-    private async Task<Run> StartPreviewRunAsync(RestoreRunEntity restore, ServerCallContext context) =>
-        (await runs.EnsureRunAsync(new EnsureRunRequest
+    private async Task<Run> StartPreviewRunAsync(RestoreRunEntity restore, ServerCallContext context)
+    {
+        var run = (await runs.EnsureRunAsync(new EnsureRunRequest
         {
             WorkspaceId = restore.WorkspaceId.ToString(),
             TenantId = restore.TargetTenantId.ToString(),
@@ -194,6 +195,9 @@ public sealed class RestoreCommands(
             IdentityInputs = { ["restore"] = restore.Id.ToString() },
             Context = RestoreRunContext.For(restore.Id),
         }, context.ForwardedAuthorization(), cancellationToken: context.CancellationToken)).Run;
+        await store.ClaimPreviewAsync(restore.Id, Guid.Parse(run.RunId), context.CancellationToken);
+        return run;
+    }
 
     private static void RequireStatus(RestoreRunEntity restore, IReadOnlyCollection<string> allowed, string action)
     {

@@ -29,13 +29,14 @@ public sealed class PreviewHandler(
     {
         var restoreId = RestoreRunContext.From(run.Context)
             ?? throw new RunFailureException("restore.context_missing", "The run's context names no restore_run_id.");
-        var restore = await store.FindAsync(restoreId, cancellationToken);
-        if (restore.Status != RestoreStatuses.Previewing || restore.PreviewRunId != run.RunId)
+        if (!await store.ClaimPreviewAsync(restoreId, run.RunId, cancellationToken))
         {
-            // Cancelled, or a newer preview took over: this one has nothing to do.
-            run.FinalOutcome = Runs.V1.RunOutcome.Cancelled;
+            // Previewed by an earlier delivery of this run (whose completion was lost): done. Otherwise cancelled meanwhile.
+            var current = await store.FindAsync(restoreId, cancellationToken);
+            run.FinalOutcome = current.PreviewRunId == run.RunId && current.Status != RestoreStatuses.Cancelled ? null : Runs.V1.RunOutcome.Cancelled;
             return;
         }
+        var restore = await store.FindAsync(restoreId, cancellationToken);
 
         IReadOnlyList<SourceItem> items;
         try

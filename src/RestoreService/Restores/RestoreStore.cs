@@ -32,20 +32,32 @@ public sealed class RestoreStore(RestoreDbContext db)
         db.Entry(restore).State = EntityState.Detached;
     }
 
-    /// <summary>DRAFT / PREVIEWED (or a PREVIEWING one, joined) → PREVIEWING with this preview run; choices replaced when given.</summary>
-    public async Task StartPreviewAsync(Guid restoreId, Guid previewRunId, string? groupChoices, CancellationToken ct)
+    /// <summary>
+    /// DRAFT / PREVIEWED (or a PREVIEWING one, joined) → PREVIEWING, before its preview run is started: the run's worker
+    /// may take it at once, and must find the restore waiting for it. Choices are replaced when given.
+    /// </summary>
+    public async Task StartPreviewAsync(Guid restoreId, string? groupChoices, CancellationToken ct)
     {
         var changed = await db.Restores
             .Where(r => r.Id == restoreId && RestoreStatuses.Previewable.Contains(r.Status))
             .ExecuteUpdateAsync(s => s
                 .SetProperty(r => r.Status, RestoreStatuses.Previewing)
-                .SetProperty(r => r.PreviewRunId, previewRunId)
                 .SetProperty(r => r.GroupChoices, r => groupChoices ?? r.GroupChoices)
                 .SetProperty(r => r.FailureCode, (string?)null)
                 .SetProperty(r => r.FailureMessage, (string?)null)
                 .SetProperty(r => r.UpdatedAt, DateTime.UtcNow), ct);
         await EnsureChangedAsync(changed, restoreId, "preview it", ct);
     }
+
+    /// <summary>
+    /// Names the preview run of a PREVIEWING restore: said by the request that started it and by the run's handler,
+    /// whichever comes first. One preview run per restore is active at a time (WHILE_ACTIVE), so a PREVIEWING restore
+    /// is the active one's; false when the restore is no longer previewing (cancelled meanwhile).
+    /// </summary>
+    public async Task<bool> ClaimPreviewAsync(Guid restoreId, Guid previewRunId, CancellationToken ct) =>
+        await db.Restores
+            .Where(r => r.Id == restoreId && r.Status == RestoreStatuses.Previewing)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.PreviewRunId, previewRunId), ct) == 1;
 
     /// <summary>
     /// PREVIEWING (by this preview run) → PREVIEWED with the plan: its items replace any earlier plan's, in one transaction.
