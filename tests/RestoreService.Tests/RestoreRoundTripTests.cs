@@ -115,6 +115,41 @@ public sealed class RestoreRoundTripTests(RestoreSuiteFixture suite) : IClassFix
     }
 
     [Fact]
+    public async Task AWorkerStoppedMidExecute_IsTakenOverByAnother_ThatResumesFromTheJournal_AndEveryPolicyIsCreatedOnce()
+    {
+        var (workspaceId, tenantA, _, _) = await suite.CreateTenantAsync("resume-owner", deviceConfigurations: 16, compliancePolicies: 4);
+        await suite.SyncGroupsAsync("resume-owner", tenantA);
+        var groupsOfA = await suite.CachedGroupsAsync("resume-owner", tenantA);
+        var setOfA = await suite.BackUpAsync("resume-owner", tenantA);
+        var (tenantB, entraB, _) = await suite.AddEmptyTenantAsync("resume-owner", workspaceId, groupsOfA.Values.Distinct());
+        await suite.SyncGroupsAsync("resume-owner", tenantB);
+        var restore = await CreateAndPreviewAsync(suite.RestoreApi(UserToken("resume-owner")), tenantB, setOfA.BackupSetId,
+            new RestoreOptions { AllowBroadTargets = true });
+        // Slow Graph, so the execution is mid-way when its worker goes.
+        await suite.SetGraphFaultsAsync(entraB, new { latencyMs = 150 });
+
+        await suite.RestoreApi(UserToken("resume-owner")).ExecuteRestoreAsync(new ExecuteRestoreRequest { RestoreId = restore.RestoreId, PlanHash = restore.PlanHash });
+        await Eventually.UntilAsync(async () => (await ItemsAsync(suite.RestoreApi(UserToken("resume-owner")), restore.RestoreId))
+            .Count(i => i.Result == RestoreItemResult.Created), created => created >= 4, TimeSpan.FromSeconds(60), "four items are restored");
+        await suite.ReplaceRestoreHostAsync();
+        var run = await suite.WaitForCompletionAsync(restore.ExecuteRunId, TimeSpan.FromSeconds(120));
+        var api = suite.RestoreApi(UserToken("resume-owner"));
+
+        Assert.Equal(RunOutcome.Succeeded, run.Outcome);
+        Assert.Equal(RestoreStatus.Completed, (await api.GetRestoreAsync(new GetRestoreRequest { RestoreId = restore.RestoreId })).Restore.Status);
+        var items = await ItemsAsync(api, restore.RestoreId);
+        Assert.All(items, i => Assert.Equal(RestoreItemResult.Created, i.Result));
+        // Every policy was created once: one stored create per item, whatever the stop cut off.
+        var creates = (await suite.GraphRequestsAsync(entraB)).GetProperty("writeRequests").EnumerateArray()
+            .Where(w => w.GetProperty("operation").GetString() == "create" && w.GetProperty("stored").GetBoolean()).ToList();
+        Assert.Equal(20, creates.Count);
+        var setOfB = await suite.BackUpAsync("resume-owner", tenantB);
+        Assert.Equal(20, setOfB.ItemCount);
+        Assert.Equal(items.Select(i => i.TargetPolicyId).Order(), creates.Select(c => c.GetProperty("policyId").GetString()).Order());
+        await suite.AssertNoActiveRunsAsync();
+    }
+
+    [Fact]
     public async Task SameTenant_AfterAChange_PreviewShowsTheDiffAsJsonPointers_ExecuteUpdatesOnlyThatPolicy_AndTheRestIsIdentical()
     {
         var (_, tenantId, entraTenantId, policyIds) = await suite.CreateTenantAsync("update-owner", deviceConfigurations: 5, compliancePolicies: 1);

@@ -62,6 +62,17 @@ public sealed class RestoreSuiteFixture : DomainSuiteFixture
             services => services.AddGrpcClient<BackupClient>().ConfigurePrimaryHttpMessageHandler(() => Backup.Server.CreateHandler())
                 .Services.AddGrpcClient<InventoryClient>().ConfigurePrimaryHttpMessageHandler(() => Inventory.Server.CreateHandler()));
 
+    /// <summary>
+    /// Stops the standing RestoreService host the way a deploy or a crash stops a worker (in-flight runs are cancelled and
+    /// left to another consumer; a write in flight may have landed with its answer lost) and starts another in its place.
+    /// </summary>
+    public async Task ReplaceRestoreHostAsync()
+    {
+        var stopping = Restore;
+        Restore = StartRestoreHost();
+        await StopServiceHostAsync(stopping);
+    }
+
     public RestoreClient RestoreApi(string token, WebApplicationFactory<RestoreProgram>? host = null) => new(Channel((host ?? Restore).Server, token));
 
     public BackupClient BackupApi(string token) => new(Channel(Backup.Server, token));
