@@ -40,4 +40,10 @@ if (options.Runs(7))
     await CaptureScenario.RunAsync(options, capture);
     await capture.WriteAsync();
 }
+if (options.Runs(8))
+{
+    var restore = new BenchReport(options, "restore");
+    await RestoreScenario.RunAsync(options, restore);
+    await restore.WriteAsync();
+}
 return 0;
