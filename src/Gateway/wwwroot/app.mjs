@@ -4,9 +4,10 @@
 // node --test (tests/ui/). Talks to the gateway's REST surface only.
 
 import { $, onActivate } from './modules/dom.mjs';
-import { clearError, showSyncMessage } from './modules/messages.mjs';
+import { clearError, handleError, showSyncMessage } from './modules/messages.mjs';
 import { state } from './modules/state.mjs';
 import { startSync, updateSyncButton, workspaceChanged } from './views/context.mjs';
+import { cancelRestore, createRestore, executeRestore, loadSourceItems, saveChoices } from './views/restores.mjs';
 import { checkDrift, closeItem, compareSets, createBackupSet, loadMoreItems, openItem, showBackupSets } from './views/backupsets.mjs';
 import { loadInventoryItems, retryRun } from './views/detail.mjs';
 import { loadMoreFindings } from './views/findings.mjs';
@@ -58,6 +59,11 @@ function init() {
   $('refresh-backup-sets').addEventListener('click', () => { clearError(); showBackupSets(); });
   $('backup-sets-more').addEventListener('click', () => showBackupSets({ append: true }));
   $('new-backup-set-form').addEventListener('submit', (e) => { e.preventDefault(); createBackupSet(); });
+  $('restore-form').addEventListener('submit', (e) => { e.preventDefault(); createRestore(); });
+  $('restore-source-set').addEventListener('change', () => { loadSourceItems().catch(handleError); });
+  $('choices-form').addEventListener('submit', (e) => { e.preventDefault(); saveChoices(); });
+  $('execute-restore').addEventListener('click', executeRestore);
+  $('cancel-restore').addEventListener('click', cancelRestore);
   onActivate($('item-list'), '[data-testid="backup-item"]', (row) => openItem(row.dataset.itemId ?? ''));
   $('items-more').addEventListener('click', loadMoreItems);
   $('close-raw').addEventListener('click', closeItem);

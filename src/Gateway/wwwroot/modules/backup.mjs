@@ -19,7 +19,7 @@ import { href } from './routes.mjs';
  *   displayName?: string, odataType?: string, changes?: DriftChange[] }} DriftFinding
  * @typedef {'added' | 'removed' | 'changed'} FindingKind
  * @typedef {{ path: string, change: string }} ChangeLine one changed value as shown: its pointer, and "old → new"
- * @typedef {{ kind: 'backup-set' | 'schedule' | 'drift-findings' | 'baseline', label: string, href: string }} RelatedLink
+ * @typedef {{ kind: 'backup-set' | 'schedule' | 'drift-findings' | 'baseline' | 'restore', label: string, href: string }} RelatedLink
  * @typedef {import('./format.mjs').Run & { context?: Record<string, unknown> }} RunWithContext
  */
 
@@ -263,6 +263,9 @@ export function relatedLinks(run) {
     const baseline = contextValue(run, 'baseline_backup_set_id');
     if (baseline) links.push({ kind: 'baseline', label: 'Baseline backup set', href: href.backupSet(baseline) });
   }
+  // restore.preview and restore.execute (seed 054's adapter run): Monitoring links to the restore's own page.
+  const restoreId = type.startsWith('restore.') ? contextValue(run, 'restore_run_id') : '';
+  if (restoreId) links.push({ kind: 'restore', label: 'Restore', href: href.restore(restoreId) });
   return links;
 }
 

@@ -4,11 +4,14 @@
 //   #/backup-sets              the tenant's sets     #/backup-sets/{id}    a set: coverage, items, compare, drift
 //   #/schedules                the tenant's schedules #/schedules/new      a new schedule's form
 //   #/schedules/{id}           a schedule            #/drift/{runId}       a drift run's findings
+//   #/restores                 the tenant's restores #/restores/new[?set=] the new-restore form (a set preselected)
+//   #/restores/{id}            a restore: mappings, plan, execute, results
 
 /**
- * @typedef {'runs' | 'run' | 'backup-sets' | 'backup-set' | 'schedules' | 'schedule' | 'new-schedule' | 'drift'} Page
- * @typedef {{ page: Page, id: string }} Route id: the run, set or schedule ('' for a list)
- * @typedef {'runs' | 'backup-sets' | 'schedules'} Section the navigation's tab a page belongs to
+ * @typedef {'runs' | 'run' | 'backup-sets' | 'backup-set' | 'schedules' | 'schedule' | 'new-schedule' | 'drift'
+ *   | 'restores' | 'restore' | 'new-restore'} Page
+ * @typedef {{ page: Page, id: string }} Route id: the run, set, schedule or restore ('' for a list; the new restore's set)
+ * @typedef {'runs' | 'backup-sets' | 'schedules' | 'restores'} Section the navigation's tab a page belongs to
  */
 
 /** @param {string} text an id as it appears in the fragment; a malformed escape is kept as is (the server says "not found") */
@@ -29,6 +32,9 @@ const PATTERNS = [
   [/^#\/schedules\/new\/?$/, 'new-schedule'],
   [/^#\/schedules\/([^/?#]+)\/?$/, 'schedule'],
   [/^#\/drift\/([^/?#]+)\/?$/, 'drift'],
+  [/^#\/restores\/?$/, 'restores'],
+  [/^#\/restores\/new\/?(?:\?set=([^&#]*))?$/, 'new-restore'],
+  [/^#\/restores\/([^/?#]+)\/?$/, 'restore'],
 ];
 
 /**
@@ -48,6 +54,7 @@ export function parseRoute(hash) {
 export function sectionOf(page) {
   if (page === 'backup-sets' || page === 'backup-set' || page === 'drift') return 'backup-sets';
   if (page === 'schedules' || page === 'schedule' || page === 'new-schedule') return 'schedules';
+  if (page === 'restores' || page === 'restore' || page === 'new-restore') return 'restores';
   return 'runs';
 }
 
@@ -61,4 +68,7 @@ export const href = Object.freeze({
   newSchedule: () => '#/schedules/new',
   schedule: (/** @type {string} */ id) => `#/schedules/${encodeURIComponent(id)}`,
   drift: (/** @type {string} */ runId) => `#/drift/${encodeURIComponent(runId)}`,
+  restores: () => '#/restores',
+  newRestore: (/** @type {string} */ backupSetId = '') => backupSetId ? `#/restores/new?set=${encodeURIComponent(backupSetId)}` : '#/restores/new',
+  restore: (/** @type {string} */ id) => `#/restores/${encodeURIComponent(id)}`,
 });

@@ -45,6 +45,7 @@ export const scheduler = new Scheduler(systemClock);
 /** The scheduler's task names: one per periodic refresh. */
 export const Task = Object.freeze({
   DETAIL: 'run-detail', LIST: 'run-list', NOTIFICATIONS: 'notifications', BACKUP_SET: 'backup-set', DRIFT: 'drift-run',
+  RESTORE: 'restore',
 });
 
 /** @param {string | undefined} tenantId @returns {string} the tenant's display name, 'Workspace' for workspace-plane runs */

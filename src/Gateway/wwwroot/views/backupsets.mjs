@@ -9,6 +9,7 @@ import {
   itemMeta, itemOutcome, newBackupSetRequests, pageQuery, prettyJson, setCounts, setsQuery, setStatusBadge,
 } from '../modules/backup.mjs';
 import { formatTime } from '../modules/format.mjs';
+import { RESTORE_EXECUTE } from '../modules/restore.mjs';
 import { clearError, handleError, showSyncMessage } from '../modules/messages.mjs';
 import { href } from '../modules/routes.mjs';
 import { canStart } from '../modules/runtypes.mjs';
@@ -159,6 +160,9 @@ function renderSet(set) {
   ])));
   $('coverage-empty').hidden = coverage.length > 0;
   $('check-drift').hidden = !(set.tenantId && canStart(state.runTypes, DRIFT));
+  const restore = $as('restore-from-set', HTMLAnchorElement);
+  restore.hidden = !(set.itemCount && canStart(state.runTypes, RESTORE_EXECUTE));
+  restore.href = href.newRestore(set.backupSetId);
 }
 
 /** The set's items: the first page afresh, or the next. @param {number} seq @param {boolean} append */

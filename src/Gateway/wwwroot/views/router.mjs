@@ -10,6 +10,7 @@ import { showBackupSet, showBackupSets } from './backupsets.mjs';
 import { closeDetail, openRun } from './detail.mjs';
 import { showDrift } from './findings.mjs';
 import { renderListChrome } from './runs.mjs';
+import { showRestore, showRestoreForm, showRestores } from './restores.mjs';
 import { showSchedule, showScheduleForm, showSchedules } from './schedules.mjs';
 
 /** The sections of the page, by route; the run list and a run's detail share 'runs-page'. */
@@ -22,6 +23,9 @@ const PAGES = /** @type {const} */ ({
   schedule: 'schedule-page',
   'new-schedule': 'schedule-form-page',
   drift: 'drift-page',
+  restores: 'restores-page',
+  'new-restore': 'restore-form-page',
+  restore: 'restore-page',
 });
 
 /** @param {string} runId */
@@ -36,10 +40,11 @@ export function route() {
   const { page, id } = parseRoute(location.hash);
   scheduler.cancel(Task.BACKUP_SET);
   scheduler.cancel(Task.DRIFT);
+  scheduler.cancel(Task.RESTORE);
   const shown = PAGES[page];
   for (const section of new Set(Object.values(PAGES))) $(section).hidden = section !== shown;
   const section = sectionOf(page);
-  for (const tab of ['runs', 'backup-sets', 'schedules']) $(`nav-${tab}`).classList.toggle('active', tab === section);
+  for (const tab of ['runs', 'backup-sets', 'schedules', 'restores']) $(`nav-${tab}`).classList.toggle('active', tab === section);
   if (page !== 'run') closeDetail();
   switch (page) {
     case 'run':
@@ -63,6 +68,15 @@ export function route() {
     case 'drift':
       showDrift(id);
       break;
+    case 'restores':
+      showRestores();
+      break;
+    case 'new-restore':
+      showRestoreForm(id);
+      break;
+    case 'restore':
+      showRestore(id);
+      break;
     default:
       renderListChrome();
   }
@@ -71,5 +85,5 @@ export function route() {
 /** Another tenant (or workspace) was picked: a page that lists the tenant's sets or schedules shows the new one's. */
 export function tenantChanged() {
   const { page } = parseRoute(location.hash);
-  if (page === 'backup-sets' || page === 'schedules' || page === 'new-schedule') route();
+  if (page === 'backup-sets' || page === 'schedules' || page === 'new-schedule' || page === 'restores' || page === 'new-restore') route();
 }
