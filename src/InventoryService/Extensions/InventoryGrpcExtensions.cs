@@ -8,6 +8,7 @@ public static class InventoryGrpcExtensions
     /// <summary>What the InventoryService endpoints need besides ServiceDefaults' gRPC setup.</summary>
     public static IHostApplicationBuilder AddInventoryGrpc(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddSingleton<Workers.TenantAccess>();
         builder.Services.AddScoped<InventoryQueries>();
         builder.Services.AddScoped<DirectoryGroupQueries>();
         return builder;

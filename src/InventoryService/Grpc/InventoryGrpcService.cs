@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 using TenantAtlas.TenantGraph;
+using TenantAtlas.Workers;
 using TenantAtlas.Access.V1;
 using TenantAtlas.Inventory.V1;
 using TenantAtlas.InventoryService.Groups;
@@ -17,6 +18,7 @@ namespace TenantAtlas.InventoryService.Grpc;
 public sealed class InventoryGrpcService(
     RunsService.RunsServiceClient runs,
     AccessService.AccessServiceClient access,
+    TenantAccess tenants,
     InventoryQueries queries,
     DirectoryGroupQueries groups) : TenantAtlas.Inventory.V1.InventoryService.InventoryServiceBase
 {
@@ -62,7 +64,7 @@ public sealed class InventoryGrpcService(
         v.ThrowIfInvalid();
 
         // Reading the inventory needs what starting a sync needs (seed 086: view = start capability).
-        await RequireAsync(tenantId, InventoryQueries.ViewCapability, "view the inventory", context);
+        await tenants.RequireAsync(tenantId, InventoryQueries.ViewCapability, "view the inventory", context);
         var (items, next) = await queries.ListAsync(tenantId, family, runId, pageSize, request.PageToken, context.CancellationToken);
         var response = new ListInventoryItemsResponse { NextPageToken = next ?? string.Empty };
         response.Items.AddRange(items);
@@ -98,7 +100,7 @@ public sealed class InventoryGrpcService(
         var pageSize = v.PageSize("page_size", request.PageSize, defaultSize: 50, maxSize: 200);
         v.ThrowIfInvalid();
 
-        await RequireAsync(tenantId, DirectoryGroupQueries.SearchCapability, "search the tenant's groups", context);
+        await tenants.RequireAsync(tenantId, DirectoryGroupQueries.SearchCapability, "search the tenant's groups", context);
         var (found, next) = await groups.SearchAsync(tenantId, query, match, request.IncludeDeleted, pageSize, request.PageToken, context.CancellationToken);
         var response = new SearchDirectoryGroupsResponse { NextPageToken = next ?? string.Empty };
         response.Groups.AddRange(found);
@@ -121,22 +123,8 @@ public sealed class InventoryGrpcService(
         }
         v.ThrowIfInvalid();
 
-        await RequireAsync(tenantId, DirectoryGroupQueries.SearchCapability, "look up the tenant's groups", context);
+        await tenants.RequireAsync(tenantId, DirectoryGroupQueries.SearchCapability, "look up the tenant's groups", context);
         return await groups.ResolveAsync(tenantId, ids, names, request.IncludeDeleted, context.CancellationToken);
-    }
-
-    /// <summary>
-    /// NOT_FOUND (from RunsService) for a tenant the caller is not entitled to; PERMISSION_DENIED when their role lacks
-    /// <paramref name="capability"/>.
-    /// </summary>
-    private async Task RequireAsync(Guid tenantId, string capability, string action, ServerCallContext context)
-    {
-        var tenant = await access.GetTenantAsync(new GetTenantRequest { TenantId = tenantId.ToString() }, context.ForwardedAuthorization(),
-            cancellationToken: context.CancellationToken);
-        if (tenant.Member is { } member && !member.Capabilities.Contains(capability))
-        {
-            throw new PermissionDeniedException($"Your role does not grant '{capability}', which is needed to {action}.");
-        }
     }
 
     private static string? Family(RequestValidator v, string field, PolicyFamily family)

@@ -130,12 +130,7 @@ export async function createRestore() {
     await api(`/v1/restores/${encodeURIComponent(restore.restoreId)}:preview`, { method: 'POST', body: {} });
     location.hash = href.restore(restore.restoreId);
   } catch (err) {
-    if (err instanceof ApiError && err.status !== 401) {
-      box.textContent = err.message;
-      box.hidden = false;
-    } else {
-      handleError(err);
-    }
+    showBeside(box, err);
   } finally {
     button.disabled = false;
   }
@@ -329,12 +324,7 @@ export async function executeRestore() {
     await api(`/v1/restores/${encodeURIComponent(current.restoreId)}:execute`, { method: 'POST', body: { planHash: current.planHash } });
     await showRestore(current.restoreId);
   } catch (err) {
-    if (err instanceof ApiError && err.status !== 401) {
-      box.textContent = err.message;
-      box.hidden = false;
-    } else {
-      handleError(err);
-    }
+    showBeside(box, err);
   } finally {
     button.disabled = false;
   }
@@ -346,6 +336,19 @@ export async function cancelRestore() {
     await api(`/v1/restores/${encodeURIComponent(current.restoreId)}:cancel`, { method: 'POST', body: {} });
     await showRestore(current.restoreId);
   } catch (err) {
+    handleError(err);
+  }
+}
+
+/**
+ * A refusal shown next to the button that caused it (the server's message says what to do); a 401 signs out as anywhere.
+ * @param {HTMLElement} box @param {unknown} err
+ */
+function showBeside(box, err) {
+  if (err instanceof ApiError && err.status !== 401) {
+    box.textContent = err.message;
+    box.hidden = false;
+  } else {
     handleError(err);
   }
 }
