@@ -1,5 +1,6 @@
 extern alias backup;
 extern alias inventory;
+extern alias restore;
 
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,6 +8,7 @@ using TenantAtlas.Contracts;
 using TenantAtlas.Workers;
 using BackupWorker = backup::TenantAtlas.BackupService.Extensions.BackupWorkerExtensions;
 using InventoryWorker = inventory::TenantAtlas.InventoryService.Extensions.InventoryWorkerExtensions;
+using RestoreWorker = restore::TenantAtlas.RestoreService.Extensions.RestoreWorkerExtensions;
 
 namespace TenantAtlas.BackupService.Tests;
 
@@ -17,16 +19,18 @@ namespace TenantAtlas.BackupService.Tests;
 /// </summary>
 public sealed class HandledRunTypesTests
 {
-    /// <summary>The worker registrations of the suite by service. RestoreService (issue 14) adds its own here.</summary>
+    /// <summary>The worker registrations of the suite by service.</summary>
     private static readonly Dictionary<string, Action<WebApplicationBuilder>> Workers = new(StringComparer.Ordinal)
     {
         ["inventory"] = builder => InventoryWorker.AddInventoryWorker(builder),
         ["backup"] = builder => BackupWorker.AddBackupWorker(builder),
+        ["restore"] = builder => RestoreWorker.AddRestoreWorker(builder),
     };
 
     [Theory]
     [InlineData("inventory", RunTypes.InventorySync)]
     [InlineData("backup", RunTypes.BackupSetAddPolicies)]
+    [InlineData("restore", RunTypes.RestoreExecute)]
     public void EachService_HandlesExactlyTheAvailableTypesItOwns(string service, string example)
     {
         var handled = HandledBy(service);
