@@ -7,7 +7,7 @@ using static TenantAtlas.Testing.Suite.DomainSuiteFixture;
 
 namespace TenantAtlas.InventoryService.Tests;
 
-/// <summary>directory_groups.sync and SearchDirectoryGroups: the cache a restore's group mapping searches (DB-only).</summary>
+/// <summary>directory_groups.sync, SearchDirectoryGroups and ResolveDirectoryGroups: the cache a restore's group mapping searches (DB-only).</summary>
 public sealed class DirectoryGroupsTests(SuiteFixture suite) : IClassFixture<SuiteFixture>
 {
     [Fact]
@@ -134,6 +134,123 @@ public sealed class DirectoryGroupsTests(SuiteFixture suite) : IClassFixture<Sui
         await suite.AssertNoActiveRunsAsync();
     }
 
+    [Fact]
+    public async Task Resolve_FindsGroupsByIdAndByExactName_EveryGroupOfACollidingName_WithoutCallingGraph()
+    {
+        var (_, tenantId, entraTenantId, _) = await suite.CreateTenantAsync("resolve-owner", deviceConfigurations: 1, compliancePolicies: 0);
+        await DefineGroupsAsync(entraTenantId, groups: 6);
+        // Entra lets two groups share a name (here in different case); two more names have letters beyond ASCII, one of
+        // them (İ) one that .NET's invariant lower-casing leaves as it is while PostgreSQL's folds it.
+        var finance = new[] { await AddGroupAsync(entraTenantId, "Finance Team"), await AddGroupAsync(entraTenantId, "FINANCE team") };
+        var equipe = await AddGroupAsync(entraTenantId, "Équipe Ventes");
+        var istanbul = await AddGroupAsync(entraTenantId, "İstanbul Ofis");
+        var api = suite.InventoryApi(UserToken("resolve-owner"));
+        var run = await suite.WaitForCompletionAsync((await api.StartDirectoryGroupsSyncAsync(new StartDirectoryGroupsSyncRequest { TenantId = tenantId })).Run.RunId);
+        var cached = await SearchAllAsync(api, new SearchDirectoryGroupsRequest { TenantId = tenantId });
+        var generated = cached.Where(g => g.DisplayName.StartsWith("SG-Intune-", StringComparison.Ordinal)).ToList();
+        var listed = await GroupListRequestsAsync(entraTenantId);
+
+        var resolved = await api.ResolveDirectoryGroupsAsync(new ResolveDirectoryGroupsRequest
+        {
+            TenantId = tenantId,
+            GroupIds = { generated[0].GroupId, generated[1].GroupId.ToUpperInvariant(), Guid.NewGuid().ToString() },
+            DisplayNames = { "  finance TEAM ", "équipe ventes", "İSTANBUL OFIS", generated[2].DisplayName.ToUpperInvariant(), "No such group" },
+        });
+
+        Assert.Equal(Sorted(generated[0].GroupId, generated[1].GroupId), Sorted([.. resolved.ById.Select(g => g.GroupId)]));
+        Assert.Equal(Sorted(finance[0], finance[1], equipe, istanbul, generated[2].GroupId), Sorted([.. resolved.ByName.Select(g => g.GroupId)]));
+        Assert.Equal(2, resolved.ByName.Count(g => g.DisplayName.Equals("finance team", StringComparison.OrdinalIgnoreCase)));
+        Assert.All(resolved.ById.Concat(resolved.ByName), g => Assert.Equal(run.RunId, g.LastSeenRunId));
+        Assert.Equal(cached.Max(g => g.LastSeenAt.ToDateTime()), resolved.SyncedAt.ToDateTime());
+
+        // Neither list is required: asking nothing answers when the cache was filled.
+        Assert.Equal(resolved.SyncedAt, (await api.ResolveDirectoryGroupsAsync(new ResolveDirectoryGroupsRequest { TenantId = tenantId })).SyncedAt);
+        // Resolving is database-only: no request reached Graph for it.
+        Assert.Equal(listed, await GroupListRequestsAsync(entraTenantId));
+    }
+
+    [Fact]
+    public async Task Resolve_HidesGroupsACompleteSyncNoLongerFound_UnlessAsked_AndSyncedAtFollowsTheSyncs()
+    {
+        var (_, tenantId, entraTenantId, _) = await suite.CreateTenantAsync("resolve-deleted-owner", deviceConfigurations: 1, compliancePolicies: 0);
+        await DefineGroupsAsync(entraTenantId, groups: 12);
+        var api = suite.InventoryApi(UserToken("resolve-deleted-owner"));
+
+        var never = await api.ResolveDirectoryGroupsAsync(new ResolveDirectoryGroupsRequest { TenantId = tenantId, DisplayNames = { "SG-Intune" } });
+        Assert.Null(never.SyncedAt);
+        Assert.Empty(never.ByName);
+
+        await suite.WaitForCompletionAsync((await api.StartDirectoryGroupsSyncAsync(new StartDirectoryGroupsSyncRequest { TenantId = tenantId })).Run.RunId);
+        var first = await SearchAllAsync(api, new SearchDirectoryGroupsRequest { TenantId = tenantId });
+        await DefineGroupsAsync(entraTenantId, groups: 8);
+        var second = await suite.WaitForCompletionAsync((await api.StartDirectoryGroupsSyncAsync(new StartDirectoryGroupsSyncRequest { TenantId = tenantId })).Run.RunId);
+        var gone = (await SearchAllAsync(api, new SearchDirectoryGroupsRequest { TenantId = tenantId, IncludeDeleted = true })).Where(g => g.Deleted).ToList();
+        Assert.Equal(4, gone.Count);
+
+        ResolveDirectoryGroupsRequest Everything(bool includeDeleted)
+        {
+            var request = new ResolveDirectoryGroupsRequest { TenantId = tenantId, IncludeDeleted = includeDeleted };
+            request.GroupIds.AddRange(first.Select(g => g.GroupId));
+            request.DisplayNames.AddRange(gone.Select(g => g.DisplayName));
+            return request;
+        }
+        var current = await api.ResolveDirectoryGroupsAsync(Everything(includeDeleted: false));
+        var withDeleted = await api.ResolveDirectoryGroupsAsync(Everything(includeDeleted: true));
+
+        Assert.Equal(8, current.ById.Count);
+        Assert.All(current.ById, g => Assert.False(g.Deleted));
+        Assert.Empty(current.ByName);
+        Assert.Equal(first.Select(g => g.GroupId).Order(), withDeleted.ById.Select(g => g.GroupId).Order());
+        Assert.Equal(gone.Select(g => g.GroupId).Order(), withDeleted.ByName.Select(g => g.GroupId).Order());
+        Assert.All(withDeleted.ByName, g => Assert.True(g.Deleted));
+        // synced_at is the second sync's: the latest time a sync stored a group the tenant still has.
+        var stillThere = current.ById.Where(g => g.LastSeenRunId == second.RunId).ToList();
+        Assert.Equal(8, stillThere.Count);
+        Assert.Equal(stillThere.Max(g => g.LastSeenAt.ToDateTime()), current.SyncedAt.ToDateTime());
+        Assert.True(current.SyncedAt.ToDateTime() > gone.Max(g => g.LastSeenAt.ToDateTime()));
+        Assert.Equal(current.SyncedAt, withDeleted.SyncedAt);
+    }
+
+    [Fact]
+    public async Task Resolve_BadInputIsInvalidArgument_AnotherWorkspacesTenantIsNotFound_AServiceMayResolve()
+    {
+        var (workspaceId, tenantId, _, _) = await suite.CreateTenantAsync("resolve-access-owner", deviceConfigurations: 1, compliancePolicies: 0);
+        var api = suite.InventoryApi(UserToken("resolve-access-owner"));
+
+        var tooMany = new ResolveDirectoryGroupsRequest { TenantId = tenantId };
+        tooMany.GroupIds.AddRange(Enumerable.Range(0, 1_001).Select(_ => Guid.NewGuid().ToString()));
+        tooMany.DisplayNames.AddRange(Enumerable.Range(0, 1_001).Select(i => $"Group {i}"));
+        var refused = await FailsWith(StatusCode.InvalidArgument, () => api.ResolveDirectoryGroupsAsync(tooMany).ResponseAsync);
+        Assert.Contains("group_ids: at most 1000 values (got 1001)", refused.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("display_names: at most 1000 values (got 1001)", refused.Status.Detail, StringComparison.Ordinal);
+
+        var bad = await FailsWith(StatusCode.InvalidArgument, () => api.ResolveDirectoryGroupsAsync(new ResolveDirectoryGroupsRequest
+        {
+            GroupIds = { Guid.NewGuid().ToString(), "SG-Intune-Finance" },
+            DisplayNames = { "   ", new string('x', 257) },
+        }).ResponseAsync);
+        foreach (var field in new[] { "tenant_id", "group_ids[1]", "'SG-Intune-Finance'", "display_names[0]", "display_names[1]", "at most 256" })
+        {
+            Assert.Contains(field, bad.Status.Detail, StringComparison.Ordinal);
+        }
+        Assert.DoesNotContain("group_ids[0]", bad.Status.Detail, StringComparison.Ordinal);
+
+        var request = new ResolveDirectoryGroupsRequest { TenantId = tenantId, DisplayNames = { "Finance Team" } };
+        await FailsWith(StatusCode.NotFound, () => suite.InventoryApi(UserToken("someone-else")).ResolveDirectoryGroupsAsync(request).ResponseAsync);
+        await FailsWith(StatusCode.NotFound, () => api.ResolveDirectoryGroupsAsync(new ResolveDirectoryGroupsRequest { TenantId = Guid.NewGuid().ToString() }).ResponseAsync);
+        await suite.Access(UserToken("resolve-access-owner")).SetMemberAsync(new SetMemberRequest
+        {
+            WorkspaceId = workspaceId, Subject = "resolve-reader", DisplayName = "Reader", Role = Role.Readonly,
+        });
+        var denied = await FailsWith(StatusCode.PermissionDenied, () => suite.InventoryApi(UserToken("resolve-reader")).ResolveDirectoryGroupsAsync(request).ResponseAsync);
+        Assert.Contains("tenant.sync", denied.Status.Detail, StringComparison.Ordinal);
+
+        // RestoreService's planner resolves with its service token, as it may search.
+        var asService = await suite.InventoryApi(ServiceToken()).ResolveDirectoryGroupsAsync(request);
+        Assert.Empty(asService.ByName);
+        Assert.Null(asService.SyncedAt);
+    }
+
     /// <summary>Redefines the emulated tenant's groups (same seed as the fixture's tenant, so ids are stable across counts).</summary>
     private async Task DefineGroupsAsync(string entraTenantId, int groups)
     {
@@ -145,6 +262,17 @@ public sealed class DirectoryGroupsTests(SuiteFixture suite) : IClassFixture<Sui
         });
         response.EnsureSuccessStatusCode();
     }
+
+    /// <summary>Adds a group of the given name to the emulated tenant (beside the generated ones); returns its id.</summary>
+    private async Task<string> AddGroupAsync(string entraTenantId, string displayName)
+    {
+        using var admin = suite.EmulatorAdmin();
+        using var response = await admin.PostAsJsonAsync($"/emulator/tenants/{entraTenantId}/groups", new { displayName });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetString()!;
+    }
+
+    private static string[] Sorted(params string[] ids) => [.. ids.Order(StringComparer.Ordinal)];
 
     /// <summary>Pages of /groups served to the tenant.</summary>
     private async Task<int> GroupListRequestsAsync(string entraTenantId)

@@ -45,26 +45,39 @@ public sealed class DirectoryGroupQueries(InventoryDbContext db, PageTokens page
         return ([.. rows.Select(ToProto)], next);
     }
 
-    /// <summary>Groups by exact id and by exact display name (lower-cased and trimmed, as search_name is), one query each.</summary>
+    /// <summary>
+    /// Groups by exact id (<c>group_id = ANY</c>, the key) and by exact display name, one query each: the asked names are
+    /// trimmed here and lower-cased by the database's own <c>lower()</c>, the function search_name is generated with, so
+    /// both sides fold case alike and the (tenant, search_name, id) index serves the match.
+    /// </summary>
     public async Task<ResolveDirectoryGroupsResponse> ResolveAsync(Guid tenantId, IReadOnlyList<string> groupIds, IReadOnlyList<string> displayNames,
         bool includeDeleted, CancellationToken ct)
     {
-        var groups = db.DirectoryGroups.AsNoTracking().Where(g => g.TenantId == tenantId && (includeDeleted || !g.Deleted));
-        var ids = groupIds.Select(id => id.ToLowerInvariant()).Distinct().ToList();
-        var names = displayNames.Select(n => n.Trim().ToLowerInvariant()).Distinct().ToList();
+        var groups = db.DirectoryGroups.AsNoTracking().Where(g => g.TenantId == tenantId);
+        if (!includeDeleted)
+        {
+            groups = groups.Where(g => !g.Deleted);
+        }
+        // Graph serves ids lower-case; the request's are GUIDs in either case.
+        var ids = groupIds.Select(id => id.ToLowerInvariant()).Distinct(StringComparer.Ordinal).ToArray();
+        var names = displayNames.Select(n => n.Trim()).Distinct(StringComparer.Ordinal).ToArray();
         var response = new ResolveDirectoryGroupsResponse();
-        if (ids.Count > 0)
+        if (ids.Length > 0)
         {
             response.ById.AddRange((await groups.Where(g => ids.Contains(g.GroupId)).ToListAsync(ct)).Select(ToProto));
         }
-        if (names.Count > 0)
+        if (names.Length > 0)
         {
-            response.ByName.AddRange((await groups.Where(g => names.Contains(g.SearchName)).OrderBy(g => g.SearchName).ThenBy(g => g.GroupId)
-                .ToListAsync(ct)).Select(ToProto));
+            // EF.Parameter keeps the lower-casing in SQL (search_name IN (SELECT lower(n) FROM unnest(@names))): left to
+            // itself, EF would lower the names in .NET first, which folds some letters differently (İ, for one).
+            response.ByName.AddRange((await groups.Where(g => EF.Parameter(names).Select(n => n.ToLower()).Contains(g.SearchName))
+                .OrderBy(g => g.SearchName).ThenBy(g => g.GroupId).ToListAsync(ct)).Select(ToProto));
         }
-        if (await db.DirectoryGroups.Where(g => g.TenantId == tenantId).MaxAsync(g => (DateTime?)g.LastSeenAt, ct) is { } seen)
+        // Nothing records when a complete sync finished, so: the latest time a sync stored a group still present.
+        var seen = await db.DirectoryGroups.Where(g => g.TenantId == tenantId && !g.Deleted).MaxAsync(g => (DateTime?)g.LastSeenAt, ct);
+        if (seen is { } at)
         {
-            response.SyncedAt = Timestamp.FromDateTime(DateTime.SpecifyKind(seen, DateTimeKind.Utc));
+            response.SyncedAt = Timestamp.FromDateTime(DateTime.SpecifyKind(at, DateTimeKind.Utc));
         }
         return response;
     }
