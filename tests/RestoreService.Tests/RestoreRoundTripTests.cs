@@ -128,9 +128,16 @@ public sealed class RestoreRoundTripTests(RestoreSuiteFixture suite) : IClassFix
         // Slow Graph, so the execution is mid-way when its worker goes.
         await suite.SetGraphFaultsAsync(entraB, new { latencyMs = 150 });
 
-        await suite.RestoreApi(UserToken("resume-owner")).ExecuteRestoreAsync(new ExecuteRestoreRequest { RestoreId = restore.RestoreId, PlanHash = restore.PlanHash });
+        var executing = await suite.RestoreApi(UserToken("resume-owner")).ExecuteRestoreAsync(new ExecuteRestoreRequest { RestoreId = restore.RestoreId, PlanHash = restore.PlanHash });
+        // A second execute while it runs is the same execution.
+        var again = await suite.RestoreApi(UserToken("resume-owner")).ExecuteRestoreAsync(new ExecuteRestoreRequest { RestoreId = restore.RestoreId, PlanHash = restore.PlanHash });
+        Assert.Equal(executing.Run.RunId, again.Run.RunId);
+        Assert.True(again.Restore.Status is RestoreStatus.Queued or RestoreStatus.Running, $"the restore is {again.Restore.Status}");
         await Eventually.UntilAsync(async () => (await ItemsAsync(suite.RestoreApi(UserToken("resume-owner")), restore.RestoreId))
             .Count(i => i.Result == RestoreItemResult.Created), created => created >= 4, TimeSpan.FromSeconds(60), "four items are restored");
+        // Mid-way, the restore and its adapter run both say running.
+        Assert.Equal(RestoreStatus.Running, (await suite.RestoreApi(UserToken("resume-owner")).GetRestoreAsync(new GetRestoreRequest { RestoreId = restore.RestoreId })).Restore.Status);
+        Assert.Equal(RunStatus.Running, (await suite.WaitForRunAsync(restore.ExecuteRunId, _ => true)).Status);
         await suite.ReplaceRestoreHostAsync();
         var run = await suite.WaitForCompletionAsync(restore.ExecuteRunId, TimeSpan.FromSeconds(120));
         var api = suite.RestoreApi(UserToken("resume-owner"));
@@ -146,6 +153,47 @@ public sealed class RestoreRoundTripTests(RestoreSuiteFixture suite) : IClassFix
         var setOfB = await suite.BackUpAsync("resume-owner", tenantB);
         Assert.Equal(20, setOfB.ItemCount);
         Assert.Equal(items.Select(i => i.TargetPolicyId).Order(), creates.Select(c => c.GetProperty("policyId").GetString()).Order());
+        await suite.AssertNoActiveRunsAsync();
+    }
+
+    [Fact]
+    public async Task ADryRun_WritesNothing_AndSaysWhatItWouldDo_ThenUnderAWriteBudgetTighterThanItsPace_EveryThrottledWriteIsWaitedOutAndSentAgain()
+    {
+        var (workspaceId, tenantA, _, _) = await suite.CreateTenantAsync("budget-owner", deviceConfigurations: 10, compliancePolicies: 2);
+        await suite.SyncGroupsAsync("budget-owner", tenantA);
+        var groupsOfA = await suite.CachedGroupsAsync("budget-owner", tenantA);
+        var setOfA = await suite.BackUpAsync("budget-owner", tenantA);
+        // Graph allows 8 writes per 4 s here: the restore paces for Intune's 100 per 20 s, so Graph answers 429s.
+        var (tenantB, entraB, _) = await suite.AddEmptyTenantAsync("budget-owner", workspaceId, groupsOfA.Values.Distinct(), writeBudget: 8, writeBudgetWindowSeconds: 4);
+        await suite.SyncGroupsAsync("budget-owner", tenantB);
+        var api = suite.RestoreApi(UserToken("budget-owner"));
+
+        var dry = await CreateAndPreviewAsync(api, tenantB, setOfA.BackupSetId, new RestoreOptions { DryRun = true, AllowBroadTargets = true });
+        await api.ExecuteRestoreAsync(new ExecuteRestoreRequest { RestoreId = dry.RestoreId, PlanHash = dry.PlanHash });
+        var dryRun = await suite.WaitForCompletionAsync(dry.ExecuteRunId, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(RunOutcome.Succeeded, dryRun.Outcome);
+        Assert.Equal(12, dryRun.Counts.Skipped);
+        Assert.All(await ItemsAsync(api, dry.RestoreId), i =>
+        {
+            Assert.Equal(RestoreItemResult.DryRun, i.Result);
+            Assert.StartsWith("Would create: POST /deviceManagement/", Assert.Single(i.Journal).Detail, StringComparison.Ordinal);
+        });
+        Assert.Equal(0, (await suite.GraphRequestsAsync(entraB)).GetProperty("writes").GetInt32());
+
+        var restore = await CreateAndPreviewAsync(api, tenantB, setOfA.BackupSetId, new RestoreOptions { AllowBroadTargets = true });
+        await api.ExecuteRestoreAsync(new ExecuteRestoreRequest { RestoreId = restore.RestoreId, PlanHash = restore.PlanHash });
+        var run = await suite.WaitForCompletionAsync(restore.ExecuteRunId, TimeSpan.FromSeconds(120));
+
+        Assert.Equal(RunOutcome.Succeeded, run.Outcome);
+        Assert.Empty(run.Failures);
+        Assert.All(await ItemsAsync(api, restore.RestoreId), i => Assert.Equal(RestoreItemResult.Created, i.Result));
+        var requests = await suite.GraphRequestsAsync(entraB);
+        Assert.True(requests.GetProperty("byStatus").TryGetProperty("429", out var throttled) && throttled.GetInt32() > 0,
+            $"Graph never throttled the restore: {requests}");
+        var writes = requests.GetProperty("writeRequests").EnumerateArray().ToList();
+        Assert.Equal(12, writes.Count(w => w.GetProperty("operation").GetString() == "create" && w.GetProperty("stored").GetBoolean()));
+        Assert.Equal(12, writes.Count(w => w.GetProperty("operation").GetString() == "assign" && w.GetProperty("stored").GetBoolean()));
         await suite.AssertNoActiveRunsAsync();
     }
 

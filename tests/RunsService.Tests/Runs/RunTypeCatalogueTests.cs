@@ -106,8 +106,8 @@ public sealed class RunTypeCatalogueTests(RunsServiceFixture service) : IClassFi
         Assert.True(sync.GetProperty("available").GetBoolean());
         Assert.Equal("inventory", sync.GetProperty("owningService").GetString());
         // proto3 JSON leaves out false booleans: an unavailable type has neither "available" nor "canStart".
-        var restore = json.RootElement.GetProperty("runTypes").EnumerateArray().Single(t => t.GetProperty("name").GetString() == "restore.execute");
-        Assert.False(restore.TryGetProperty("available", out var available) && available.GetBoolean());
-        Assert.False(restore.TryGetProperty("canStart", out var canStart) && canStart.GetBoolean());
+        var report = json.RootElement.GetProperty("runTypes").EnumerateArray().Single(t => t.GetProperty("name").GetString() == "operations_report.generate");
+        Assert.False(report.TryGetProperty("available", out var available) && available.GetBoolean());
+        Assert.False(report.TryGetProperty("canStart", out var canStart) && canStart.GetBoolean());
     }
 }
