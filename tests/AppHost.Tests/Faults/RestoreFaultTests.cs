@@ -63,12 +63,11 @@ public sealed class RestoreFaultTests(FaultSuite faults, ITestOutputHelper outpu
         await PostAsync(owner, $"/v1/restores/{restoreId}:execute", new { planHash = previewed.GetProperty("planHash").GetString() });
 
         // Mid-way: some items done, not all.
-        await Eventually.UntilAsync(async () => Created(await ItemsAsync(owner, restoreId)), n => n >= 3, TimeSpan.FromSeconds(90), "three items are restored");
+        var createdAtKill = await Eventually.UntilAsync(async () => Created(await ItemsAsync(owner, restoreId)), n => n >= 3, TimeSpan.FromSeconds(90), "three items are restored");
         var victim = Faults.InstancesOf("restore").Single();
         var pid = FaultSuite.ServiceProcessOf(victim);
         FaultSuite.Signal(pid, "KILL");
         var sinceKill = Stopwatch.StartNew();
-        var createdAtKill = Created(await ItemsAsync(owner, restoreId));
         await Faults.StartAsync(victim);
         var run = await CompletedOrNullAsync(runId, TimeSpan.FromSeconds(180));
         var completion = run is null ? (TimeSpan?)null : sinceKill.Elapsed;
@@ -83,7 +82,7 @@ public sealed class RestoreFaultTests(FaultSuite faults, ITestOutputHelper outpu
             Lost: run is { Outcome: not RunOutcome.Succeeded } || Created(items) != Policies ? 1 : 0,
             Duplicated: Math.Max(0, creates - Policies),
             Stuck: run is null ? 1 : 0,
-            $"{Policies} policies; {createdAtKill} created at the kill; restore {status}; run {run?.Outcome}; {creates} creates stored in the target"));
+            $"{Policies} policies; {createdAtKill} created just before the kill; restore {status}; run {run?.Outcome}; {creates} creates stored in the target"));
         Assert.NotNull(run);
         Assert.Equal(RunOutcome.Succeeded, run.Outcome);
         Assert.Equal("RESTORE_STATUS_COMPLETED", status);
