@@ -7,13 +7,11 @@ import { $, onActivate } from './modules/dom.mjs';
 import { clearError, handleError, showSyncMessage } from './modules/messages.mjs';
 import { state } from './modules/state.mjs';
 import { startSync, updateSyncButton, workspaceChanged } from './views/context.mjs';
+import { cancelRestore, createRestore, executeRestore, loadSourceItems, saveChoices } from './views/restores.mjs';
 import { checkDrift, closeItem, compareSets, createBackupSet, loadMoreItems, openItem, showBackupSets } from './views/backupsets.mjs';
 import { loadInventoryItems, retryRun } from './views/detail.mjs';
 import { loadMoreFindings } from './views/findings.mjs';
 import { markAllRead } from './views/notifications.mjs';
-import { saveChoices } from './views/restorechoices.mjs';
-import { cancelRestore, executeRestore, previewRestore } from './views/restorepage.mjs';
-import { createRestore, loadSourceItems, openRestoreForm, showRestores, targetChanged } from './views/restores.mjs';
 import { navigateToRun, route, tenantChanged } from './views/router.mjs';
 import { loadRuns } from './views/runs.mjs';
 import {
@@ -61,6 +59,11 @@ function init() {
   $('refresh-backup-sets').addEventListener('click', () => { clearError(); showBackupSets(); });
   $('backup-sets-more').addEventListener('click', () => showBackupSets({ append: true }));
   $('new-backup-set-form').addEventListener('submit', (e) => { e.preventDefault(); createBackupSet(); });
+  $('restore-form').addEventListener('submit', (e) => { e.preventDefault(); createRestore(); });
+  $('restore-source-set').addEventListener('change', () => { loadSourceItems().catch(handleError); });
+  $('choices-form').addEventListener('submit', (e) => { e.preventDefault(); saveChoices(); });
+  $('execute-restore').addEventListener('click', executeRestore);
+  $('cancel-restore').addEventListener('click', cancelRestore);
   onActivate($('item-list'), '[data-testid="backup-item"]', (row) => openItem(row.dataset.itemId ?? ''));
   $('items-more').addEventListener('click', loadMoreItems);
   $('close-raw').addEventListener('click', closeItem);
@@ -75,17 +78,6 @@ function init() {
   $('delete-confirm-yes').addEventListener('click', deleteSchedule);
   $('schedule-form').addEventListener('submit', (e) => { e.preventDefault(); saveSchedule(); });
   $('cancel-schedule').addEventListener('click', cancelScheduleForm);
-  // Restores: the list, the new-restore form, a restore's choices and commands.
-  $('new-restore').addEventListener('click', openRestoreForm);
-  $('refresh-restores').addEventListener('click', () => { clearError(); showRestores(); });
-  $('restores-more').addEventListener('click', () => showRestores({ append: true }));
-  $('restore-form').addEventListener('submit', (e) => { e.preventDefault(); createRestore(); });
-  $('restore-source-set').addEventListener('change', () => { loadSourceItems().catch(handleError); });
-  $('restore-target-tenant').addEventListener('change', targetChanged);
-  $('choices-form').addEventListener('submit', (e) => { e.preventDefault(); saveChoices(); });
-  $('execute-restore').addEventListener('click', executeRestore);
-  $('preview-restore').addEventListener('click', previewRestore);
-  $('cancel-restore').addEventListener('click', cancelRestore);
   window.addEventListener('hashchange', route);
   resumeSession();
 }

@@ -1,171 +1,113 @@
 // @ts-check
-// Restores: the tenant's restores (paged), and the new-restore form, which is the wizard's first two steps: the source
-// (a backup set of the tenant picked, and optionally some of its captured items) and the target (this tenant or another
-// of the workspace) with the options. "Create and preview" creates the restore, starts its preview and opens its page
-// (views/restorepage.mjs), where the wizard goes on.
+// Restores: the tenant's restores, the new-restore form (source set and items → target tenant and options → create
+// and preview), and a restore's page, which is the rest of the wizard: group mappings with the choices a missing or
+// ambiguous group needs (a database-only group search), the plan per item, Execute, then live progress and per-item
+// results with their journal. The page refreshes itself while a preview or an execution runs.
 
 import { ApiError } from '../modules/api.mjs';
-import { $, $as, el, option } from '../modules/dom.mjs';
+import { $, $as, el, option, setText } from '../modules/dom.mjs';
 import { formatTime } from '../modules/format.mjs';
 import { clearError, handleError } from '../modules/messages.mjs';
-import { countsText, createBody, RESTORE_EXECUTE, statusBadge } from '../modules/restore.mjs';
+import {
+  actionText, choicesBody, createBody, executeBlockers, isCancellable, isLive, mappingText, needsChoice, planSummary,
+  RESTORE_EXECUTE, resultBadge, resultSummary, statusBadge,
+} from '../modules/restore.mjs';
 import { href } from '../modules/routes.mjs';
 import { canStart } from '../modules/runtypes.mjs';
-import { api, state, tenantName } from '../modules/state.mjs';
-import { renderSteps } from './steps.mjs';
+import { api, scheduler, state, Task, tenantName } from '../modules/state.mjs';
 
 /** @typedef {import('../modules/restore.mjs').Restore} Restore */
+/** @typedef {import('../modules/restore.mjs').RestoreItem} RestoreItem */
+/** @typedef {import('../modules/restore.mjs').Choice} Choice */
 
-const LIST_PAGE_SIZE = 50;
-/** The most captured items offered as checkboxes (the server takes at most 1,000 chosen). */
-const ITEMS_PAGE_SIZE = 500;
+const POLL_MS = 1500;
+const SEARCH_DELAY_MS = 250;
 
-let restoresPageToken = '';
-
-/** Backup set names by id: a restore names its source by id only, and a set's name does not change. */
-const setNames = /** @type {Map<string, string>} */ (new Map());
+let current = /** @type {Restore | null} */ (null);
+/** The user's decisions for groups that need one, kept across refreshes until saved. */
+const decisions = /** @type {Map<string, Choice>} */ (new Map());
 
 const tenantId = () => $as('tenant-select', HTMLSelectElement).value;
-/** Creating, previewing, choosing and executing all need tenant.restore.execute: the capability of restore.execute. */
-export const mayRestore = () => canStart(state.runTypes, RESTORE_EXECUTE);
+const mayRestore = () => canStart(state.runTypes, RESTORE_EXECUTE);
 
-/**
- * The names of these sets, from the cache or read once each (a set the caller may not read keeps its id).
- * @param {string[]} ids
- * @returns {Promise<Map<string, string>>}
- */
-export async function backupSetNames(ids) {
-  const missing = [...new Set(ids)].filter((id) => id && !setNames.has(id));
-  await Promise.allSettled(missing.map(async (id) => {
-    const data = await api(`/v1/backup-sets/${encodeURIComponent(id)}`);
-    setNames.set(id, data.backupSet?.displayName || id);
-  }));
-  return setNames;
-}
-
-/** The list page of the tenant picked: the first page afresh, or the next. @param {{ append?: boolean }} [options] */
-export async function showRestores({ append = false } = {}) {
-  const seq = append ? state.pageSeq : ++state.pageSeq;
+/** The list page of the tenant picked. */
+export async function showRestores() {
+  const seq = ++state.pageSeq;
   const tenant = tenantId();
   $('new-restore').hidden = !(tenant && mayRestore());
   const list = $('restore-list');
-  if (!append) {
-    list.replaceChildren();
-    restoresPageToken = '';
-    $('restores-more').hidden = true;
-  }
+  list.replaceChildren();
   $('restores-empty').hidden = true;
   if (!tenant) {
     $('restores-empty').hidden = false;
     return;
   }
   try {
-    const params = new URLSearchParams({ pageSize: String(LIST_PAGE_SIZE) });
-    if (append && restoresPageToken) params.set('pageToken', restoresPageToken);
-    const data = await api(`/v1/tenants/${encodeURIComponent(tenant)}/restores?${params}`);
+    const data = await api(`/v1/tenants/${encodeURIComponent(tenant)}/restores?pageSize=50`);
     if (seq !== state.pageSeq) return;
     /** @type {Restore[]} */
     const restores = (data.restores ?? []).filter((/** @type {Restore} */ r) => r.restoreId);
-    const names = await backupSetNames(restores.map((r) => r.backupSetId ?? ''));
-    if (seq !== state.pageSeq) return;
-    list.append(...restores.map((r) => renderRow(r, names)));
-    restoresPageToken = data.nextPageToken ?? '';
-    $('restores-more').hidden = !restoresPageToken;
-    $('restores-empty').hidden = list.childElementCount > 0;
+    list.replaceChildren(...restores.map((restore) => {
+      const badge = statusBadge(restore.status);
+      const link = el('a', { testid: 'restore-link', text: `Restore of set ${restore.backupSetId ?? ''}` });
+      link.href = href.restore(restore.restoreId);
+      return el('li', { testid: 'restore-row' }, [
+        link,
+        el('span', { cls: badge.cls, testid: 'restore-row-status', text: badge.text }),
+        el('span', { cls: 'muted', text: restore.crossTenant ? 'from another tenant' : 'same tenant' }),
+        el('time', { cls: 'muted', text: formatTime(restore.createdAt), title: restore.createdAt || undefined }),
+      ]);
+    }));
+    $('restores-empty').hidden = restores.length > 0;
   } catch (err) {
     if (seq === state.pageSeq) handleError(err);
   }
 }
 
-/** @param {Restore} restore @param {Map<string, string>} names */
-function renderRow(restore, names) {
-  const badge = statusBadge(restore.status);
-  const setId = restore.backupSetId ?? '';
-  const link = el('a', { testid: 'restore-link', text: `Restore of ${names.get(setId) || setId}` });
-  link.href = href.restore(restore.restoreId);
-  const from = restore.crossTenant ? `from ${tenantName(restore.sourceTenantId)}` : 'from this tenant';
-  return el('li', { testid: 'restore-row' }, [
-    link,
-    el('span', { cls: badge.cls, testid: 'restore-row-status', text: badge.text }),
-    el('span', { cls: 'muted', testid: 'restore-row-target', text: `${from} into ${tenantName(restore.targetTenantId)}` }),
-    el('span', { testid: 'restore-row-counts', text: countsText(restore) }),
-    el('time', { cls: 'muted', text: formatTime(restore.createdAt), title: restore.createdAt || undefined }),
-  ]);
-}
-
-/** "New restore". */
-export function openRestoreForm() {
-  location.hash = href.newRestore();
-}
-
-/** The new-restore form, with backupSetId preselected when given ('' = the newest set). @param {string} backupSetId */
+/** The new-restore form, with <paramref name="backupSetId"/> preselected when given. @param {string} backupSetId */
 export async function showRestoreForm(backupSetId) {
   const seq = ++state.pageSeq;
-  renderSteps($('restore-form-steps'), 'source');
   $('restore-form-error').hidden = true;
-  const allowed = mayRestore();
-  $('restore-not-allowed').hidden = allowed;
-  $as('create-restore', HTMLButtonElement).disabled = !allowed;
   const sets = $as('restore-source-set', HTMLSelectElement);
   const targets = $as('restore-target-tenant', HTMLSelectElement);
   targets.replaceChildren(...state.tenants.map((t) => option(t.tenantId, t.displayName || t.tenantId)));
   targets.value = tenantId();
-  targetChanged();
   sets.replaceChildren();
   $('restore-source-items').replaceChildren();
-  $('restore-sets-empty').hidden = true;
-  $('restore-items-empty').hidden = true;
   const tenant = tenantId();
   if (!tenant) return;
   try {
     const data = await api(`/v1/tenants/${encodeURIComponent(tenant)}/backup-sets?pageSize=50`);
     if (seq !== state.pageSeq) return;
-    /** @type {{ backupSetId: string, displayName?: string, itemCount?: number | string }[]} */
+    /** @type {{ backupSetId: string, displayName?: string, itemCount?: number }[]} */
     const list = (data.backupSets ?? []).filter((/** @type {{ backupSetId: string }} */ s) => s.backupSetId);
-    for (const s of list) setNames.set(s.backupSetId, s.displayName || s.backupSetId);
     sets.replaceChildren(...list.map((s) => option(s.backupSetId, `${s.displayName || s.backupSetId} (${s.itemCount ?? 0} items)`)));
-    if (backupSetId && !list.some((s) => s.backupSetId === backupSetId)) {
-      // A set beyond the first page (or of another tenant) from a link: offered all the same; the server decides.
-      sets.prepend(option(backupSetId, backupSetId));
-    }
-    if (backupSetId) sets.value = backupSetId;
-    $('restore-sets-empty').hidden = sets.options.length > 0;
+    if (backupSetId && list.some((s) => s.backupSetId === backupSetId)) sets.value = backupSetId;
     await loadSourceItems(seq);
   } catch (err) {
     if (seq === state.pageSeq) handleError(err);
   }
 }
 
-/** The chosen set's captured items, as checkboxes (none checked: every captured item). @param {number} seq */
+/** The chosen set's captured items, as checkboxes. @param {number} seq */
 export async function loadSourceItems(seq = state.pageSeq) {
   const set = $as('restore-source-set', HTMLSelectElement).value;
   const list = $('restore-source-items');
   list.replaceChildren();
-  $('restore-items-empty').hidden = true;
   if (!set) return;
-  const data = await api(`/v1/backup-sets/${encodeURIComponent(set)}/items?outcome=BACKUP_ITEM_OUTCOME_CAPTURED&pageSize=${ITEMS_PAGE_SIZE}`);
+  const data = await api(`/v1/backup-sets/${encodeURIComponent(set)}/items?outcome=BACKUP_ITEM_OUTCOME_CAPTURED&pageSize=500`);
   if (seq !== state.pageSeq) return;
-  /** @type {{ itemId: string, displayName?: string, odataType?: string }[]} */
+  /** @type {{ itemId: string, displayName?: string }[]} */
   const items = (data.items ?? []).filter((/** @type {{ itemId: string }} */ i) => i.itemId);
   list.replaceChildren(...items.map((item) => {
     const box = el('input', { testid: 'restore-source-item' });
     box.type = 'checkbox';
     box.value = item.itemId;
-    return el('li', {}, [el('label', { title: item.odataType }, [box, ` ${item.displayName || item.itemId}`])]);
+    return el('li', {}, [el('label', {}, [box, ` ${item.displayName || item.itemId}`])]);
   }));
-  $('restore-items-empty').hidden = items.length > 0;
 }
 
-/** Restoring into another tenant maps groups and gates broad targets: say so next to the choice. */
-export function targetChanged() {
-  const target = $as('restore-target-tenant', HTMLSelectElement).value;
-  $('restore-cross-tenant').hidden = !target || target === tenantId();
-}
-
-/**
- * "Create and preview": creates the restore in the target tenant, starts its preview and opens its page. A preview
- * that cannot start leaves a draft, which its page offers to preview again, so the page opens either way.
- */
+/** "Create and preview": creates the restore in the target tenant, starts its preview and opens its page. */
 export async function createRestore() {
   clearError();
   const box = $('restore-form-error');
@@ -185,27 +127,224 @@ export async function createRestore() {
     const created = await api(`/v1/tenants/${encodeURIComponent(target)}/restores`, { method: 'POST', body });
     /** @type {Restore} */
     const restore = created.restore;
-    let previewError = /** @type {unknown} */ (null);
-    try {
-      await api(`/v1/restores/${encodeURIComponent(restore.restoreId)}:preview`, { method: 'POST', body: {} });
-    } catch (err) {
-      previewError = err;
-    }
+    await api(`/v1/restores/${encodeURIComponent(restore.restoreId)}:preview`, { method: 'POST', body: {} });
     location.hash = href.restore(restore.restoreId);
-    if (previewError) handleError(previewError);
   } catch (err) {
     showBeside(box, err);
   } finally {
-    button.disabled = !mayRestore();
+    button.disabled = false;
+  }
+}
+
+/** A restore's page. @param {string} restoreId */
+export async function showRestore(restoreId) {
+  const seq = ++state.pageSeq;
+  current = null;
+  decisions.clear();
+  for (const id of ['mapping-list', 'choices', 'restore-items']) $(id).replaceChildren();
+  for (const id of ['choices-form', 'execute-restore', 'cancel-restore', 'execute-blockers', 'execute-error', 'restore-failure']) $(id).hidden = true;
+  await refresh(restoreId, seq);
+}
+
+/** @param {string} restoreId @param {number} seq */
+async function refresh(restoreId, seq) {
+  scheduler.cancel(Task.RESTORE);
+  try {
+    const [data, items] = await Promise.all([
+      api(`/v1/restores/${encodeURIComponent(restoreId)}`),
+      api(`/v1/restores/${encodeURIComponent(restoreId)}/items?pageSize=500`),
+    ]);
+    if (seq !== state.pageSeq) return;
+    const planChanged = current?.planHash !== data.restore.planHash || current?.status !== data.restore.status;
+    current = data.restore;
+    render(data.restore, planChanged);
+    renderItems(items.items ?? []);
+  } catch (err) {
+    if (seq === state.pageSeq) handleError(err);
+  }
+  if (seq === state.pageSeq && current && isLive(current)) {
+    scheduler.after(Task.RESTORE, POLL_MS, () => refresh(restoreId, seq));
+  }
+}
+
+/** @param {Restore} restore @param {boolean} planChanged re-render the choices only when the plan changed (keeps what is typed) */
+function render(restore, planChanged) {
+  const badge = statusBadge(restore.status);
+  const status = $('restore-status');
+  status.className = badge.cls;
+  status.textContent = badge.text;
+  const source = $as('restore-source-link', HTMLAnchorElement);
+  source.textContent = restore.backupSetId ?? '';
+  source.href = href.backupSet(restore.backupSetId ?? '');
+  setText('restore-target', `${tenantName(restore.targetTenantId)}${restore.crossTenant ? ' (another tenant)' : ' (the source tenant)'}`);
+  const options = restore.options ?? {};
+  setText('restore-options', [options.dryRun ? 'dry run' : '', options.allowOverwrite ? 'overwrite' : '', options.allowBroadTargets ? 'broad targets' : '']
+    .filter(Boolean).join(', ') || 'none');
+  setText('restore-plan', restore.planHash ? planSummary(restore.counts) : 'not previewed yet');
+  setText('restore-results', resultSummary(restore.counts));
+  setText('restore-expires', restore.planExpiresAt ? formatTime(restore.planExpiresAt) : '');
+  const run = $as('restore-run-link', HTMLAnchorElement);
+  run.hidden = !restore.executeRunId;
+  if (restore.executeRunId) run.href = href.run(restore.executeRunId);
+  const failure = $('restore-failure');
+  failure.hidden = !restore.failureMessage;
+  failure.textContent = restore.failureMessage ?? '';
+
+  const mappings = restore.groupMappings ?? [];
+  $('mappings-empty').hidden = mappings.length > 0 || !restore.planHash;
+  $('mapping-list').replaceChildren(...mappings.map((m) => el('li', { testid: 'group-mapping' }, [
+    el('span', { text: m.sourceDisplayName || m.sourceGroupId }),
+    el('span', { cls: needsChoice(m) ? 'badge failed' : 'muted', testid: 'group-mapping-state', text: mappingText(m) }),
+    el('span', { cls: 'muted', text: `${m.itemCount ?? 0} item(s)` }),
+  ])));
+  const open = mappings.filter(needsChoice);
+  const canChoose = restore.status === 'RESTORE_STATUS_PREVIEWED' && mayRestore();
+  $('choices-form').hidden = !(canChoose && open.length > 0);
+  if (planChanged) $('choices').replaceChildren(...open.map(renderChoice));
+
+  const blockers = executeBlockers(restore, new Date(), mayRestore());
+  const executable = restore.status === 'RESTORE_STATUS_PREVIEWED';
+  $('execute-restore').hidden = !executable || !mayRestore();
+  $as('execute-restore', HTMLButtonElement).disabled = blockers.length > 0;
+  $('execute-blockers').hidden = !executable || blockers.length === 0;
+  $('execute-blockers').textContent = blockers.join(' ');
+  $('cancel-restore').hidden = !(isCancellable(restore) && mayRestore());
+}
+
+/** A missing or ambiguous group's choice: map to a group found by a search, skip it, or leave out the assignments. @param {import('../modules/restore.mjs').GroupMapping} mapping */
+function renderChoice(mapping) {
+  const name = `choice-${mapping.sourceGroupId}`;
+  /** @param {'map' | 'skip' | 'omit'} value @param {string} label */
+  const radio = (value, label) => {
+    const input = el('input', { testid: `choice-${value}` });
+    input.type = 'radio';
+    input.name = name;
+    input.value = value;
+    input.addEventListener('change', () => {
+      const previous = decisions.get(mapping.sourceGroupId);
+      decisions.set(mapping.sourceGroupId, { decision: value, targetGroupId: value === 'map' ? previous?.targetGroupId : undefined });
+      search.disabled = value !== 'map';
+      found.disabled = value !== 'map';
+    });
+    return el('label', {}, [input, ` ${label}`]);
+  };
+  const search = el('input', { testid: 'group-search' });
+  search.type = 'search';
+  search.disabled = true;
+  const searchLabel = el('label', {}, ['Search groups ', search]);
+  const found = el('select', { testid: 'group-candidates' });
+  found.disabled = true;
+  found.setAttribute('aria-label', 'Target group');
+  found.addEventListener('change', () => decisions.set(mapping.sourceGroupId, { decision: 'map', targetGroupId: found.value }));
+  let timer = 0;
+  search.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = window.setTimeout(() => searchGroups(search.value, found, mapping), SEARCH_DELAY_MS);
+  });
+  const legend = el('legend', { text: mapping.sourceDisplayName || mapping.sourceGroupId });
+  const fieldset = el('fieldset', { cls: 'choice', testid: 'group-choice' }, [
+    legend,
+    el('p', { cls: 'muted', text: mappingText(mapping) }),
+    radio('map', 'Map to a group'), radio('skip', 'Skip this group'), radio('omit', 'Leave out these assignments'),
+    el('div', {}, [searchLabel, found]),
+  ]);
+  if ((mapping.candidateGroupIds ?? []).length > 0) {
+    found.replaceChildren(option('', 'Choose…'), ...(mapping.candidateGroupIds ?? []).map((id) => option(id, id)));
+  }
+  return fieldset;
+}
+
+/** Database-only search of the target tenant's group cache. @param {string} query @param {HTMLSelectElement} select @param {import('../modules/restore.mjs').GroupMapping} mapping */
+async function searchGroups(query, select, mapping) {
+  if (!current || !query.trim()) return;
+  try {
+    const data = await api(`/v1/tenants/${encodeURIComponent(current.targetTenantId ?? '')}/directory-groups?query=${encodeURIComponent(query.trim())}` +
+      '&match=GROUP_MATCH_CONTAINS&pageSize=20');
+    /** @type {{ groupId: string, displayName?: string }[]} */
+    const groups = (data.groups ?? []).filter((/** @type {{ groupId: string }} */ g) => g.groupId);
+    select.replaceChildren(option('', groups.length ? 'Choose…' : 'No group matches'), ...groups.map((g) => option(g.groupId, g.displayName || g.groupId)));
+    if (groups.length === 1) {
+      select.value = groups[0].groupId;
+      decisions.set(mapping.sourceGroupId, { decision: 'map', targetGroupId: groups[0].groupId });
+    }
+  } catch (err) {
+    handleError(err);
+  }
+}
+
+/** @param {RestoreItem[]} items */
+function renderItems(items) {
+  $('restore-items').replaceChildren(...items.filter((i) => i.itemId).map((item) => {
+    const badge = resultBadge(item);
+    const changes = (item.changes ?? []).slice(0, 50).map((c) => el('tr', { testid: 'restore-change' }, [
+      el('td', { text: c.path }), el('td', { text: c.current }), el('td', { text: c.restored }),
+    ]));
+    const journal = (item.journal ?? []).map((j) => el('li', { testid: 'journal-step' }, [
+      el('strong', { text: j.step }), ` ${j.detail ?? ''} `, el('code', { cls: 'muted', text: j.requestId ?? '' }),
+    ]));
+    const references = (item.references ?? []).map((r) => el('li', { text: `${r.kind}: ${r.decision}${r.detail ? ` — ${r.detail}` : ''}` }));
+    const calls = (item.calls ?? []).map((c) => el('li', { text: `${c.method} ${c.path}` }));
+    const row = el('li', { testid: 'restore-item', cls: 'restore-item' }, [
+      el('span', { text: item.displayName || item.itemId }),
+      el('span', { cls: 'badge', testid: 'restore-item-action', text: actionText(item) }),
+      el('span', { cls: badge.cls, testid: 'restore-item-result', text: badge.text }),
+      item.failureMessage ? el('span', { cls: 'muted', text: item.failureMessage }) : '',
+      el('details', {}, [
+        el('summary', { text: `${(item.changes ?? []).length} change(s), ${(item.calls ?? []).length} call(s), ${(item.journal ?? []).length} step(s)` }),
+        el('table', {}, [el('tr', {}, [el('th', { text: 'path' }), el('th', { text: 'current' }), el('th', { text: 'restored' })]), ...changes]),
+        el('ul', {}, calls), el('ul', {}, references), el('ol', { testid: 'journal' }, journal),
+      ]),
+    ]);
+    row.dataset.itemId = item.itemId;
+    return row;
+  }));
+}
+
+/** "Save choices": the server previews again with them. */
+export async function saveChoices() {
+  if (!current) return;
+  clearError();
+  try {
+    await api(`/v1/restores/${encodeURIComponent(current.restoreId)}:setGroupMappings`, { method: 'POST', body: choicesBody(decisions) });
+    decisions.clear();
+    await showRestore(current.restoreId);
+  } catch (err) {
+    handleError(err);
+  }
+}
+
+/** "Execute restore": the plan the user sees, by its hash. */
+export async function executeRestore() {
+  if (!current) return;
+  const box = $('execute-error');
+  box.hidden = true;
+  const button = $as('execute-restore', HTMLButtonElement);
+  button.disabled = true;
+  try {
+    await api(`/v1/restores/${encodeURIComponent(current.restoreId)}:execute`, { method: 'POST', body: { planHash: current.planHash } });
+    await showRestore(current.restoreId);
+  } catch (err) {
+    showBeside(box, err);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+export async function cancelRestore() {
+  if (!current) return;
+  try {
+    await api(`/v1/restores/${encodeURIComponent(current.restoreId)}:cancel`, { method: 'POST', body: {} });
+    await showRestore(current.restoreId);
+  } catch (err) {
+    handleError(err);
   }
 }
 
 /**
- * A refusal shown next to the button that caused it (the server's message says what to do, e.g. FAILED_PRECONDITION
- * "preview again"); a 401 signs out as anywhere, anything else is the banner's.
+ * A refusal shown next to the button that caused it (the server's message says what to do); a 401 signs out as anywhere.
  * @param {HTMLElement} box @param {unknown} err
  */
-export function showBeside(box, err) {
+function showBeside(box, err) {
   if (err instanceof ApiError && err.status !== 401) {
     box.textContent = err.message;
     box.hidden = false;

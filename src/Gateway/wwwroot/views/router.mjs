@@ -1,8 +1,7 @@
 // @ts-check
 // The address's fragment decides what is shown (modules/routes.mjs): the run list (#/) with a run's detail
-// (#/runs/{id}), the tenant's backup sets and a set, its schedules and a schedule (or the new-schedule form), a
-// drift run's findings, and the tenant's restores, the new-restore form and a restore. Each page change cancels the
-// previous page's polls.
+// (#/runs/{id}), the tenant's backup sets and a set, its schedules and a schedule (or the new-schedule form), and a
+// drift run's findings. Each page change cancels the previous page's polls.
 
 import { $ } from '../modules/dom.mjs';
 import { parseRoute, sectionOf } from '../modules/routes.mjs';
@@ -11,8 +10,7 @@ import { showBackupSet, showBackupSets } from './backupsets.mjs';
 import { closeDetail, openRun } from './detail.mjs';
 import { showDrift } from './findings.mjs';
 import { renderListChrome } from './runs.mjs';
-import { showRestore } from './restorepage.mjs';
-import { showRestoreForm, showRestores } from './restores.mjs';
+import { showRestore, showRestoreForm, showRestores } from './restores.mjs';
 import { showSchedule, showScheduleForm, showSchedules } from './schedules.mjs';
 
 /** The sections of the page, by route; the run list and a run's detail share 'runs-page'. */
