@@ -46,8 +46,6 @@ export const scheduler = new Scheduler(systemClock);
 export const Task = Object.freeze({
   DETAIL: 'run-detail', LIST: 'run-list', NOTIFICATIONS: 'notifications', BACKUP_SET: 'backup-set', DRIFT: 'drift-run',
   RESTORE: 'restore',
-  /** a prefix: one task per group of a restore's choices ("group-search:{sourceGroupId}"), the typing debounce */
-  GROUP_SEARCH: 'group-search',
 });
 
 /** @param {string | undefined} tenantId @returns {string} the tenant's display name, 'Workspace' for workspace-plane runs */
