@@ -43,6 +43,9 @@ public static class ProtoMapping
             CompletedAt = run.CompletedAt is { } completed ? Timestamp.FromDateTime(completed) : null,
             UpdatedAt = Timestamp.FromDateTime(run.UpdatedAt),
             DispatchHeld = run.DispatchHeld,
+            CancelRequested = run.CancelRequest is not null,
+            CancelRequestedAt = run.CancelRequest is { } cancel ? Timestamp.FromDateTime(cancel.At) : null,
+            CancelRequestedBy = run.CancelRequest is { } by ? new Proto.RunInitiator { Subject = by.BySubject ?? string.Empty, Name = by.ByName } : null,
         };
         foreach (var (key, value) in run.IdentityInputs)
         {

@@ -9,7 +9,7 @@ namespace TenantAtlas.RunsService.Grpc;
 
 /// <summary>tenantatlas.runs.v1.RunsService: translates requests to <see cref="OperationRunService"/> calls.</summary>
 [Authorize]
-public sealed class RunsGrpcService(OperationRunService runs, WorkspaceAccess access, NotificationInbox inbox) : TenantAtlas.Runs.V1.RunsService.RunsServiceBase
+public sealed partial class RunsGrpcService(OperationRunService runs, WorkspaceAccess access, NotificationInbox inbox) : TenantAtlas.Runs.V1.RunsService.RunsServiceBase
 {
     /// <summary>Notification ids marked read in one call: a page of them at most (the page size cap).</summary>
     public const int MaxMarkedIds = 200;

@@ -9,6 +9,16 @@ public sealed class WorkspaceEntity
     public Guid Id { get; set; }
     public required string Name { get; set; }
     public DateTime CreatedAt { get; set; }
+
+    /// <summary>Days completed runs are kept before retention purges them (1-3650, default 90).</summary>
+    public int RunRetentionDays { get; set; } = DefaultRunRetentionDays;
+
+    /// <summary>When an owner last changed <see cref="RunRetentionDays"/>; null while it is the default.</summary>
+    public DateTime? RunRetentionUpdatedAt { get; set; }
+
+    public const int DefaultRunRetentionDays = 90;
+    public const int MinRunRetentionDays = 1;
+    public const int MaxRunRetentionDays = 3650;
 }
 
 /// <summary>An Intune tenant registered in a workspace.</summary>
@@ -37,10 +47,13 @@ internal sealed class WorkspaceConfiguration : IEntityTypeConfiguration<Workspac
 {
     public void Configure(EntityTypeBuilder<WorkspaceEntity> builder)
     {
-        builder.ToTable("workspaces");
+        builder.ToTable("workspaces", t => t.HasCheckConstraint("ck_workspaces_run_retention_days",
+            $"run_retention_days BETWEEN {WorkspaceEntity.MinRunRetentionDays} AND {WorkspaceEntity.MaxRunRetentionDays}"));
         builder.Property(w => w.Id).HasColumnName("id");
         builder.Property(w => w.Name).HasColumnName("name").HasMaxLength(200);
         builder.Property(w => w.CreatedAt).HasColumnName("created_at").HasDefaultValueSql("now()");
+        builder.Property(w => w.RunRetentionDays).HasColumnName("run_retention_days").HasDefaultValue(WorkspaceEntity.DefaultRunRetentionDays);
+        builder.Property(w => w.RunRetentionUpdatedAt).HasColumnName("run_retention_updated_at");
     }
 }
 

@@ -40,6 +40,50 @@ public sealed class OperationRunEntity
 
     /// <summary>Created with hold_dispatch and not yet released: no job exists, and none may be put back for it.</summary>
     public bool DispatchHeld { get; set; }
+
+    /// <summary>When CancelRun was called while the run was active; null if it never was.</summary>
+    public DateTime? CancelRequestedAt { get; set; }
+
+    /// <summary>Subject of the user who requested the cancel; null for a service (or no cancel).</summary>
+    public string? CancelRequestedBySubject { get; set; }
+
+    /// <summary>Display name of who requested the cancel ("System" for a service).</summary>
+    public string? CancelRequestedByName { get; set; }
+}
+
+/// <summary>
+/// The identity of a purged run whose identity policy lasts (ONCE, PER_CLICK): kept when retention deletes the run, so
+/// EnsureRun still refuses to do that work again (a scheduled fire replayed after the purge must not run twice).
+/// </summary>
+public sealed class RunIdentityTombstoneEntity
+{
+    public Guid WorkspaceId { get; set; }
+    public Guid? TenantId { get; set; }
+    public required string RunIdentityHash { get; set; }
+    public Guid RunId { get; set; }
+    public required string Type { get; set; }
+    public DateTime CompletedAt { get; set; }
+    public DateTime PurgedAt { get; set; }
+}
+
+internal sealed class RunIdentityTombstoneConfiguration : IEntityTypeConfiguration<RunIdentityTombstoneEntity>
+{
+    public void Configure(EntityTypeBuilder<RunIdentityTombstoneEntity> builder)
+    {
+        builder.ToTable("run_identity_tombstones");
+        builder.HasKey(t => t.RunId);
+        builder.Property(t => t.WorkspaceId).HasColumnName("workspace_id");
+        builder.Property(t => t.TenantId).HasColumnName("tenant_id");
+        builder.Property(t => t.RunIdentityHash).HasColumnName("run_identity_hash").HasMaxLength(64).IsFixedLength();
+        builder.Property(t => t.RunId).HasColumnName("run_id");
+        builder.Property(t => t.Type).HasColumnName("type").HasMaxLength(64);
+        builder.Property(t => t.CompletedAt).HasColumnName("completed_at");
+        builder.Property(t => t.PurgedAt).HasColumnName("purged_at");
+        builder.HasOne<WorkspaceEntity>().WithMany().HasForeignKey(t => t.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
+        // One lasting identity, one tombstone; EnsureRun looks it up by the same key as the lasting identity index.
+        builder.HasIndex(t => new { t.WorkspaceId, t.TenantId, t.RunIdentityHash }, "ux_run_identity_tombstones_identity")
+            .IsUnique().AreNullsDistinct(false);
+    }
 }
 
 /// <summary>A notification for the user who started a run (queued and completed).</summary>
@@ -112,6 +156,9 @@ internal sealed class OperationRunConfiguration : IEntityTypeConfiguration<Opera
         builder.Property(r => r.CompletedAt).HasColumnName("completed_at");
         builder.Property(r => r.UpdatedAt).HasColumnName("updated_at");
         builder.Property(r => r.DispatchHeld).HasColumnName("dispatch_held").HasDefaultValue(false);
+        builder.Property(r => r.CancelRequestedAt).HasColumnName("cancel_requested_at");
+        builder.Property(r => r.CancelRequestedBySubject).HasColumnName("cancel_requested_by_subject").HasMaxLength(256);
+        builder.Property(r => r.CancelRequestedByName).HasColumnName("cancel_requested_by_name").HasMaxLength(200);
 
         builder.HasOne<WorkspaceEntity>().WithMany().HasForeignKey(r => r.WorkspaceId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<TenantEntity>().WithMany().HasForeignKey(r => r.TenantId).OnDelete(DeleteBehavior.Restrict);
@@ -131,6 +178,9 @@ internal sealed class OperationRunConfiguration : IEntityTypeConfiguration<Opera
         // are a sliver of history, so without this PostgreSQL scans the table (205 ms at 1M runs; ~1 ms with it).
         builder.HasIndex(r => new { r.WorkspaceId, r.CreatedAt, r.Id }, "ix_operation_runs_active_created")
             .IsDescending(false, true, true).HasFilter("status IN ('queued', 'running')");
+        // Retention: a workspace's completed runs oldest first, so each purge batch is an index range, not a scan.
+        builder.HasIndex(r => new { r.WorkspaceId, r.CompletedAt }, "ix_operation_runs_retention")
+            .HasFilter("status = 'completed'");
     }
 }
 

@@ -17,6 +17,7 @@ public sealed class RunsDbContext(DbContextOptions<RunsDbContext> options) : DbC
     public DbSet<OperationRunEntity> OperationRuns => Set<OperationRunEntity>();
     public DbSet<NotificationEntity> Notifications => Set<NotificationEntity>();
     public DbSet<DispatchOutboxEntity> DispatchOutbox => Set<DispatchOutboxEntity>();
+    public DbSet<RunIdentityTombstoneEntity> RunIdentityTombstones => Set<RunIdentityTombstoneEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

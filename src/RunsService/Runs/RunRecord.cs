@@ -31,7 +31,11 @@ public sealed record RunRecord(
     DateTime? StartedAt,
     DateTime? CompletedAt,
     DateTime UpdatedAt,
-    bool DispatchHeld);
+    bool DispatchHeld,
+    RunCancelRequest? CancelRequest = null);
+
+/// <summary>Who asked to cancel a run, and when (CancelRun on an active run).</summary>
+public sealed record RunCancelRequest(DateTime At, string? BySubject, string ByName);
 
 /// <summary>What EnsureRun inserts when the identity is free.</summary>
 public sealed record NewRun(

@@ -13,10 +13,11 @@ internal static class RunRows
     public const string Columns =
         "id, workspace_id, tenant_id, type, status, outcome, identity_policy, run_identity_hash, identity_inputs, " +
         "initiator_subject, initiator_name, count_total, count_processed, count_succeeded, count_failed, count_skipped, " +
-        "failures, failures_dropped, context, trace_id, created_at, started_at, completed_at, updated_at, dispatch_held";
+        "failures, failures_dropped, context, trace_id, created_at, started_at, completed_at, updated_at, dispatch_held, " +
+        "cancel_requested_at, cancel_requested_by_subject, cancel_requested_by_name";
 
     /// <summary>How many <see cref="Columns"/> there are: a query may select more after them.</summary>
-    public const int ColumnCount = 25;
+    public const int ColumnCount = 28;
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -41,7 +42,9 @@ internal static class RunRows
         StartedAt: reader.IsDBNull(21) ? null : reader.GetDateTime(21),
         CompletedAt: reader.IsDBNull(22) ? null : reader.GetDateTime(22),
         UpdatedAt: reader.GetDateTime(23),
-        DispatchHeld: reader.GetBoolean(24));
+        DispatchHeld: reader.GetBoolean(24),
+        CancelRequest: reader.IsDBNull(25) ? null
+            : new RunCancelRequest(reader.GetDateTime(25), reader.IsDBNull(26) ? null : reader.GetString(26), reader.IsDBNull(27) ? string.Empty : reader.GetString(27)));
 
     public static async Task<RunRecord?> ReadSingleAsync(NpgsqlCommand command, CancellationToken ct)
     {

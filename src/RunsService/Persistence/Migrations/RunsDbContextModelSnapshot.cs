@@ -216,6 +216,20 @@ namespace TenantAtlas.RunsService.Persistence.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("attempt_id");
 
+                    b.Property<DateTime?>("CancelRequestedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("cancel_requested_at");
+
+                    b.Property<string>("CancelRequestedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("cancel_requested_by_name");
+
+                    b.Property<string>("CancelRequestedBySubject")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("cancel_requested_by_subject");
+
                     b.Property<DateTime?>("CompletedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("completed_at");
@@ -356,6 +370,9 @@ namespace TenantAtlas.RunsService.Persistence.Migrations
                         .IsDescending(false, true, true)
                         .HasFilter("status IN ('queued', 'running')");
 
+                    b.HasIndex(new[] { "WorkspaceId", "CompletedAt" }, "ix_operation_runs_retention")
+                        .HasFilter("status = 'completed'");
+
                     b.HasIndex(new[] { "WorkspaceId", "TenantId", "CreatedAt", "Id" }, "ix_operation_runs_tenant_created")
                         .IsDescending(false, false, true, true);
 
@@ -386,6 +403,52 @@ namespace TenantAtlas.RunsService.Persistence.Migrations
 
                             t.HasCheckConstraint("ck_operation_runs_status", "status IN ('queued', 'running', 'completed')");
                         });
+                });
+
+            modelBuilder.Entity("TenantAtlas.RunsService.Persistence.RunIdentityTombstoneEntity", b =>
+                {
+                    b.Property<Guid>("RunId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("run_id");
+
+                    b.Property<DateTime>("CompletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("completed_at");
+
+                    b.Property<DateTime>("PurgedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("purged_at");
+
+                    b.Property<string>("RunIdentityHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character(64)")
+                        .HasColumnName("run_identity_hash")
+                        .IsFixedLength();
+
+                    b.Property<Guid?>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("type");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("workspace_id");
+
+                    b.HasKey("RunId");
+
+                    b.HasIndex(new[] { "WorkspaceId", "TenantId", "RunIdentityHash" }, "ux_run_identity_tombstones_identity")
+                        .IsUnique();
+
+                    NpgsqlIndexBuilderExtensions.AreNullsDistinct(b.HasIndex(new[] { "WorkspaceId", "TenantId", "RunIdentityHash" }, "ux_run_identity_tombstones_identity"), false);
+
+                    b.ToTable("run_identity_tombstones", "runs");
                 });
 
             modelBuilder.Entity("TenantAtlas.RunsService.Persistence.TenantEntity", b =>
@@ -442,9 +505,22 @@ namespace TenantAtlas.RunsService.Persistence.Migrations
                         .HasColumnType("character varying(200)")
                         .HasColumnName("name");
 
+                    b.Property<int>("RunRetentionDays")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(90)
+                        .HasColumnName("run_retention_days");
+
+                    b.Property<DateTime?>("RunRetentionUpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("run_retention_updated_at");
+
                     b.HasKey("Id");
 
-                    b.ToTable("workspaces", "runs");
+                    b.ToTable("workspaces", "runs", t =>
+                        {
+                            t.HasCheckConstraint("ck_workspaces_run_retention_days", "run_retention_days BETWEEN 1 AND 3650");
+                        });
                 });
 
             modelBuilder.Entity("TenantAtlas.RunsService.Persistence.DispatchOutboxEntity", b =>
@@ -485,6 +561,15 @@ namespace TenantAtlas.RunsService.Persistence.Migrations
                         .WithMany()
                         .HasForeignKey("WorkspaceId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TenantAtlas.RunsService.Persistence.RunIdentityTombstoneEntity", b =>
+                {
+                    b.HasOne("TenantAtlas.RunsService.Persistence.WorkspaceEntity", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
