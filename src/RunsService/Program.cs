@@ -8,6 +8,8 @@ builder.AddTokenAuthentication();
 builder.AddRunsPersistence();
 builder.AddRunsDomain();
 builder.AddRunDispatch();
+builder.AddRunWatch();
+builder.AddRunRetention();
 builder.AddGrpcOpenApi("runs", typeof(TenantAtlas.Runs.V1.RunsReflection).Assembly);
 
 var app = builder.Build();

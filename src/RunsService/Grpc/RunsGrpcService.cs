@@ -2,14 +2,21 @@ using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 using TenantAtlas.RunsService.Access;
 using TenantAtlas.RunsService.Notifications;
+using TenantAtlas.RunsService.Retention;
 using TenantAtlas.RunsService.Runs;
+using TenantAtlas.RunsService.Watch;
 using TenantAtlas.Runs.V1;
 
 namespace TenantAtlas.RunsService.Grpc;
 
 /// <summary>tenantatlas.runs.v1.RunsService: translates requests to <see cref="OperationRunService"/> calls.</summary>
 [Authorize]
-public sealed partial class RunsGrpcService(OperationRunService runs, WorkspaceAccess access, NotificationInbox inbox) : TenantAtlas.Runs.V1.RunsService.RunsServiceBase
+public sealed partial class RunsGrpcService(
+    OperationRunService runs,
+    WorkspaceAccess access,
+    NotificationInbox inbox,
+    RunWatchHub watches,
+    RunRetentionSettings retention) : TenantAtlas.Runs.V1.RunsService.RunsServiceBase
 {
     /// <summary>Notification ids marked read in one call: a page of them at most (the page size cap).</summary>
     public const int MaxMarkedIds = 200;

@@ -42,6 +42,7 @@ public sealed partial class RunStore
         if (released)
         {
             dispatchSignal.Wake(); // its outbox row has committed
+            changes.Publish(run);
         }
         return (run, released);
     }

@@ -80,6 +80,7 @@ public sealed partial class RunStore
             p.Add(Uuid("attempt", update.AttemptId));
             if (await ReadSingleAsync(command, ct) is { } updated)
             {
+                changes.Publish(updated);
                 return updated;
             }
         }

@@ -12,7 +12,8 @@ namespace TenantAtlas.RunsService.Runs;
 public sealed partial class RunStore(
     NpgsqlDataSource dataSource,
     Microsoft.Extensions.Options.IOptions<Dispatch.DispatchOptions> dispatch,
-    Dispatch.DispatchSignal dispatchSignal)
+    Dispatch.DispatchSignal dispatchSignal,
+    Watch.RunChangeFeed changes)
 {
     /// <summary>Stored failures per run; later ones are counted in failures_dropped.</summary>
     public const int MaxStoredFailures = 1000;
@@ -162,6 +163,10 @@ public sealed partial class RunStore(
         if (created && !run.DispatchHeld)
         {
             dispatchSignal.Wake(); // its outbox row has committed
+        }
+        if (created)
+        {
+            changes.Publish(run);
         }
         return (run, created);
     }
