@@ -25,6 +25,13 @@ public static class RunJobs
     /// <summary>Pub/sub channel the relay publishes to after adding entries to a stream, so idle workers wake at once.</summary>
     public static string WakeChannelOf(string stream) => $"{stream}:wake";
 
+    /// <summary>
+    /// Pub/sub channel RunsService publishes a run id to when CancelRun asks a running run to stop, e.g.
+    /// <c>ops:inventory:cancel</c>; the worker holding the run cancels its handler. A lost message costs one heartbeat
+    /// interval: heartbeats read the run's cancel_requested too.
+    /// </summary>
+    public static string CancelChannelOf(string stream) => $"{stream}:cancel";
+
     /// <summary>Entry field: the run id (UUID).</summary>
     public const string RunIdField = "run_id";
 

@@ -20,6 +20,7 @@ public sealed partial class RunJobProcessor(
     IConnectionMultiplexer redis,
     IRunsClient runs,
     IServiceScopeFactory scopes,
+    RunCancellations cancellations,
     IOptions<RunWorkerOptions> options,
     IOptions<TransientFailureOptions> transient,
     TimeProvider time,
@@ -29,6 +30,7 @@ public sealed partial class RunJobProcessor(
     public const string HandlerFailedCode = "worker.handler_failed";
     public const string NoHandlerCode = "worker.no_handler";
     public const string TimeoutCode = "worker.timeout";
+    public const string CancelIgnoredCode = "worker.cancel_ignored";
     private const int FailuresPerUpdate = 100;
 
     // KEYS: the lease. ARGV: the consumer (and the lifetime in ms). Only the holder renews or releases it; a holder
@@ -159,13 +161,20 @@ public sealed partial class RunJobProcessor(
         // cancellation is not waited for (a heartbeat would otherwise renew a hung handler's claim forever).
         var maxDuration = options.Value.MaxRunDurationOf(job.Type);
         using var deadline = new CancellationTokenSource(maxDuration, time);
+        using var cancel = cancellations.Track(job.RunId);
         RunWorkContext context;
         UpdateRunRequest? completion;
         for (var attempt = 1; ; attempt++)
         {
             context = new RunWorkContext(run, deliveryCount, attemptId);
             Exception? transientFailure;
-            (completion, transientFailure) = await AttemptAsync(entry, job, handler, context, consumer, maxDuration, deadline.Token, stopping);
+            if (run.CancelRequested)
+            {
+                // Asked to stop before this delivery began (e.g. its previous worker died after the request).
+                (completion, transientFailure) = (Cancelled(job), null);
+                break;
+            }
+            (completion, transientFailure) = await AttemptAsync(entry, job, handler, context, consumer, maxDuration, cancel, deadline.Token, stopping);
             if (completion is not null)
             {
                 break;
@@ -191,18 +200,23 @@ public sealed partial class RunJobProcessor(
     /// makes the job worth trying again (a store that was away: PostgreSQL restarting, Redis reconnecting).
     /// </summary>
     private async Task<(UpdateRunRequest? Completion, Exception? TransientFailure)> AttemptAsync(StreamEntry entry, RunJob job,
-        IRunHandler handler, RunWorkContext context, string consumer, TimeSpan maxDuration, CancellationToken deadline, CancellationToken stopping)
+        IRunHandler handler, RunWorkContext context, string consumer, TimeSpan maxDuration,
+        RunCancellations.Registration cancel, CancellationToken deadline, CancellationToken stopping)
     {
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         using var leaseLost = new CancellationTokenSource();
         var heartbeat = HeartbeatAsync(entry.Id, consumer, context, leaseLost, attempt.Token);
-        using var overtime = CancellationTokenSource.CreateLinkedTokenSource(stopping, deadline, leaseLost.Token);
+        using var overtime = CancellationTokenSource.CreateLinkedTokenSource(stopping, deadline, leaseLost.Token, cancel.Token);
         UpdateRunRequest? completion = null;
         Exception? transientFailure = null;
+        var work = Task.Run(() => handler.HandleAsync(context, overtime.Token), CancellationToken.None);
         try
         {
-            await handler.HandleAsync(context, overtime.Token).WaitAsync(overtime.Token);
-            completion = new UpdateRunRequest { RunId = job.RunId, Status = RunStatus.Completed, Outcome = context.FinalOutcome ?? RunOutcome.Unspecified };
+            await work.WaitAsync(overtime.Token);
+            // A handler may also stop quietly (return) once it sees the cancel: the run still ends cancelled.
+            completion = cancel.IsCancellationRequested
+                ? Cancelled(job)
+                : new UpdateRunRequest { RunId = job.RunId, Status = RunStatus.Completed, Outcome = context.FinalOutcome ?? RunOutcome.Unspecified };
         }
         catch (Exception) when (stopping.IsCancellationRequested)
         {
@@ -218,6 +232,25 @@ public sealed partial class RunJobProcessor(
             await attempt.CancelAsync();
             await heartbeat;
             throw new LeaseLostException(job.RunId);
+        }
+        catch (Exception) when (cancel.IsCancellationRequested && !deadline.IsCancellationRequested)
+        {
+            // CancelRun: the handler stops between items. It gets the grace period to do so; one that does not is hung,
+            // abandoned like a handler past its maximum duration. Either way the run ends cancelled with the counts so far.
+            completion = Cancelled(job);
+            if (!await StopsWithinAsync(work, options.Value.CancelGrace))
+            {
+                LogCancelIgnored(logger, job.RunId, options.Value.CancelGrace);
+                completion.Failures.Add(new RunFailure
+                {
+                    Code = CancelIgnoredCode,
+                    Message = $"The run's handler did not stop within {options.Value.CancelGrace} of the cancel; it was abandoned. Check the workers' logs.",
+                });
+            }
+            else
+            {
+                LogCancelled(logger, job.RunId);
+            }
         }
         catch (OperationCanceledException) when (overtime.IsCancellationRequested)
         {
@@ -239,6 +272,16 @@ public sealed partial class RunJobProcessor(
         await heartbeat;
         return (completion, transientFailure);
     }
+
+    /// <summary>Whether <paramref name="work"/> ends within <paramref name="grace"/>; its own failure, if any, is observed here.</summary>
+    private async Task<bool> StopsWithinAsync(Task work, TimeSpan grace)
+    {
+        _ = work.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        return await Task.WhenAny(work, Task.Delay(grace, time)) == work;
+    }
+
+    private static UpdateRunRequest Cancelled(RunJob job) =>
+        new() { RunId = job.RunId, Status = RunStatus.Completed, Outcome = RunOutcome.Cancelled };
 
     private static UpdateRunRequest Failed(RunJob job, string code, string message)
     {
@@ -282,6 +325,7 @@ public sealed partial class RunJobProcessor(
     {
         var interval = TimeSpan.FromTicks(Math.Min(options.Value.HeartbeatInterval.Ticks, options.Value.ProgressInterval.Ticks));
         var lastClaim = time.GetUtcNow();
+        var lastRead = time.GetUtcNow();
         using var timer = new PeriodicTimer(interval, time);
         try
         {
@@ -306,9 +350,23 @@ public sealed partial class RunJobProcessor(
                         lastClaim = time.GetUtcNow();
                     }
                     var counts = context.TakeCounts();
+                    Run? current = null;
                     if (counts.CalculateSize() > 0)
                     {
-                        await runs.UpdateAsync(new UpdateRunRequest { RunId = context.Run.RunId, IncrementCounts = counts, AttemptId = context.AttemptId }, ct);
+                        current = await runs.UpdateAsync(new UpdateRunRequest { RunId = context.Run.RunId, IncrementCounts = counts, AttemptId = context.AttemptId }, ct);
+                    }
+                    else if (time.GetUtcNow() - lastRead >= options.Value.HeartbeatInterval)
+                    {
+                        // No progress to report: read the run, so a cancel whose message was lost is seen within a heartbeat.
+                        current = await runs.GetAsync(context.Run.RunId, ct);
+                    }
+                    if (current is not null)
+                    {
+                        lastRead = time.GetUtcNow();
+                        if (current.CancelRequested)
+                        {
+                            cancellations.Cancel(context.Run.RunId);
+                        }
                     }
                 }
                 catch (RpcException e) when (e.StatusCode == StatusCode.Aborted)
@@ -400,6 +458,12 @@ public sealed partial class RunJobProcessor(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} failed in its handler ({Code})")]
     private static partial void LogHandlerFailed(ILogger logger, Exception exception, string runId, string code);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} was cancelled; its handler stopped")]
+    private static partial void LogCancelled(ILogger logger, string runId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} was cancelled, but its handler did not stop within {Grace}; it was abandoned")]
+    private static partial void LogCancelIgnored(ILogger logger, string runId, TimeSpan grace);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} exceeded its maximum duration {MaxDuration}; its handler was cancelled")]
     private static partial void LogTimedOut(ILogger logger, string runId, TimeSpan maxDuration);

@@ -18,6 +18,7 @@ public sealed partial class RunWorker(
     IConnectionMultiplexer redis,
     RunJobProcessor processor,
     RunHandlerTypes handlers,
+    RunCancellations cancellations,
     IOptions<RunWorkerOptions> options,
     TimeProvider time,
     ILogger<RunWorker> logger) : BackgroundService
@@ -47,6 +48,9 @@ public sealed partial class RunWorker(
         {
             await EnsureGroupAsync();
             await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(RunJobs.WakeChannelOf(Stream)), (_, _) => wake.Wake());
+            // CancelRun: the consumer holding the run stops its handler; the others have nothing to stop.
+            await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(RunJobs.CancelChannelOf(Stream)),
+                (_, runId) => cancellations.Cancel(runId.ToString()));
         }, stoppingToken);
         var runTypes = string.Join(", ", handlers.All.Order(StringComparer.Ordinal));
         LogStarted(logger, Consumer, Stream, settings.MaxConcurrency, runTypes);

@@ -39,6 +39,12 @@ public sealed class RunWorkerOptions
     public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// After CancelRun, how long a handler may take to stop between items. One that has not returned by then is treated
+    /// as hung: it is abandoned (as at the maximum duration) and the run is completed cancelled with the counts so far.
+    /// </summary>
+    public TimeSpan CancelGrace { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// How long a run may take before its handler is cancelled and the run completes failed with
     /// <c>worker.timeout</c>, unless <see cref="MaxRunDurations"/> names its type.
     /// </summary>
@@ -66,7 +72,7 @@ public sealed class RunWorkerOptions
         : HeartbeatInterval <= TimeSpan.Zero || HeartbeatInterval >= ClaimIdleTimeout ? "Worker:HeartbeatInterval must be positive and shorter than Worker:ClaimIdleTimeout."
         : ReclaimInterval <= TimeSpan.Zero || MaxPollInterval <= TimeSpan.Zero || ProgressInterval <= TimeSpan.Zero
             ? "Worker:ReclaimInterval, Worker:MaxPollInterval and Worker:ProgressInterval must be positive."
-        : ShutdownGrace < TimeSpan.Zero ? "Worker:ShutdownGrace must not be negative."
+        : ShutdownGrace < TimeSpan.Zero || CancelGrace < TimeSpan.Zero ? "Worker:ShutdownGrace and Worker:CancelGrace must not be negative."
         : MaxRunDuration <= TimeSpan.Zero || MaxRunDurations.Values.Any(d => d <= TimeSpan.Zero)
             ? "Worker:MaxRunDuration and every Worker:MaxRunDurations entry must be positive."
         : null;

@@ -34,6 +34,7 @@ public static class WorkerExtensions
         builder.AddRunsClient();
         var handlers = new RunHandlerTypes();
         builder.Services.AddSingleton(handlers);
+        builder.Services.AddSingleton<RunCancellations>();
         builder.Services.AddSingleton<RunJobProcessor>();
         builder.Services.AddHostedService<RunWorker>();
         return new RunWorkerBuilder(builder, service, handlers);

@@ -19,7 +19,7 @@ public sealed record EnsureRunCommand(
 /// The canonical OperationRun flow (seeds 053/054/086): access first, then one atomic write. gRPC services
 /// translate to and from these calls and nothing more.
 /// </summary>
-public sealed class OperationRunService(RunStore store, WorkspaceAccess access, PageTokens pageTokens)
+public sealed class OperationRunService(RunStore store, WorkspaceAccess access, PageTokens pageTokens, Dispatch.CancelSignal cancelSignal)
 {
     /// <summary>The initiator name of runs a service starts without a user (seed 054).</summary>
     public const string SystemInitiatorName = "System";
@@ -108,6 +108,34 @@ public sealed class OperationRunService(RunStore store, WorkspaceAccess access, 
         }
         RunTelemetry.Updated(released);
         return (released, done);
+    }
+
+    /// <summary>
+    /// Asks a run to stop (docs/contract.md, "Cancel"). Whoever may view the run may cancel it: the run's type capability
+    /// is what its initiator needed to start it, and a member who holds it may also stop a colleague's or a schedule's
+    /// run. A queued run is completed cancelled at once; a running run's workers are told, and complete it cancelled
+    /// when they stop between items. Asking again is answered with the run as it is.
+    /// </summary>
+    public async Task<(RunRecord Run, bool Requested)> CancelAsync(Caller caller, Guid runId, CancellationToken ct)
+    {
+        var run = await store.FindAsync(runId, ct) ?? throw WorkspaceAccess.RunNotFound(runId);
+        await access.AuthorizeViewAsync(caller, run, ct);
+        var (after, requested) = await store.CancelAsync(runId, caller.IsService ? null : caller.Subject,
+            caller.IsService ? SystemInitiatorName : caller.DisplayName, ct) ?? throw WorkspaceAccess.RunNotFound(runId);
+        if (!requested && after.CancelRequest is null)
+        {
+            throw new FailedPreconditionException(
+                $"Run {after.Id} is completed (outcome {after.Outcome}); a completed run cannot be cancelled. Current status: {after.Status}.");
+        }
+        if (requested)
+        {
+            RunTelemetry.CancelRequested(after);
+            if (after.Status == RunStatusName.Running && RunTypes.Find(after.Type) is { } type)
+            {
+                await cancelSignal.PublishAsync(type.Stream, after.Id);
+            }
+        }
+        return (after, requested);
     }
 
     public async Task<RunRecord> GetAsync(Caller caller, Guid runId, CancellationToken ct)

@@ -19,6 +19,30 @@ public static class RunTelemetry
     public static readonly Histogram<double> PublishLatency = Meter.CreateHistogram<double>(
         "tenantatlas.runs.dispatch.publish_latency", "ms", "From a run's creation to its job being in its stream.");
 
+    private static readonly Counter<long> CancelsRequested = Meter.CreateCounter<long>(
+        "tenantatlas.runs.cancel.requested", description: "CancelRun calls that asked an active run to stop, by the status it had.");
+
+    private static readonly Histogram<double> CancelLatency = Meter.CreateHistogram<double>(
+        "tenantatlas.runs.cancel.latency", "ms", "From a cancel request to the run's completion (0 for a queued run).");
+
+    public static void CancelRequested(RunRecord run)
+    {
+        CancelsRequested.Add(1, new KeyValuePair<string, object?>("run.type", run.Type),
+            new KeyValuePair<string, object?>("run.status", run.Status.IsTerminal ? "queued" : run.Status.Value));
+        Completion(run);
+        Tag(run);
+    }
+
+    /// <summary>A completed run that was asked to stop: how long stopping took.</summary>
+    private static void Completion(RunRecord run)
+    {
+        if (run is { CompletedAt: { } completed, CancelRequest: { } cancel })
+        {
+            CancelLatency.Record(Math.Max(0, (completed - cancel.At).TotalMilliseconds),
+                new KeyValuePair<string, object?>("run.type", run.Type), new KeyValuePair<string, object?>("run.outcome", run.Outcome.Value));
+        }
+    }
+
     public static void Ensured(RunRecord run, bool created)
     {
         (created ? Started : Reused).Add(1, new KeyValuePair<string, object?>("run.type", run.Type));
@@ -31,6 +55,7 @@ public static class RunTelemetry
         if (run.Status.IsTerminal)
         {
             Completed.Add(1, new KeyValuePair<string, object?>("run.type", run.Type), new KeyValuePair<string, object?>("run.outcome", run.Outcome.Value));
+            Completion(run);
         }
         Tag(run);
         Activity.Current?.SetTag("tenantatlas.run.status", run.Status.Value);
