@@ -21,6 +21,9 @@ public sealed partial class InventorySyncHandler(
     public const string Type = Contracts.RunTypes.InventorySync;
     public const string ItemUnreadableCode = "graph.item_unreadable";
 
+    /// <summary>Items read and stored together: one upsert statement each, and the most a cancel leaves unstored.</summary>
+    public const int ItemsPerWrite = 50;
+
     public async Task HandleAsync(RunWorkContext run, CancellationToken cancellationToken)
     {
         var tenantId = run.TenantId ?? throw new RunFailureException("inventory.no_tenant", "inventory.sync needs a tenant.");
@@ -44,23 +47,28 @@ public sealed partial class InventorySyncHandler(
             run.AddTotal(items.Count);
             LogFamilyListed(logger, run.Run.RunId, family, items.Count);
 
-            var read = new ConcurrentBag<SyncedItem>();
-            await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = graphOptions.Value.MaxParallelReads, CancellationToken = cancellationToken },
-                async (item, ct) =>
-                {
-                    try
+            // Stored and counted a chunk at a time: progress moves while the sync runs, and a cancel (the token) stops it
+            // between chunks with the counts of what was stored.
+            foreach (var chunk in items.Chunk(ItemsPerWrite))
+            {
+                var read = new ConcurrentBag<SyncedItem>();
+                await Parallel.ForEachAsync(chunk, new ParallelOptions { MaxDegreeOfParallelism = graphOptions.Value.MaxParallelReads, CancellationToken = cancellationToken },
+                    async (item, ct) =>
                     {
-                        var targets = await AssignmentTargetsAsync(client, family, item.Id, ct);
-                        read.Add(new SyncedItem(family, item.Id, item.OdataType ?? string.Empty, item.DisplayName ?? string.Empty,
-                            item.LastModified?.UtcDateTime, targets));
-                    }
-                    catch (Exception e) when (GraphFailures.Of(e) is { } graph && !ct.IsCancellationRequested)
-                    {
-                        run.Failed(ItemUnreadableCode, GraphFailures.Describe(graph, $"Reading the assignments of {family} '{item.DisplayName}'"), item.Id);
-                    }
-                });
-            await writer.UpsertAsync(tenantId, run.RunId, read, cancellationToken);
-            run.Succeeded(read.Count);
+                        try
+                        {
+                            var targets = await AssignmentTargetsAsync(client, family, item.Id, ct);
+                            read.Add(new SyncedItem(family, item.Id, item.OdataType ?? string.Empty, item.DisplayName ?? string.Empty,
+                                item.LastModified?.UtcDateTime, targets));
+                        }
+                        catch (Exception e) when (GraphFailures.Of(e) is { } graph && !ct.IsCancellationRequested)
+                        {
+                            run.Failed(ItemUnreadableCode, GraphFailures.Describe(graph, $"Reading the assignments of {family} '{item.DisplayName}'"), item.Id);
+                        }
+                    });
+                await writer.UpsertAsync(tenantId, run.RunId, read, cancellationToken);
+                run.Succeeded(read.Count);
+            }
         }
     }
 
