@@ -11,7 +11,10 @@ public interface IRunHandler
     /// Does the work, reporting counts and item failures on <paramref name="run"/>. Returning completes the run
     /// with the outcome the counts imply (or <see cref="RunWorkContext.FinalOutcome"/>); throwing completes it as
     /// failed — with the code of a <see cref="RunFailureException"/>, or <c>worker.handler_failed</c>.
-    /// The token is cancelled when the process shuts down; the run is then released, not failed.
+    /// The token is cancelled when the process shuts down (the run is then released, not failed), at the run type's
+    /// maximum duration (failed <c>worker.timeout</c>), and when CancelRun asks the run to stop
+    /// (<see cref="RunWorkContext.CancelRequested"/>): stop between items; the run completes cancelled with the counts
+    /// so far, unless the handler set <see cref="RunWorkContext.FinalOutcome"/> (it had finished).
     /// </summary>
     Task HandleAsync(RunWorkContext run, CancellationToken cancellationToken);
 }

@@ -3,6 +3,17 @@ using System.Collections.Concurrent;
 namespace TenantAtlas.Workers;
 
 /// <summary>
+/// A service's own reaction to CancelRun on one of its runs, whether or not this process works on it: e.g. RestoreService
+/// cancels the restore whose queued run was cancelled (RunsService completed that run at once; no handler ever saw it).
+/// Registered in DI; called for every cancel message of the service's stream, so it must be idempotent and cheap for
+/// runs it does not know.
+/// </summary>
+public interface IRunCancelObserver
+{
+    Task CancelRequestedAsync(Guid runId, CancellationToken cancellationToken);
+}
+
+/// <summary>
 /// The runs this process is working on, by run id, each with the token that stops its handler when CancelRun asks it
 /// to (RunsService's message on <c>ops:{service}:cancel</c>, or a heartbeat that finds cancel_requested).
 /// </summary>

@@ -166,13 +166,13 @@ public sealed partial class RunJobProcessor(
         UpdateRunRequest? completion;
         for (var attempt = 1; ; attempt++)
         {
-            context = new RunWorkContext(run, deliveryCount, attemptId);
+            context = new RunWorkContext(run, deliveryCount, attemptId, cancel.Token);
             Exception? transientFailure;
             if (run.CancelRequested)
             {
-                // Asked to stop before this delivery began (e.g. its previous worker died after the request).
-                (completion, transientFailure) = (Cancelled(job), null);
-                break;
+                // Asked to stop before this delivery began (e.g. its previous worker died after the request): the handler
+                // is still called, with its token cancelled, so a service can record the cancel in its own records.
+                cancellations.Cancel(job.RunId);
             }
             (completion, transientFailure) = await AttemptAsync(entry, job, handler, context, consumer, maxDuration, cancel, deadline.Token, stopping);
             if (completion is not null)
@@ -213,8 +213,9 @@ public sealed partial class RunJobProcessor(
         try
         {
             await work.WaitAsync(overtime.Token);
-            // A handler may also stop quietly (return) once it sees the cancel: the run still ends cancelled.
-            completion = cancel.IsCancellationRequested
+            // A handler may also stop quietly (return) once it sees the cancel: the run still ends cancelled, unless the
+            // handler said how it ended (it finished its work just as the cancel came).
+            completion = cancel.IsCancellationRequested && context.FinalOutcome is null
                 ? Cancelled(job)
                 : new UpdateRunRequest { RunId = job.RunId, Status = RunStatus.Completed, Outcome = context.FinalOutcome ?? RunOutcome.Unspecified };
         }

@@ -15,12 +15,22 @@ public sealed class RunWorkContext
     private RunCounts pending = new();
     private readonly RunCounts totals = new();
 
-    internal RunWorkContext(Run run, long deliveryCount, string attemptId)
+    private readonly CancellationToken cancel;
+
+    internal RunWorkContext(Run run, long deliveryCount, string attemptId, CancellationToken cancel = default)
     {
         Run = run;
         DeliveryCount = deliveryCount;
         AttemptId = attemptId;
+        this.cancel = cancel;
     }
+
+    /// <summary>
+    /// True once CancelRun asked the run to stop (the handler's token is cancelled too). Tells a cancel from the other
+    /// reasons the token fires (shutdown, maximum duration), e.g. to record the cancel in the service's own records, or
+    /// to let an item in progress finish and stop before the next one.
+    /// </summary>
+    public bool CancelRequested => cancel.IsCancellationRequested;
 
     /// <summary>This delivery's attempt at the run: every update it sends names it, so RunsService refuses them once another attempt took over.</summary>
     internal string AttemptId { get; }

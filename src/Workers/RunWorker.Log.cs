@@ -13,6 +13,9 @@ public sealed partial class RunWorker
     [LoggerMessage(Level = LogLevel.Warning, Message = "Entry {EntryId} could not be processed; it stays pending for a retry")]
     private static partial void LogProcessFailed(ILogger logger, Exception exception, string entryId);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A cancel observer failed for run {RunId}")]
+    private static partial void LogCancelObserverFailed(ILogger logger, Exception exception, string runId);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Shutdown: {Count} in-flight runs released to other consumers")]
     private static partial void LogReleasedOnShutdown(ILogger logger, int count);
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,6 +20,7 @@ public sealed partial class RunWorker(
     RunJobProcessor processor,
     RunHandlerTypes handlers,
     RunCancellations cancellations,
+    IServiceScopeFactory scopes,
     IOptions<RunWorkerOptions> options,
     TimeProvider time,
     ILogger<RunWorker> logger) : BackgroundService
@@ -50,7 +52,7 @@ public sealed partial class RunWorker(
             await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(RunJobs.WakeChannelOf(Stream)), (_, _) => wake.Wake());
             // CancelRun: the consumer holding the run stops its handler; the others have nothing to stop.
             await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(RunJobs.CancelChannelOf(Stream)),
-                (_, runId) => cancellations.Cancel(runId.ToString()));
+                (_, runId) => OnCancelRequested(runId.ToString()));
         }, stoppingToken);
         var runTypes = string.Join(", ", handlers.All.Order(StringComparer.Ordinal));
         LogStarted(logger, Consumer, Stream, settings.MaxConcurrency, runTypes);
@@ -87,6 +89,30 @@ public sealed partial class RunWorker(
         stopWork.Dispose();
         slots.Dispose();
         wake.Dispose();
+    }
+
+    private void OnCancelRequested(string runId)
+    {
+        cancellations.Cancel(runId);
+        if (!Guid.TryParse(runId, out var id))
+        {
+            return;
+        }
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                foreach (var observer in scope.ServiceProvider.GetServices<IRunCancelObserver>())
+                {
+                    await observer.CancelRequestedAsync(id, stopWork.Token);
+                }
+            }
+            catch (Exception e)
+            {
+                LogCancelObserverFailed(logger, e, runId);
+            }
+        }, CancellationToken.None);
     }
 
     private async Task EnsureGroupAsync()

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Grpc.Core;
 using TenantAtlas.Restore.V1;
 using TenantAtlas.Runs.V1;
 using static TenantAtlas.Testing.Suite.DomainSuiteFixture;
@@ -153,6 +154,55 @@ public sealed class RestoreRoundTripTests(RestoreSuiteFixture suite) : IClassFix
         var setOfB = await suite.BackUpAsync("resume-owner", tenantB);
         Assert.Equal(20, setOfB.ItemCount);
         Assert.Equal(items.Select(i => i.TargetPolicyId).Order(), creates.Select(c => c.GetProperty("policyId").GetString()).Order());
+        await suite.AssertNoActiveRunsAsync();
+    }
+
+    // Seed 054's mapping both ways: CancelRun on a restore's execution run cancels the restore. Held (previewed, nothing
+    // written): RunsService completes the run at once and the restore follows. Running: the handler lets the item in
+    // flight finish, stops before the next one, and the restore and its run both end cancelled with what was written.
+    [Fact]
+    public async Task CancelRun_OfAHeldExecution_CancelsTheRestore_AndMidExecution_StopsBetweenItems_KeepingWhatWasWritten()
+    {
+        var (workspaceId, tenantA, _, _) = await suite.CreateTenantAsync("cancel-owner", deviceConfigurations: 16, compliancePolicies: 4);
+        await suite.SyncGroupsAsync("cancel-owner", tenantA);
+        var groupsOfA = await suite.CachedGroupsAsync("cancel-owner", tenantA);
+        var setOfA = await suite.BackUpAsync("cancel-owner", tenantA);
+        var (tenantB, entraB, _) = await suite.AddEmptyTenantAsync("cancel-owner", workspaceId, groupsOfA.Values.Distinct());
+        await suite.SyncGroupsAsync("cancel-owner", tenantB);
+        var api = suite.RestoreApi(UserToken("cancel-owner"));
+        var runs = suite.Runs(UserToken("cancel-owner"));
+
+        var held = await CreateAndPreviewAsync(api, tenantB, setOfA.BackupSetId, new RestoreOptions { AllowBroadTargets = true });
+        var heldCancel = await runs.CancelRunAsync(new CancelRunRequest { RunId = held.ExecuteRunId });
+        Assert.Equal(RunOutcome.Cancelled, heldCancel.Run.Outcome);
+        var heldAfter = await Eventually.UntilAsync(async () => (await api.GetRestoreAsync(new GetRestoreRequest { RestoreId = held.RestoreId })).Restore,
+            r => r.Status == RestoreStatus.Cancelled, TimeSpan.FromSeconds(10), "the previewed restore follows its cancelled run");
+        Assert.Equal("restore.cancelled", heldAfter.FailureCode);
+        await FailsWith(StatusCode.FailedPrecondition, () => api.ExecuteRestoreAsync(new ExecuteRestoreRequest { RestoreId = held.RestoreId, PlanHash = held.PlanHash }).ResponseAsync);
+
+        var restore = await CreateAndPreviewAsync(api, tenantB, setOfA.BackupSetId, new RestoreOptions { AllowBroadTargets = true });
+        await suite.SetGraphFaultsAsync(entraB, new { latencyMs = 150 });
+        await api.ExecuteRestoreAsync(new ExecuteRestoreRequest { RestoreId = restore.RestoreId, PlanHash = restore.PlanHash });
+        await Eventually.UntilAsync(async () => (await ItemsAsync(api, restore.RestoreId)).Count(i => i.Result == RestoreItemResult.Created),
+            created => created >= 3, TimeSpan.FromSeconds(60), "three items are restored");
+        var cancel = await runs.CancelRunAsync(new CancelRunRequest { RunId = restore.ExecuteRunId });
+        var run = await suite.WaitForCompletionAsync(restore.ExecuteRunId, TimeSpan.FromSeconds(15));
+        await suite.SetGraphFaultsAsync(entraB, new { latencyMs = 0 });
+
+        Assert.Equal(RunStatus.Running, cancel.Run.Status);
+        Assert.Equal(RunOutcome.Cancelled, run.Outcome);
+        Assert.Empty(run.Failures);
+        var after = (await api.GetRestoreAsync(new GetRestoreRequest { RestoreId = restore.RestoreId })).Restore;
+        Assert.Equal(RestoreStatus.Cancelled, after.Status);
+        var items = await ItemsAsync(api, restore.RestoreId);
+        var created = items.Where(i => i.Result == RestoreItemResult.Created).ToList();
+        Assert.InRange(created.Count, 3, 19);
+        Assert.Equal(created.Count, run.Counts.Succeeded);
+        // Nothing was cut off mid-write: every item is created or was never attempted.
+        Assert.All(items, i => Assert.True(i.Result is RestoreItemResult.Created or RestoreItemResult.Pending, $"{i.DisplayName}: {i.Result}"));
+        var creates = (await suite.GraphRequestsAsync(entraB)).GetProperty("writeRequests").EnumerateArray()
+            .Where(w => w.GetProperty("operation").GetString() == "create" && w.GetProperty("stored").GetBoolean()).ToList();
+        Assert.Equal(created.Select(i => i.TargetPolicyId).Order(), creates.Select(c => c.GetProperty("policyId").GetString()).Order());
         await suite.AssertNoActiveRunsAsync();
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 using TenantAtlas.Contracts;
 using TenantAtlas.Runs.V1;
@@ -89,10 +90,20 @@ public sealed class CancelTests : WorkerHarnessTests
         Assert.Equal(RunJobProcessor.CancelIgnoredCode, Assert.Single(done.Failures).Code);
     }
 
-    // The run's previous worker died after the cancel was requested: the next delivery completes it without working.
+    // The run's previous worker died after the cancel was requested: the next delivery calls the handler with its token
+    // already cancelled (so the service can record the cancel), and completes the run cancelled.
     [Fact]
-    public async Task RedeliveredRunWithACancelRequest_CompletesCancelled_WithoutCallingTheHandler()
+    public async Task RedeliveredRunWithACancelRequest_HandlerSeesTheCancel_RunCompletesCancelled()
     {
+        var seen = new List<(bool TokenCancelled, bool CancelRequested)>();
+        Harness.Script.Behaviour = (run, ct) =>
+        {
+            seen.Add((ct.IsCancellationRequested, run.CancelRequested));
+            ct.ThrowIfCancellationRequested();
+            run.AddTotal(1);
+            run.Succeeded();
+            return Task.CompletedTask;
+        };
         await Harness.StartWorkerAsync();
         var run = Harness.Runs.Add(RunTypes.InventorySync, RunStatus.Running);
         run.CancelRequested = true;
@@ -101,6 +112,30 @@ public sealed class CancelTests : WorkerHarnessTests
         var done = await Harness.WaitForCompletionAsync(run.RunId);
 
         Assert.Equal(RunOutcome.Cancelled, done.Outcome);
-        Assert.Empty(Harness.Script.Calls);
+        Assert.Equal([(true, true)], seen);
+        Assert.Equal(0, done.Counts.Succeeded);
+    }
+
+    [Fact]
+    public async Task CancelMessage_ReachesTheServicesObservers_EvenForARunNoHandlerHolds()
+    {
+        var observed = System.Threading.Channels.Channel.CreateUnbounded<Guid>();
+        await Harness.StartWorkerAsync(services: s => s.AddSingleton<IRunCancelObserver>(new ChannelObserver(observed.Writer)));
+        var runId = Guid.NewGuid();
+
+        await Eventually.UntilAsync(async () =>
+        {
+            await Harness.Connection.GetSubscriber().PublishAsync(RedisChannel.Literal(RunJobs.CancelChannelOf(WorkerHarness.Stream)), runId.ToString());
+            return observed.Reader.TryRead(out var id) ? id : Guid.Empty;
+        }, id => id == runId, TimeSpan.FromSeconds(5), "the observer hears the cancel");
+    }
+
+    private sealed class ChannelObserver(System.Threading.Channels.ChannelWriter<Guid> writer) : IRunCancelObserver
+    {
+        public Task CancelRequestedAsync(Guid runId, CancellationToken cancellationToken)
+        {
+            writer.TryWrite(runId);
+            return Task.CompletedTask;
+        }
     }
 }

@@ -66,9 +66,10 @@ public sealed class WorkerHarness : IAsyncDisposable
     }
 
     /// <summary>A worker host with the scripted inventory.sync handler (or the given registrations), started.</summary>
-    public async Task<IHost> StartWorkerAsync(IReadOnlyDictionary<string, string?>? settings = null, Action<RunWorkerBuilder>? handlers = null)
+    public async Task<IHost> StartWorkerAsync(IReadOnlyDictionary<string, string?>? settings = null, Action<RunWorkerBuilder>? handlers = null,
+        Action<IServiceCollection>? services = null)
     {
-        var host = BuildWorker(settings, handlers);
+        var host = BuildWorker(settings, handlers, services: services);
         await host.StartAsync();
         hosts.Add(host);
         return host;
@@ -76,7 +77,7 @@ public sealed class WorkerHarness : IAsyncDisposable
 
     /// <param name="service">The worker's service; another than <see cref="Service"/> only for registration checks.</param>
     public IHost BuildWorker(IReadOnlyDictionary<string, string?>? settings = null, Action<RunWorkerBuilder>? handlers = null,
-        string service = Service)
+        string service = Service, Action<IServiceCollection>? services = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -105,6 +106,7 @@ public sealed class WorkerHarness : IAsyncDisposable
         }))(worker);
         builder.Services.AddSingleton(Script);
         builder.Services.AddSingleton<IRunsClient>(Runs);
+        services?.Invoke(builder.Services);
         return builder.Build();
     }
 

@@ -36,7 +36,20 @@ public sealed partial class ExecuteHandler(
     {
         var restoreId = RestoreRunContext.From(run.Context)
             ?? throw new RunFailureException("restore.context_missing", "The run's context names no restore_run_id.");
-        var status = await store.StartRunningAsync(restoreId, cancellationToken);
+        // A cancel (CancelRun) lets the item being written finish and stops before the next one, so no write is cut off
+        // mid-request; shutdown and the maximum duration still stop an item at once (its journal makes the next attempt
+        // read back what it may have written).
+        using var itemStop = new CancellationTokenSource();
+        await using var stopItems = cancellationToken.Register(() =>
+        {
+            if (!run.CancelRequested)
+            {
+                itemStop.Cancel();
+            }
+        });
+        var work = itemStop.Token;
+        await StopIfCancelledAsync(run, restoreId, "before its execution began", cancellationToken);
+        var status = await store.StartRunningAsync(restoreId, work);
         if (RestoreStatuses.IsEnded(status))
         {
             // Ended before this delivery (cancelled, or finished by an attempt whose completion was lost): the adapter
@@ -48,8 +61,8 @@ public sealed partial class ExecuteHandler(
         {
             throw new RunFailureException("restore.not_queued", $"The restore is {status.ToUpperInvariant()}, not queued: it was never executed.");
         }
-        var restore = await store.FindAsync(restoreId, cancellationToken);
-        var items = await store.ItemsAsync(restoreId, cancellationToken);
+        var restore = await store.FindAsync(restoreId, work);
+        var items = await store.ItemsAsync(restoreId, work);
         run.AddTotal(items.Count);
         var execution = new Execution(restore, graph.For(restore.TargetEntraTenantId));
         execution.Claimed.UnionWith(items.Select(i => i.TargetPolicyId).OfType<string>());
@@ -58,7 +71,9 @@ public sealed partial class ExecuteHandler(
         var failed = 0;
         foreach (var item in items)
         {
-            var (result, code, message) = await ExecuteAsync(execution, item, cancellationToken);
+            await StopIfCancelledAsync(run, restoreId,
+                $"after {done + failed} of {items.Count} items; the items after that were not attempted (see each item's result)", cancellationToken);
+            var (result, code, message) = await ExecuteAsync(execution, item, work);
             switch (result)
             {
                 case RestoreItemResults.Created or RestoreItemResults.Updated:
@@ -77,8 +92,21 @@ public sealed partial class ExecuteHandler(
         }
         var final = failed == 0 ? RestoreStatuses.Completed : done > 0 ? RestoreStatuses.Partial : RestoreStatuses.Failed;
         await store.FinishAsync(restoreId, final, failed == 0 ? null : "restore.items_not_restored",
-            failed == 0 ? null : $"{failed} of {items.Count} items were not restored; see their results.", cancellationToken);
+            failed == 0 ? null : $"{failed} of {items.Count} items were not restored; see their results.", CancellationToken.None);
+        // Explicit, so a cancel that came during the last item does not turn a finished restore's run into a cancelled one.
         run.FinalOutcome = RestoreStatuses.AdapterOutcome(final);
+    }
+
+    /// <summary>CancelRun asked the run to stop: the restore records it (seed 054: cancelled), and the handler stops here.</summary>
+    private async Task StopIfCancelledAsync(RunWorkContext run, Guid restoreId, string when, CancellationToken cancellationToken)
+    {
+        if (!run.CancelRequested)
+        {
+            return;
+        }
+        await store.StopCancelledAsync(restoreId, $"Cancelled {when}.", CancellationToken.None);
+        LogCancelled(logger, restoreId, when);
+        cancellationToken.ThrowIfCancellationRequested();
     }
 
     /// <summary>What one execution shares across its items: the restore, its Graph client and the target lists read for re-checks.</summary>
@@ -360,6 +388,9 @@ public sealed partial class ExecuteHandler(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Create of restore item {ItemId} got no certain answer ({Failure}); reading back before anything is sent again")]
     private static partial void LogUncertainCreate(ILogger logger, Guid itemId, string failure);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Restore {RestoreId} cancelled {When}")]
+    private static partial void LogCancelled(ILogger logger, Guid restoreId, string when);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Write {Path} throttled; waiting {Seconds} s as Graph asked")]
     private static partial void LogThrottled(ILogger logger, string path, double seconds);

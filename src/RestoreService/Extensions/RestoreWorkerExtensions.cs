@@ -28,6 +28,7 @@ public static class RestoreWorkerExtensions
         builder.Services.AddSingleton<GroupMapper>();
         builder.Services.AddSingleton<WritePacer>();
         builder.Services.AddSingleton<AdapterRuns>();
+        builder.Services.AddScoped<IRunCancelObserver, RunCancelObserver>();
         builder.Services.AddSingleton<AdapterSweep>();
         builder.Services.AddHostedService(services => services.GetRequiredService<AdapterSweep>());
         return builder;

@@ -159,7 +159,19 @@ public sealed class RestoreCommands(
             var now = await store.GetAsync(restore.Id, context.CancellationToken);
             throw new FailedPreconditionException($"Restore '{restore.Id}' is {now.Status.ToUpperInvariant()}: its plan can no longer be executed.");
         }
-        var run = await adapters.ReleaseAsync(restore.ExecuteRunId!.Value, context.ForwardedAuthorization(), context.CancellationToken);
+        Run run;
+        try
+        {
+            run = await adapters.ReleaseAsync(restore.ExecuteRunId!.Value, context.ForwardedAuthorization(), context.CancellationToken);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.FailedPrecondition)
+        {
+            // The execution run was completed before it was released: cancelled with CancelRun while this service did not
+            // hear of it. The restore follows its run (seed 054).
+            await store.CancelForRunAsync(restore.ExecuteRunId!.Value, context.CancellationToken);
+            throw new FailedPreconditionException(
+                $"Restore '{restore.Id}' was cancelled: its execution run {restore.ExecuteRunId} was cancelled (CancelRun) before it ran. Create a new restore.");
+        }
         await store.ClearAdapterPendingAsync(restore.Id, RestoreStore.AdapterRelease, context.CancellationToken);
         return (await store.GetAsync(restore.Id, context.CancellationToken), run);
     }

@@ -52,7 +52,8 @@ public sealed partial class AdapterSweep(IServiceScopeFactory scopes, AdapterRun
                 }
                 catch (RpcException e) when (e.StatusCode == StatusCode.FailedPrecondition)
                 {
-                    // Completed meanwhile (e.g. cancelled): nothing to dispatch.
+                    // Completed meanwhile (cancelled with CancelRun): nothing to dispatch, and the restore follows its run.
+                    await store.CancelForRunAsync(runId, ct);
                 }
             }
             else

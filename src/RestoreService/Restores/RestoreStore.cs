@@ -120,6 +120,35 @@ public sealed class RestoreStore(RestoreDbContext db)
         await EnsureChangedAsync(changed, restoreId, "cancel it (a restore that started writing runs to its end)", ct);
     }
 
+    /// <summary>
+    /// CancelRun on one of the restore's runs (seed 054: the adapter run cancelled ↔ the restore cancelled): a restore
+    /// that wrote nothing yet follows its run. The cancelled run needs nothing more; the execution run of a restore whose
+    /// preview run was cancelled is owed its cancel. False when no restore of the run could still be cancelled.
+    /// </summary>
+    public async Task<bool> CancelForRunAsync(Guid runId, CancellationToken ct) =>
+        await db.Restores
+            .Where(r => (r.ExecuteRunId == runId || r.PreviewRunId == runId) && RestoreStatuses.Cancellable.Contains(r.Status))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(r => r.Status, RestoreStatuses.Cancelled)
+                .SetProperty(r => r.AdapterPending, r => r.ExecuteRunId == null || r.ExecuteRunId == runId ? null : AdapterCancel)
+                .SetProperty(r => r.FailureCode, "restore.cancelled")
+                .SetProperty(r => r.FailureMessage, "Cancelled (CancelRun on its run) before anything was written.")
+                .SetProperty(r => r.UpdatedAt, DateTime.UtcNow), ct) > 0;
+
+    /// <summary>
+    /// QUEUED / RUNNING → CANCELLED when CancelRun stopped the execution between items: what was written stays written
+    /// (each item's journal says what), the rest was not attempted.
+    /// </summary>
+    public Task StopCancelledAsync(Guid restoreId, string message, CancellationToken ct) =>
+        db.Restores
+            .Where(r => r.Id == restoreId && (r.Status == RestoreStatuses.Queued || r.Status == RestoreStatuses.Running))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(r => r.Status, RestoreStatuses.Cancelled)
+                .SetProperty(r => r.AdapterPending, (string?)null)
+                .SetProperty(r => r.FailureCode, "restore.cancelled")
+                .SetProperty(r => r.FailureMessage, message)
+                .SetProperty(r => r.UpdatedAt, DateTime.UtcNow), ct);
+
     /// <summary>Clears an owed adapter write once done, unless another one replaced it meanwhile.</summary>
     public Task ClearAdapterPendingAsync(Guid restoreId, string done, CancellationToken ct) =>
         db.Restores.Where(r => r.Id == restoreId && r.AdapterPending == done)

@@ -4,7 +4,7 @@ using TenantAtlas.Contracts;
 namespace TenantAtlas.RunsService.Dispatch;
 
 /// <summary>
-/// Tells the workers of a run's service that CancelRun asked the run to stop. Best effort and fire-and-forget: the
+/// Tells the workers of a run's service that CancelRun asked the run to stop (or completed it, when it was queued). Best effort and fire-and-forget: the
 /// request is already stored (cancel_requested), and a worker that misses the message reads it at its next heartbeat.
 /// </summary>
 public sealed partial class CancelSignal(IConnectionMultiplexer redis, ILogger<CancelSignal> logger)

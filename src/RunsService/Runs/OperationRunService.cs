@@ -114,7 +114,7 @@ public sealed class OperationRunService(RunStore store, WorkspaceAccess access, 
     /// Asks a run to stop (docs/contract.md, "Cancel"). Whoever may view the run may cancel it: the run's type capability
     /// is what its initiator needed to start it, and a member who holds it may also stop a colleague's or a schedule's
     /// run. A queued run is completed cancelled at once; a running run's workers are told, and complete it cancelled
-    /// when they stop between items. Asking again is answered with the run as it is.
+    /// when they stop between items. The owning service's workers hear of both. Asking again is answered with the run as it is.
     /// </summary>
     public async Task<(RunRecord Run, bool Requested)> CancelAsync(Caller caller, Guid runId, CancellationToken ct)
     {
@@ -130,7 +130,9 @@ public sealed class OperationRunService(RunStore store, WorkspaceAccess access, 
         if (requested)
         {
             RunTelemetry.CancelRequested(after);
-            if (after.Status == RunStatusName.Running && RunTypes.Find(after.Type) is { } type)
+            // Running: its worker stops the handler. Queued (completed just now): the owning service may keep records
+            // of its own to close (a restore whose execution was cancelled before it ran).
+            if (RunTypes.Find(after.Type) is { } type)
             {
                 await cancelSignal.PublishAsync(type.Stream, after.Id);
             }
