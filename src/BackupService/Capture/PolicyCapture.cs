@@ -19,7 +19,7 @@ public sealed partial class PolicyCapture(
     /// <summary>"No notification template": Graph's zero GUID.</summary>
     private const string NoTemplate = "00000000-0000-0000-0000-000000000000";
 
-    /// <summary>Captures into the set the context names, marking it capturing first and failed if the run cannot proceed.</summary>
+    /// <summary>Captures into the set the context names, marking it capturing first and failed if the run cannot proceed or is cancelled.</summary>
     public async Task RunAsync(RunWorkContext run, Guid tenantId, CaptureContext capture, CancellationToken cancellationToken)
     {
         await writer.BeginAsync(capture.BackupSetId, run.RunId, cancellationToken);
@@ -27,8 +27,9 @@ public sealed partial class PolicyCapture(
         {
             await CaptureAsync(run, tenantId, capture, cancellationToken);
         }
-        catch (RunFailureException)
+        catch (Exception e) when (e is RunFailureException || run.CancelRequested)
         {
+            // Could not proceed, or stopped by CancelRun: the set must not stay "capturing".
             await writer.FailAsync(capture.BackupSetId, run.RunId, CancellationToken.None);
             throw;
         }
