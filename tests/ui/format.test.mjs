@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  bucketOf, detailCounts, droppedFailuresText, enumName, formatTime, formatTimeIn, humanize, initiatorName, inventoryItemMeta,
-  isActive, notificationTitle, num, outcomeOf, progressOf, roleText, shortCounts, statusOf, traceUrl,
+  bucketOf, cancelText, detailCounts, droppedFailuresText, enumName, formatTime, formatTimeIn, humanize, initiatorName, inventoryItemMeta,
+  isActive, isCancellable, notificationTitle, num, outcomeOf, progressOf, roleText, shortCounts, statusOf, traceUrl,
 } from '../../src/Gateway/wwwroot/modules/format.mjs';
 
 describe('enum labels', () => {
@@ -120,5 +120,24 @@ describe('text', () => {
       inventoryItemMeta({ family: 'POLICY_FAMILY_DEVICE_CONFIGURATIONS', odataType: '#microsoft.graph.x', assignmentTargets: ['g1', 'g2'] }),
       'device configurations · #microsoft.graph.x · g1, g2');
     assert.equal(inventoryItemMeta({ family: 2 }), 'compliance policies · ');
+  });
+});
+
+describe('cancel', () => {
+  const running = { runId: 'r', status: 'RUN_STATUS_RUNNING', statusBucket: 'STATUS_BUCKET_RUNNING' };
+  const by = { cancelRequested: true, cancelRequestedBy: { subject: 'ada', name: 'Ada' } };
+
+  test('"Cancel run" applies to an active run whose cancel was not requested yet', () => {
+    assert.equal(isCancellable(running), true);
+    assert.equal(isCancellable({ ...running, status: 'RUN_STATUS_QUEUED', statusBucket: 'STATUS_BUCKET_QUEUED' }), true);
+    assert.equal(isCancellable({ ...running, ...by }), false);
+    assert.equal(isCancellable({ runId: 'r', status: 'RUN_STATUS_COMPLETED', statusBucket: 'STATUS_BUCKET_SUCCEEDED' }), false);
+  });
+
+  test('the detail says who asked, and whether the run is still stopping', () => {
+    assert.equal(cancelText(running), '');
+    assert.match(cancelText({ ...running, ...by }), /^Cancel requested by Ada; the run stops after the item in progress\.$/);
+    assert.equal(cancelText({ runId: 'r', status: 'RUN_STATUS_COMPLETED', statusBucket: 'STATUS_BUCKET_CANCELLED', ...by }), 'Cancelled by Ada.');
+    assert.equal(cancelText({ ...running, cancelRequested: true }), 'Cancel requested by someone; the run stops after the item in progress.');
   });
 });

@@ -9,7 +9,7 @@ import { state } from './modules/state.mjs';
 import { startSync, updateSyncButton, workspaceChanged } from './views/context.mjs';
 import { cancelRestore, createRestore, executeRestore, loadSourceItems, saveChoices } from './views/restores.mjs';
 import { checkDrift, closeItem, compareSets, createBackupSet, loadMoreItems, openItem, showBackupSets } from './views/backupsets.mjs';
-import { loadInventoryItems, retryRun } from './views/detail.mjs';
+import { cancelRun, loadInventoryItems, retryRun } from './views/detail.mjs';
 import { loadMoreFindings } from './views/findings.mjs';
 import { markAllRead } from './views/notifications.mjs';
 import { navigateToRun, route, tenantChanged } from './views/router.mjs';
@@ -55,6 +55,7 @@ function init() {
   $('mark-read').addEventListener('click', markAllRead);
   $('start-sync').addEventListener('click', startSync);
   $('retry-run').addEventListener('click', retryRun);
+  $('cancel-run').addEventListener('click', cancelRun);
   // Backup sets, a set's items, compare and drift.
   $('refresh-backup-sets').addEventListener('click', () => { clearError(); showBackupSets(); });
   $('backup-sets-more').addEventListener('click', () => showBackupSets({ append: true }));

@@ -9,7 +9,8 @@
  * @typedef {{ runId: string, type?: string, tenantId?: string, status?: string | number,
  *   outcome?: string | number, statusBucket?: string | number, counts?: RunCounts,
  *   initiator?: { subject?: string, name?: string }, createdAt?: string, startedAt?: string, completedAt?: string,
- *   traceId?: string, failures?: RunFailure[], failuresDropped?: number | string }} Run
+ *   traceId?: string, failures?: RunFailure[], failuresDropped?: number | string, cancelRequested?: boolean,
+ *   cancelRequestedAt?: string, cancelRequestedBy?: { subject?: string, name?: string } }} Run
  * @typedef {{ notificationId?: string, runId?: string, runType?: string, kind?: string | number, title?: string,
  *   createdAt?: string, readAt?: string }} Notification
  * @typedef {{ itemId?: string, displayName?: string, family?: string | number, odataType?: string,
@@ -95,6 +96,22 @@ export function formatTimeIn(ts, timeZone) {
 export function initiatorName(run) {
   const initiator = run.initiator ?? {};
   return initiator.name || initiator.subject || '—';
+}
+
+/**
+ * What the detail says of a cancel: "Cancel requested by Ada at …" while the run stops, empty when none was requested.
+ * @param {Run} run
+ */
+export function cancelText(run) {
+  if (!run.cancelRequested) return '';
+  const by = run.cancelRequestedBy?.name || run.cancelRequestedBy?.subject || 'someone';
+  const at = run.cancelRequestedAt ? ` at ${formatTime(run.cancelRequestedAt)}` : '';
+  return isActive(run) ? `Cancel requested by ${by}${at}; the run stops after the item in progress.` : `Cancelled by ${by}${at}.`;
+}
+
+/** Whether "Cancel run" applies: an active run whose cancel was not requested yet (CancelRun needs what viewing needs). @param {Run} run */
+export function isCancellable(run) {
+  return isActive(run) && !run.cancelRequested;
 }
 
 /**

@@ -4,8 +4,8 @@
 import { isRunNotFound } from '../modules/api.mjs';
 import { $, $as, el, setText } from '../modules/dom.mjs';
 import {
-  bucketOf, detailCounts, droppedFailuresText, formatTime, humanize, initiatorName, inventoryItemMeta, isActive,
-  outcomeOf, progressOf, statusOf, traceUrl,
+  bucketOf, cancelText, detailCounts, droppedFailuresText, formatTime, humanize, initiatorName, inventoryItemMeta, isActive,
+  isCancellable, outcomeOf, progressOf, statusOf, traceUrl,
 } from '../modules/format.mjs';
 import { contextValue, isRetryable, newClickId, relatedLinks, RETRY } from '../modules/backup.mjs';
 import { clearError, handleError, showSyncMessage } from '../modules/messages.mjs';
@@ -18,6 +18,9 @@ import { refreshVisibleRows, renderListChrome, updateRow } from './runs.mjs';
 /** @typedef {import('../modules/backup.mjs').RunWithContext} Run */
 
 const POLL_MS = 1000;
+
+/** The run on screen ("Cancel run" acts on it). */
+let shown = /** @type {Run | null} */ (null);
 
 /** The run shown when "Retry" applies to it (a completed failed or partially succeeded schedule run). */
 let retryable = /** @type {Run | null} */ (null);
@@ -136,6 +139,12 @@ function renderDetail(run) {
     return el('li', {}, [a]);
   }));
   $('retry-run').hidden = !(isRetryable(run) && canStart(state.runTypes, RETRY));
+  const cancel = cancelText(run);
+  setText('detail-cancel', cancel);
+  $('detail-cancel').hidden = !cancel;
+  $('detail-cancel-label').hidden = !cancel;
+  $('cancel-run').hidden = !isCancellable(run);
+  shown = run;
   retryable = isRetryable(run) ? run : null;
 
   $('not-found-view').hidden = true;
@@ -183,6 +192,28 @@ export async function retryRun() {
       method: 'POST', body: { runId: run.runId, clickId: newClickId() },
     });
     if (data.run && data.run.runId) location.hash = href.run(data.run.runId);
+  } catch (err) {
+    handleError(err);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+/** "Cancel run": CancelRun on the run shown; a queued run ends at once, a running one shows the request until it stops. */
+export async function cancelRun() {
+  const run = shown;
+  if (!run || !isCancellable(run)) return;
+  if (!confirm(`Cancel this ${run.type || 'run'}? Work already done stays done; the rest is not attempted.`)) return;
+  clearError();
+  const button = $as('cancel-run', HTMLButtonElement);
+  button.disabled = true;
+  try {
+    /** @type {{ run?: Run }} */
+    const data = await api(`/v1/runs/${encodeURIComponent(run.runId)}:cancel`, { method: 'POST', body: {} });
+    if (data.run && state.detailRunId === data.run.runId) {
+      renderDetail(data.run);
+      updateRow(data.run);
+    }
   } catch (err) {
     handleError(err);
   } finally {
