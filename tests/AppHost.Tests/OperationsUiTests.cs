@@ -125,6 +125,35 @@ public sealed class OperationsUiTests(SuiteApp suite, BrowserFixture browser) : 
     }
 
     [Fact]
+    public async Task Owner_CancelsARunningSync_FromItsDetail_AndSeesItEndCancelled()
+    {
+        var entraTenantId = DemoData.EntraTenantId;
+        // Slow Graph, so the sync is still running when the button is pressed.
+        await suite.GraphEmulatorAsync(HttpMethod.Put, $"/emulator/tenants/{entraTenantId}/faults", new { latencyMs = 1000 });
+        try
+        {
+            var page = await SignedInAsync(suite.OwnerToken);
+            page.Dialog += async (_, dialog) => await dialog.AcceptAsync();
+            await page.GetByTestId("start-sync").ClickAsync();
+            var detail = page.GetByTestId("run-detail");
+            await Assertions.Expect(detail.GetByTestId("status-badge").First).ToHaveTextAsync("running",
+                new LocatorAssertionsToHaveTextOptions { Timeout = 30_000 });
+
+            await detail.GetByTestId("cancel-run").ClickAsync();
+
+            await Assertions.Expect(detail.GetByTestId("status-badge").First).ToHaveTextAsync("cancelled",
+                new LocatorAssertionsToHaveTextOptions { Timeout = 30_000 });
+            await Assertions.Expect(detail.GetByTestId("detail-cancel")).ToContainTextAsync("Cancelled by");
+            await Assertions.Expect(detail.GetByTestId("cancel-run")).ToBeHiddenAsync();
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "run-cancelled.png"), FullPage = true });
+        }
+        finally
+        {
+            await suite.GraphEmulatorAsync(HttpMethod.Delete, $"/emulator/tenants/{entraTenantId}/faults");
+        }
+    }
+
+    [Fact]
     public async Task Readonly_SeesNoStartAction_AndAForbiddenRunIsANotFoundPage()
     {
         using var owner = suite.Gateway(suite.OwnerToken);
