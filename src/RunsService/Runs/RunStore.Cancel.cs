@@ -23,10 +23,7 @@ public sealed partial class RunStore
         ), undispatched AS (
             DELETE FROM runs.run_dispatch_outbox o USING cancelled c WHERE o.run_id = c.id AND c.status = 'completed'
         ), notified AS (
-            INSERT INTO runs.run_notifications (recipient_subject, run_id, workspace_id, tenant_id, run_type, kind, outcome, title, created_at)
-            SELECT initiator_subject, id, workspace_id, tenant_id, type, '{NotificationKindName.RunCompleted}', outcome,
-                   type || ' completed: ' || replace(outcome, '_', ' '), updated_at
-            FROM cancelled WHERE status = 'completed' AND initiator_subject IS NOT NULL
+            {NotifyCompleted("cancelled")}
         )
         SELECT {Columns}, true FROM cancelled
         UNION ALL

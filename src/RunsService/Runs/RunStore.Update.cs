@@ -42,12 +42,17 @@ public sealed partial class RunStore
                    OR (@outcome = 'partially_succeeded' AND {NewFailed} > 0 AND {NewSucceeded} > 0))
             RETURNING r.*
         ), notified AS (
-            INSERT INTO runs.run_notifications (recipient_subject, run_id, workspace_id, tenant_id, run_type, kind, outcome, title, created_at)
-            SELECT initiator_subject, id, workspace_id, tenant_id, type, '{NotificationKindName.RunCompleted}', outcome,
-                   type || ' completed: ' || replace(outcome, '_', ' '), updated_at
-            FROM updated WHERE status = 'completed' AND initiator_subject IS NOT NULL
+            {NotifyCompleted("updated")}
         )
         SELECT {Columns} FROM updated
+        """;
+
+    /// <summary>The initiator's completed notification for the runs that a statement's CTE <paramref name="cte"/> completed.</summary>
+    private static string NotifyCompleted(string cte) => $"""
+        INSERT INTO runs.run_notifications (recipient_subject, run_id, workspace_id, tenant_id, run_type, kind, outcome, title, created_at)
+            SELECT initiator_subject, id, workspace_id, tenant_id, type, '{NotificationKindName.RunCompleted}', outcome,
+                   type || ' completed: ' || replace(outcome, '_', ' '), updated_at
+            FROM {cte} WHERE status = 'completed' AND initiator_subject IS NOT NULL
         """;
 
     private const string NewFailed = "(COALESCE(@set_failed, r.count_failed) + @inc_failed)";
