@@ -130,6 +130,8 @@ public sealed partial class RunJobProcessor(
         // The fencing token of this delivery: starting the run makes it current; once another delivery starts the run,
         // RunsService refuses this one's updates (ABORTED) and it stops.
         var attemptId = Guid.NewGuid().ToString();
+        // Tracked before the run is started, so a cancel that comes while it starts is not missed.
+        using var cancel = cancellations.Track(job.RunId);
         var start = new UpdateRunRequest { RunId = job.RunId, Status = RunStatus.Running, AttemptId = attemptId };
         if (deliveryCount > 1)
         {
@@ -161,7 +163,6 @@ public sealed partial class RunJobProcessor(
         // cancellation is not waited for (a heartbeat would otherwise renew a hung handler's claim forever).
         var maxDuration = options.Value.MaxRunDurationOf(job.Type);
         using var deadline = new CancellationTokenSource(maxDuration, time);
-        using var cancel = cancellations.Track(job.RunId);
         RunWorkContext context;
         UpdateRunRequest? completion;
         for (var attempt = 1; ; attempt++)
