@@ -16,6 +16,7 @@ public sealed partial class RunsGrpcService(
     WorkspaceAccess access,
     NotificationInbox inbox,
     RunWatchHub watches,
+    Microsoft.Extensions.Options.IOptions<WatchOptions> watchOptions,
     RunRetentionSettings retention) : TenantAtlas.Runs.V1.RunsService.RunsServiceBase
 {
     /// <summary>Notification ids marked read in one call: a page of them at most (the page size cap).</summary>

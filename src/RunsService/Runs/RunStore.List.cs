@@ -8,6 +8,10 @@ namespace TenantAtlas.RunsService.Runs;
 public sealed record RunVisibility(IReadOnlyList<string>? Types, IReadOnlyList<Guid>? Tenants)
 {
     public static readonly RunVisibility Everything = new(null, null);
+
+    /// <summary>The listing's filter in C# (for runs that are not read from the table, e.g. a watched change).</summary>
+    public bool Allows(Guid? tenantId, string type) =>
+        (Tenants is null || tenantId is null || Tenants.Contains(tenantId.Value)) && (Types is null || Types.Contains(type));
 }
 
 /// <summary>Position after the last run of a page: keyset paging on (created_at, id), newest first.</summary>

@@ -25,6 +25,27 @@ public static class RunTelemetry
     private static readonly Histogram<double> CancelLatency = Meter.CreateHistogram<double>(
         "tenantatlas.runs.cancel.latency", "ms", "From a cancel request to the run's completion (0 for a queued run).");
 
+    private static long watchers;
+
+    private static readonly Counter<long> WatchPublishFailures = Meter.CreateCounter<long>(
+        "tenantatlas.runs.watch.publish_failures", description: "Run changes that could not be announced to watchers (Redis away).");
+
+    public static readonly Counter<long> WatchMessages = Meter.CreateCounter<long>(
+        "tenantatlas.runs.watch.messages", description: "Runs sent on WatchRun / WatchRuns streams.");
+
+    public static readonly Counter<long> WatchersCutOff = Meter.CreateCounter<long>(
+        "tenantatlas.runs.watch.cut_off", description: "Watch streams ended by the service, by reason (too_slow, access).");
+
+    static RunTelemetry()
+    {
+        Meter.CreateObservableGauge("tenantatlas.runs.watchers", () => Interlocked.Read(ref watchers),
+            description: "Open WatchRun / WatchRuns streams on this replica.");
+    }
+
+    public static void WatchersChanged(int delta) => Interlocked.Add(ref watchers, delta);
+
+    public static void WatchPublishFailed() => WatchPublishFailures.Add(1);
+
     public static void CancelRequested(RunRecord run)
     {
         CancelsRequested.Add(1, new KeyValuePair<string, object?>("run.type", run.Type),
