@@ -33,6 +33,30 @@ public sealed class GatewayTests(GatewayFixture fixture) : IClassFixture<Gateway
         Assert.Equal(runId, list.GetProperty("runs")[0].GetProperty("runId").GetString());
     }
 
+    // WatchRun through the gateway: each change arrives as it happens (the proxy does not buffer the stream), one JSON
+    // object per line, and the stream ends with the completed run.
+    [Fact]
+    public async Task WatchRun_StreamsThroughTheGateway_ALineAtATime_UntilTheRunCompletes()
+    {
+        var (_, runId) = await fixture.ScenarioAsync("gw-watch-owner", "gw-watch-reader");
+        using var owner = fixture.Gateway(Token("gw-watch-owner"));
+        using var response = await owner.GetAsync($"/v1/runs/{runId}:watch", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+
+        var queued = await reader.ReadLineAsync(timeout.Token);
+        await fixture.UpdateRunAsync(runId, TenantAtlas.Runs.V1.RunStatus.Running);
+        var running = await reader.ReadLineAsync(timeout.Token);
+        await fixture.UpdateRunAsync(runId, TenantAtlas.Runs.V1.RunStatus.Completed);
+        var completed = await reader.ReadLineAsync(timeout.Token);
+        var end = await reader.ReadToEndAsync(timeout.Token);
+
+        static string Status(string? line) => JsonDocument.Parse(line!).RootElement.GetProperty("run").GetProperty("status").GetString()!;
+        Assert.Equal(["RUN_STATUS_QUEUED", "RUN_STATUS_RUNNING", "RUN_STATUS_COMPLETED"], new[] { Status(queued), Status(running), Status(completed) });
+        Assert.Equal(string.Empty, end.Trim());
+    }
+
     [Fact]
     public async Task ErrorCodes_MapToHttp_WithTheJsonErrorBody()
     {

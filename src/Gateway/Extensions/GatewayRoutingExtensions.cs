@@ -25,18 +25,30 @@ public static class GatewayRoutingExtensions
         ("drift-runs", "/v1/drift-runs/{**rest}", "backup", 0),
         ("restores-of-tenant", "/v1/tenants/{tenantId}/restores", "restore", 0),
         ("restores", "/v1/restores/{**rest}", "restore", 0),
+        // Watch streams (WatchRun / WatchRuns) go to a cluster of their own whose idle timeout fits a stream that may
+        // stay quiet for long (YARP's default of 100 s would cut a watched run that does not change for that long).
+        ("run-watch", "/v1/runs/{runId}:watch", WatchCluster, 0),
+        ("workspace-runs-watch", "/v1/workspaces/{workspaceId}/runs:watch", WatchCluster, 0),
         ("runs", "/v1/{**rest}", "runs", 10),
     ];
 
+    /// <summary>RunsService again, for long-lived watch streams.</summary>
+    private const string WatchCluster = "runs-watch";
+
+    /// <summary>The service behind a cluster of the proxy.</summary>
+    public static string ServiceOf(string clusterId) => clusterId == WatchCluster ? "runs" : clusterId;
+
     public static IHostApplicationBuilder AddGatewayRouting(this IHostApplicationBuilder builder)
     {
-        var clusters = Routes.Select(r => r.Service).Distinct().Select(service => new ClusterConfig
+        var watchIdle = builder.Configuration.GetValue("Gateway:WatchIdleTimeout", TimeSpan.FromHours(1));
+        var clusters = Routes.Select(r => r.Service).Distinct().Select(cluster => new ClusterConfig
         {
-            ClusterId = service,
+            ClusterId = cluster,
             Destinations = new Dictionary<string, DestinationConfig>
             {
-                [service] = new() { Address = $"http://{service}" },
+                [cluster] = new() { Address = $"http://{ServiceOf(cluster)}" },
             },
+            HttpRequest = cluster == WatchCluster ? new Yarp.ReverseProxy.Forwarder.ForwarderRequestConfig { ActivityTimeout = watchIdle } : null,
         }).ToList();
         var routes = Routes.Select(r => new RouteConfig
         {

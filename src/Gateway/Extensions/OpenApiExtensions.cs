@@ -77,8 +77,10 @@ internal sealed partial class SuiteOpenApiDocument(IHttpClientFactory clients, I
         {
             return new SuiteOpenApiResult(hit.Json, null);
         }
+        // A service may back several clusters (RunsService: its watch streams have one of their own).
         var services = proxy.GetClusters()
-            .Select(cluster => (Service: cluster.ClusterId, Address: cluster.Model.Config.Destinations!.Values.First().Address))
+            .Select(cluster => (Service: GatewayRoutingExtensions.ServiceOf(cluster.ClusterId), Address: cluster.Model.Config.Destinations!.Values.First().Address))
+            .DistinctBy(s => s.Service)
             .OrderBy(s => s.Service, StringComparer.Ordinal)
             .ToList();
         var documents = await Task.WhenAll(services.Select(s => FetchAsync(s.Service, s.Address, ct)));
