@@ -56,6 +56,21 @@ public sealed class OperationsUiTests(SuiteApp suite, BrowserFixture browser) : 
         var entraTenantId = DemoData.EntraTenantId;
         await suite.GraphEmulatorAsync(HttpMethod.Put, $"/emulator/tenants/{entraTenantId}/faults", new { latencyMs = 150 });
         var page = await SignedInAsync(suite.OwnerToken);
+        // The detail follows the run on its watch stream: no polling GET of the run while it changes.
+        var runGets = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var watchStreams = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        page.Request += (_, request) =>
+        {
+            var path = new Uri(request.Url).AbsolutePath;
+            if (path.EndsWith(":watch", StringComparison.Ordinal))
+            {
+                watchStreams.Enqueue(path);
+            }
+            else if (System.Text.RegularExpressions.Regex.IsMatch(path, "^/v1/runs/[0-9a-f-]{36}$"))
+            {
+                runGets.Enqueue(path);
+            }
+        };
 
         await page.GetByTestId("start-sync").ClickAsync();
         var detail = page.GetByTestId("run-detail");
@@ -76,6 +91,10 @@ public sealed class OperationsUiTests(SuiteApp suite, BrowserFixture browser) : 
 
         Assert.Contains("running", seen);
         Assert.Equal("succeeded", seen[^1]);
+        var runPath = Assert.Single(runGets.Distinct());
+        Assert.True(runGets.Count <= 2, $"the detail read the run {runGets.Count} times instead of watching it");
+        Assert.Contains($"{runPath}:watch", watchStreams);
+        Assert.Contains(watchStreams, w => w.EndsWith("/runs:watch", StringComparison.Ordinal));
         // The run's trace is one click away: the dashboard's trace page (under Aspire.Hosting.Testing there is no
         // dashboard, so the link is relative; DashboardTests follows it into the real one).
         var traceId = (await detail.GetByTestId("trace-id").TextContentAsync())?.Trim();

@@ -40,11 +40,14 @@ export const state = {
 
 export const api = createApi({ fetch: (path, init) => fetch(path, init), token: () => state.token });
 
+/** The browser's fetch, for watch streams (their response bodies are read as they arrive). @type {import('./watch.mjs').StreamFetch} */
+export const streamFetch = (path, init) => fetch(path, init);
+
 export const scheduler = new Scheduler(systemClock);
 
 /** The scheduler's task names: one per periodic refresh. */
 export const Task = Object.freeze({
-  DETAIL: 'run-detail', LIST: 'run-list', NOTIFICATIONS: 'notifications', BACKUP_SET: 'backup-set', DRIFT: 'drift-run',
+  DETAIL: 'run-detail', LIST: 'run-list', LIST_NEW: 'run-list-new', NOTIFICATIONS: 'notifications', BACKUP_SET: 'backup-set', DRIFT: 'drift-run',
   RESTORE: 'restore',
 });
 

@@ -1,5 +1,6 @@
 // @ts-check
-// A run's detail, polled every second while it is active, its failures, and its related inventory items.
+// A run's detail, kept live by its WatchRun stream while it is active (polled every second when the stream cannot be
+// had), its failures, and its related inventory items.
 
 import { isRunNotFound } from '../modules/api.mjs';
 import { $, $as, el, setText } from '../modules/dom.mjs';
@@ -11,13 +12,21 @@ import { contextValue, isRetryable, newClickId, relatedLinks, RETRY } from '../m
 import { clearError, handleError, showSyncMessage } from '../modules/messages.mjs';
 import { href } from '../modules/routes.mjs';
 import { canStart } from '../modules/runtypes.mjs';
-import { api, scheduler, state, Task, tenantName } from '../modules/state.mjs';
+import { api, scheduler, state, streamFetch, Task, tenantName } from '../modules/state.mjs';
+import { watch } from '../modules/watch.mjs';
 import { loadNotifications } from './notifications.mjs';
 import { refreshVisibleRows, renderListChrome, updateRow } from './runs.mjs';
 
 /** @typedef {import('../modules/backup.mjs').RunWithContext} Run */
 
 const POLL_MS = 1000;
+/** After a watch stream failed or was cut, poll this long before opening one again. */
+const WATCH_RETRY_MS = 10_000;
+
+/** The open WatchRun stream of the run shown, if any. */
+let watching = /** @type {AbortController | null} */ (null);
+/** When a new watch stream may be tried (after a failure), in ms since the epoch. */
+let watchRetryAt = 0;
 
 /** The run on screen ("Cancel run" acts on it). */
 let shown = /** @type {Run | null} */ (null);
@@ -27,6 +36,8 @@ let retryable = /** @type {Run | null} */ (null);
 
 export function hideDetail() {
   scheduler.cancel(Task.DETAIL);
+  watching?.abort();
+  watching = null;
   $('run-detail').hidden = true;
   $('not-found-view').hidden = true;
 }
@@ -76,12 +87,57 @@ async function fetchDetail(runId, seq, first) {
   renderDetail(run);
   updateRow(run);
   if (isActive(run)) {
-    scheduler.after(Task.DETAIL, POLL_MS, () => fetchDetail(runId, seq, false));
+    if (Date.now() >= watchRetryAt) {
+      watchDetail(runId, seq);
+    } else {
+      scheduler.after(Task.DETAIL, POLL_MS, () => fetchDetail(runId, seq, false));
+    }
   } else if (!first) {
     // It just completed: the completion notification and the list changed too.
     loadNotifications();
     refreshVisibleRows();
   }
+}
+
+/**
+ * Follows the run on its WatchRun stream: every change is drawn as it comes, and the stream ends when the run completes.
+ * A stream that fails or ends early hands over to polling, and is tried again after WATCH_RETRY_MS.
+ * @param {string} runId
+ * @param {number} seq the openRun this stream belongs to
+ */
+async function watchDetail(runId, seq) {
+  watching?.abort();
+  const controller = new AbortController();
+  watching = controller;
+  /** @type {Run | null} */
+  let last = null;
+  try {
+    await watch({
+      fetch: streamFetch, token: () => state.token, path: `/v1/runs/${encodeURIComponent(runId)}:watch`, signal: controller.signal,
+      onRun: (run) => {
+        if (seq !== state.detailSeq) {
+          controller.abort();
+          return;
+        }
+        last = run;
+        renderDetail(run);
+        updateRow(run);
+      },
+    });
+  } catch {
+    // Refused or cut: polling takes over (and shows a refusal as the GET answers it).
+  } finally {
+    if (watching === controller) watching = null;
+  }
+  if (controller.signal.aborted || seq !== state.detailSeq) return;
+  if (last && !isActive(last)) {
+    // It just completed: the completion notification and the list changed too.
+    loadNotifications();
+    refreshVisibleRows();
+    return;
+  }
+  watchRetryAt = Date.now() + WATCH_RETRY_MS;
+  scheduler.after(Task.DETAIL, POLL_MS, () => fetchDetail(runId, seq, false));
 }
 
 /** @param {Run} run */

@@ -1,16 +1,27 @@
 // @ts-check
-// The run list: filters, "Load more", and the 1-second poll of the first page while any run shown is active.
+// The run list: filters, "Load more", kept live by the workspace's WatchRuns stream (rows change in place, a new run
+// brings the first page again), or by a 1-second poll of the first page while any run shown is active when the stream
+// cannot be had.
 
 import { isUnauthenticated } from '../modules/api.mjs';
 import { $, $as, el } from '../modules/dom.mjs';
 import { bucketOf, formatTime, initiatorName, isActive, progressOf, shortCounts } from '../modules/format.mjs';
 import { handleError } from '../modules/messages.mjs';
 import { listQuery } from '../modules/runlist.mjs';
-import { api, currentMembership, scheduler, state, Task, tenantName } from '../modules/state.mjs';
+import { api, currentMembership, scheduler, state, streamFetch, Task, tenantName } from '../modules/state.mjs';
+import { watch } from '../modules/watch.mjs';
 
 /** @typedef {import('../modules/format.mjs').Run} Run */
 
 const POLL_MS = 1000;
+/** After the list's stream failed or was cut, poll this long before opening one again. */
+const WATCH_RETRY_MS = 10_000;
+/** New runs seen on the stream within this time bring the first page once. */
+const NEW_RUNS_MS = 250;
+
+/** The open WatchRuns stream, and its workspace. */
+let listWatch = /** @type {{ workspaceId: string, controller: AbortController } | null} */ (null);
+let listWatchRetryAt = 0;
 
 /** @returns {import('../modules/runlist.mjs').RunFilters} */
 function filters() {
@@ -55,6 +66,7 @@ export async function loadRuns({ append = false } = {}) {
 /** Empties the list (no workspace, sign-out). */
 export function clearRuns() {
   scheduler.cancel(Task.LIST);
+  stopListWatch();
   state.list.clear();
   $('run-list').replaceChildren();
   renderListChrome();
@@ -125,12 +137,57 @@ export async function refreshVisibleRows() {
   renderListChrome();
 }
 
-/** Polls while a run shown can still change; stops once all are done. */
+/**
+ * Keeps the list live: the workspace's WatchRuns stream when it can be had; otherwise a poll of the first page while a
+ * run shown can still change, and the stream tried again after WATCH_RETRY_MS.
+ */
 function scheduleListPoll() {
   scheduler.cancel(Task.LIST);
-  if (!state.token || !state.list.some(isActive)) return;
-  scheduler.after(Task.LIST, POLL_MS, async () => {
-    await refreshVisibleRows();
+  const membership = currentMembership();
+  if (!state.token || !membership) return;
+  const workspaceId = membership.workspace.workspaceId;
+  if (listWatch?.workspaceId === workspaceId) return;
+  if (Date.now() >= listWatchRetryAt) {
+    watchList(workspaceId);
+    return;
+  }
+  const active = state.list.some(isActive);
+  scheduler.after(Task.LIST, active ? POLL_MS : Math.max(0, listWatchRetryAt - Date.now()), async () => {
+    if (active) await refreshVisibleRows();
     scheduleListPoll();
   });
+}
+
+function stopListWatch() {
+  listWatch?.controller.abort();
+  listWatch = null;
+}
+
+/** @param {string} workspaceId */
+async function watchList(workspaceId) {
+  stopListWatch();
+  const controller = new AbortController();
+  listWatch = { workspaceId, controller };
+  try {
+    await watch({
+      fetch: streamFetch, token: () => state.token, path: `/v1/workspaces/${encodeURIComponent(workspaceId)}/runs:watch`,
+      signal: controller.signal,
+      onRun: (run) => {
+        if (state.list.update(run)) {
+          for (const row of rows()) {
+            if (row.dataset.runId === run.runId) fillRunRow(row, run);
+          }
+        } else {
+          // Not on screen: a new run (or one the filters leave out); the first page says which.
+          scheduler.after(Task.LIST_NEW, NEW_RUNS_MS, refreshVisibleRows);
+        }
+      },
+    });
+  } catch {
+    // Refused or cut: polling takes over.
+  }
+  if (controller.signal.aborted) return;
+  if (listWatch?.controller === controller) listWatch = null;
+  listWatchRetryAt = Date.now() + WATCH_RETRY_MS;
+  scheduleListPoll();
 }
