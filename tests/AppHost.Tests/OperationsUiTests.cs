@@ -40,9 +40,10 @@ public sealed class OperationsUiTests(SuiteApp suite, BrowserFixture browser) : 
 {
     private static readonly string Screenshots = BrowserFixture.Screenshots;
 
-    private async Task<IPage> SignedInAsync(string token)
+    private async Task<IPage> SignedInAsync(string token, Action<IPage>? beforeSignIn = null)
     {
         var page = await browser.NewPageAsync();
+        beforeSignIn?.Invoke(page);
         await page.GotoAsync(new Uri(suite.GatewayUrl, "/").ToString());
         await page.GetByTestId("token-input").FillAsync(token);
         await page.GetByTestId("sign-in").ClickAsync();
@@ -55,11 +56,10 @@ public sealed class OperationsUiTests(SuiteApp suite, BrowserFixture browser) : 
     {
         var entraTenantId = DemoData.EntraTenantId;
         await suite.GraphEmulatorAsync(HttpMethod.Put, $"/emulator/tenants/{entraTenantId}/faults", new { latencyMs = 150 });
-        var page = await SignedInAsync(suite.OwnerToken);
-        // The detail follows the run on its watch stream: no polling GET of the run while it changes.
+        // The detail follows the run on its watch stream (no polling GET of the run while it changes), the list its workspace's.
         var runGets = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var watchStreams = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        page.Request += (_, request) =>
+        var page = await SignedInAsync(suite.OwnerToken, page => page.Request += (_, request) =>
         {
             var path = new Uri(request.Url).AbsolutePath;
             if (path.EndsWith(":watch", StringComparison.Ordinal))
@@ -70,7 +70,7 @@ public sealed class OperationsUiTests(SuiteApp suite, BrowserFixture browser) : 
             {
                 runGets.Enqueue(path);
             }
-        };
+        });
 
         await page.GetByTestId("start-sync").ClickAsync();
         var detail = page.GetByTestId("run-detail");
