@@ -52,4 +52,19 @@ public static class RunJobs
 
     /// <summary>Dead-letter entry field: why the entry was dead-lettered.</summary>
     public const string ReasonField = "reason";
+
+    /// <summary>Dead-letter entry field: the delivery that gave up.</summary>
+    public const string DeliveryCountField = "delivery_count";
+
+    /// <summary>Dead-letter entry field: when it was dead-lettered (ISO 8601, UTC).</summary>
+    public const string DeadLetteredAtField = "dead_lettered_at";
+
+    /// <summary>Dead-letter entry field: the entry's id in the service's stream.</summary>
+    public const string OriginalIdField = "original_id";
+
+    /// <summary>Fields a dead-letter entry adds to the job's own; a requeue leaves them out.</summary>
+    public static readonly IReadOnlySet<string> DeadLetterFields = new HashSet<string>(StringComparer.Ordinal)
+    {
+        ReasonField, DeliveryCountField, DeadLetteredAtField, OriginalIdField,
+    };
 }

@@ -10,6 +10,7 @@ builder.AddRunsDomain();
 builder.AddRunDispatch();
 builder.AddRunWatch();
 builder.AddRunRetention();
+builder.AddDeadLetters();
 builder.AddGrpcOpenApi("runs", typeof(TenantAtlas.Runs.V1.RunsReflection).Assembly);
 
 var app = builder.Build();

@@ -55,7 +55,7 @@ public sealed partial class RunJobProcessor(
         var job = RunJob.From(entry);
         if (job is null)
         {
-            await DeadLetterAsync(entry, "unreadable entry: no run_id");
+            await DeadLetterAsync(entry, deliveryCount, "unreadable entry: no run_id");
             return;
         }
 
@@ -91,7 +91,7 @@ public sealed partial class RunJobProcessor(
             if (scope.ServiceProvider.GetKeyedService<IRunHandler>(job.Type) is not { } handler)
             {
                 await CompleteFailedAsync(job, NoHandlerCode, $"This worker has no handler for {job.Type}.", stopping);
-                await DeadLetterAsync(entry, $"no handler for {job.Type}");
+                await DeadLetterAsync(entry, deliveryCount, $"no handler for {job.Type}");
                 return;
             }
             await RunAsync(entry, job, handler, deliveryCount, consumer, stopping);
@@ -151,7 +151,7 @@ public sealed partial class RunJobProcessor(
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
         {
-            await DeadLetterAsync(entry, "run not found");
+            await DeadLetterAsync(entry, deliveryCount, "run not found");
             return;
         }
         if (job.CreatedAt is { } created && deliveryCount == 1)
@@ -403,7 +403,7 @@ public sealed partial class RunJobProcessor(
             await AcknowledgeAsync(entry);
             return;
         }
-        await DeadLetterAsync(entry, $"{deliveryCount - 1} deliveries without completion");
+        await DeadLetterAsync(entry, deliveryCount, $"{deliveryCount - 1} deliveries without completion");
     }
 
     /// <summary>Completes the run failed with one failure; false when it was already completed (or is gone).</summary>
@@ -422,11 +422,17 @@ public sealed partial class RunJobProcessor(
         }
     }
 
-    private async Task DeadLetterAsync(StreamEntry entry, string reason)
+    private async Task DeadLetterAsync(StreamEntry entry, long deliveryCount, string reason)
     {
         var database = redis.GetDatabase();
         await database.StreamAddAsync(RunJobs.DeadLetterStreamOf(options.Value.Service),
-            [.. entry.Values, new NameValueEntry(RunJobs.ReasonField, reason), new NameValueEntry("original_id", entry.Id)]);
+        [
+            .. entry.Values.Where(v => !RunJobs.DeadLetterFields.Contains(v.Name.ToString())),
+            new NameValueEntry(RunJobs.ReasonField, reason),
+            new NameValueEntry(RunJobs.OriginalIdField, entry.Id),
+            new NameValueEntry(RunJobs.DeliveryCountField, deliveryCount),
+            new NameValueEntry(RunJobs.DeadLetteredAtField, time.GetUtcNow().UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture)),
+        ]);
         await database.StreamAcknowledgeAsync(Stream, Group, entry.Id);
         WorkerTelemetry.DeadLettered.Add(1);
         LogDeadLettered(logger, entry.Id.ToString(), reason);

@@ -9,6 +9,7 @@ public static class GrpcExtensions
     {
         app.MapGrpcService<RunsGrpcService>();
         app.MapGrpcService<AccessGrpcService>();
+        app.MapGrpcService<DeadLetterGrpcService>();
         return app;
     }
 }
