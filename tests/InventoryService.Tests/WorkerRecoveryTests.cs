@@ -90,6 +90,50 @@ public sealed class WorkerRecoveryTests(HostPerTestFixture suite) : IClassFixtur
         await suite.AssertNoActiveRunsAsync();
     }
 
+    // Issue 15: a dead letter whose run is still active (its entry was given up while the run stayed running: an older
+    // worker build, or a give-up whose completion could not be written) is listed and requeued by a platform
+    // administrator, and a worker takes the new delivery to success.
+    [Fact]
+    public async Task DeadLetterOfAnActiveRun_IsListedAndRequeued_AndAWorkerCompletesItSucceeded()
+    {
+        var (_, tenantId, entraTenantId, _) = await suite.CreateTenantAsync("requeue-owner", deviceConfigurations: 4, compliancePolicies: 1);
+        await suite.SetGraphFaultsAsync(entraTenantId, new { latencyMs = 1500 });
+        var first = suite.StartInventoryHost();
+        var started = await suite.InventoryApi(UserToken("requeue-owner"), first).StartInventorySyncAsync(new StartInventorySyncRequest { TenantId = tenantId });
+        await suite.WaitForRunAsync(started.Run.RunId, r => r.Status == RunStatus.Running);
+        await WaitForDeliveryAsync(started.Run.RunId, 1);
+        await suite.StopInventoryHostAsync(first);
+        // Given up as the worker host does it: the entry's fields and why, in the dead-letter stream; the original acknowledged.
+        await using (var redis = await ConnectionMultiplexer.ConnectAsync(suite.Redis.ConnectionString))
+        {
+            var database = redis.GetDatabase();
+            var entry = (await database.StreamRangeAsync(Stream)).Single(e => e[RunJobs.RunIdField] == started.Run.RunId);
+            await database.StreamAddAsync(RunJobs.DeadLetterStreamOf("inventory"),
+                [.. entry.Values, new NameValueEntry(RunJobs.ReasonField, "no handler for inventory.sync"), new NameValueEntry(RunJobs.OriginalIdField, entry.Id),
+                 new NameValueEntry(RunJobs.DeliveryCountField, 1)]);
+            await database.StreamAcknowledgeAsync(Stream, "inventory", entry.Id);
+            await database.StreamDeleteAsync(Stream, [entry.Id]);
+        }
+        var admin = new DeadLetterService.DeadLetterServiceClient(Channel(suite.RunsHost.Server, UserToken(PlatformAdmin)));
+
+        // (Other tests of the class leave dead letters of their own.)
+        var listed = Assert.Single((await admin.ListDeadLettersAsync(new ListDeadLettersRequest { Service = "inventory" })).DeadLetters,
+            d => d.RunId == started.Run.RunId);
+        await suite.SetGraphFaultsAsync(entraTenantId, new { latencyMs = 0 });
+        var requeued = await admin.RequeueDeadLetterAsync(new RequeueDeadLetterRequest { Service = "inventory", EntryId = listed.EntryId });
+        var second = suite.StartInventoryHost();
+        var run = await suite.WaitForCompletionAsync(started.Run.RunId, TimeSpan.FromSeconds(40));
+        await suite.StopInventoryHostAsync(second);
+
+        Assert.Equal((started.Run.RunId, RunStatus.Running), (listed.RunId, listed.Run.Status));
+        Assert.Equal(started.Run.RunId, requeued.Run.RunId);
+        Assert.Equal(RunOutcome.Succeeded, run.Outcome);
+        Assert.Equal(5, run.Counts.Succeeded);
+        Assert.DoesNotContain((await admin.ListDeadLettersAsync(new ListDeadLettersRequest { Service = "inventory" })).DeadLetters,
+            d => d.RunId == started.Run.RunId);
+        await suite.AssertNoActiveRunsAsync();
+    }
+
     [Fact]
     public async Task RedeliveredEntry_ForACompletedRun_IsAcknowledgedAndDropped()
     {
