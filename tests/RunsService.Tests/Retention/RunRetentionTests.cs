@@ -79,6 +79,28 @@ public sealed class RunRetentionTests(ManualPurgeFixture service) : IClassFixtur
     }
 
     [Fact]
+    public async Task OverHttp_OwnerPutsAndMembersGet_TheWorkspacesRetention()
+    {
+        var (workspaceId, _) = await service.CreateWorkspaceWithTenantAsync(Owner, "Http");
+        await service.SetMemberAsync(Owner, workspaceId, Reader, Role.Readonly);
+        var path = $"/v1/workspaces/{workspaceId}/run-retention";
+
+        using var put = await service.Http(UserToken(Owner)).PutAsync(path,
+            new StringContent("""{"days": 45}""", System.Text.Encoding.UTF8, "application/json"));
+        using var get = await service.Http(UserToken(Reader)).GetAsync(path);
+        using var bad = await service.Http(UserToken(Owner)).PutAsync(path,
+            new StringContent("""{"days": 0}""", System.Text.Encoding.UTF8, "application/json"));
+        using var byReader = await service.Http(UserToken(Reader)).PutAsync(path,
+            new StringContent("""{"days": 10}""", System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, put.StatusCode);
+        using var body = System.Text.Json.JsonDocument.Parse(await get.Content.ReadAsStringAsync());
+        Assert.Equal(45, body.RootElement.GetProperty("retention").GetProperty("days").GetInt32());
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, byReader.StatusCode);
+    }
+
+    [Fact]
     public async Task Purge_DeletesOldCompletedRuns_WithTheirNotifications_KeepsActiveRecentAndOtherWorkspaces()
     {
         var (shortId, shortTenant) = await service.CreateWorkspaceWithTenantAsync(Owner, "Short");
