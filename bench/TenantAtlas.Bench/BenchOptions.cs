@@ -8,7 +8,7 @@ public sealed record BenchOptions(bool Quick, string MarkdownPath, string JsonPa
     public static readonly string Usage = """
         usage: TenantAtlas.Bench [--quick] [--only 1,4] [--out docs/benchmarks.md] [--json docs/benchmarks.json]
           --quick   small counts, seconds: proves every scenario still runs (CI); figures are not meaningful
-          --only    run just these scenarios (1-3 start, 4 listing, 5-6 end to end, 7 backup capture, 8 restore), e.g. while profiling
+          --only    run just these scenarios (1-3 start, 4 listing, 5-6 end to end, 7 backup capture, 8 restore, 9 retention purge), e.g. while profiling
           --out     the Markdown report; its results section is replaced, the rest of the file kept
           --json    the same figures as JSON
         """;
@@ -41,6 +41,9 @@ public sealed record BenchOptions(bool Quick, string MarkdownPath, string JsonPa
 
     /// <summary>Policies restored in scenario 8 (with 2 assignments each: two writes a policy).</summary>
     public int RestorePolicies => Quick ? 20 : 200;
+
+    /// <summary>Old completed runs loaded for scenario 9 and purged while EnsureRun traffic continues.</summary>
+    public int RetentionRuns => Quick ? 5_000 : 1_000_000;
 
     public static BenchOptions Parse(string[] args, string repositoryRoot)
     {

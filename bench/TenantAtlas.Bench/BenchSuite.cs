@@ -58,12 +58,13 @@ public sealed class BenchSuite : IAsyncDisposable
 
     public IReadOnlyList<Guid> ListingTenants { get; private set; } = [];
 
-    public static async Task<BenchSuite> StartAsync()
+    /// <param name="runsSettings">RunsService settings a scenario adds (environment variable names, e.g. <c>Retention__Interval</c>).</param>
+    public static async Task<BenchSuite> StartAsync(IReadOnlyDictionary<string, string>? runsSettings = null)
     {
         var suite = new BenchSuite();
         try
         {
-            await suite.StartServersAsync();
+            await suite.StartServersAsync(runsSettings ?? new Dictionary<string, string>());
             return suite;
         }
         catch
@@ -73,7 +74,7 @@ public sealed class BenchSuite : IAsyncDisposable
         }
     }
 
-    private async Task StartServersAsync()
+    private async Task StartServersAsync(IReadOnlyDictionary<string, string> runsSettings)
     {
         Console.WriteLine("Starting PostgreSQL (durable) and Redis...");
         Postgres = await PostgresServer.StartDurableAsync();
@@ -98,7 +99,7 @@ public sealed class BenchSuite : IAsyncDisposable
                 ["Auth__PlatformAdmins__0"] = PlatformAdmin,
                 ["Kestrel__Endpoints__grpc__Url"] = $"http://127.0.0.1:{RunsGrpcPort}",
                 ["Kestrel__Endpoints__http__Url"] = $"http://127.0.0.1:{httpPort}",
-            },
+            }.Concat(runsSettings).ToDictionary(),
             new Uri($"http://127.0.0.1:{httpPort}/health"),
             TimeSpan.FromSeconds(90));
         owned.Add(RunsService);

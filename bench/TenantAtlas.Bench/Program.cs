@@ -46,4 +46,10 @@ if (options.Runs(8))
     await RestoreScenario.RunAsync(options, restore);
     await restore.WriteAsync();
 }
+if (options.Runs(9))
+{
+    var retention = new BenchReport(options, "retention");
+    await RetentionScenario.RunAsync(options, retention);
+    await retention.WriteAsync();
+}
 return 0;

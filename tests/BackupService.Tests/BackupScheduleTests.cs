@@ -1,4 +1,5 @@
 extern alias backup;
+extern alias runs;
 
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
@@ -6,6 +7,7 @@ using TenantAtlas.Backup.V1;
 using TenantAtlas.Inventory.V1;
 using TenantAtlas.Runs.V1;
 using BackupScheduler = backup::TenantAtlas.BackupService.Schedules.BackupScheduler;
+using RunRetentionPurge = runs::TenantAtlas.RunsService.Retention.RunRetentionPurge;
 using static TenantAtlas.Testing.Suite.DomainSuiteFixture;
 
 namespace TenantAtlas.BackupService.Tests;
@@ -106,6 +108,37 @@ public sealed class BackupScheduleTests(BackupSuiteFixture suite) : IClassFixtur
         var after = (await api.GetBackupScheduleAsync(new GetBackupScheduleRequest { ScheduleId = schedule.ScheduleId })).Schedule;
         Assert.Equal(slot, after.LastFiredFor.ToDateTime());
         await suite.StopServiceHostAsync(replica);
+    }
+
+    [Fact]
+    public async Task ASlotFiredAgainAfterRetentionPurgedItsRun_IsAlreadyDone_AndStartsNothing()
+    {
+        var (workspaceId, tenantId, _, _) = await suite.CreateTenantAsync("schedule-purged-owner", deviceConfigurations: 1, compliancePolicies: 0);
+        var api = suite.BackupApi(UserToken("schedule-purged-owner"));
+        var schedule = (await api.CreateBackupScheduleAsync(new CreateBackupScheduleRequest { TenantId = tenantId, Definition = Nightly("UTC") })).Schedule;
+        var slot = schedule.NextFireTimes[0].ToDateTime();
+        var scheduler = suite.Backup.Services.GetRequiredService<BackupScheduler>();
+        var run = Assert.Single(Of(schedule, await scheduler.FireDueAsync(slot.AddSeconds(5), default)));
+        await suite.WaitForCompletionAsync(run.RunId, TimeSpan.FromSeconds(60));
+
+        // The run is older than the workspace's 90 days, and RunsService's retention purges it.
+        await using (var connection = new Npgsql.NpgsqlConnection(suite.RunsDb))
+        {
+            await connection.OpenAsync();
+            await using var age = new Npgsql.NpgsqlCommand(
+                "UPDATE runs.operation_runs SET created_at = now() - interval '101 days', completed_at = now() - interval '100 days' WHERE id = @id", connection);
+            age.Parameters.AddWithValue("id", Guid.Parse(run.RunId));
+            Assert.Equal(1, await age.ExecuteNonQueryAsync());
+        }
+        await suite.RunsHost.Services.GetRequiredService<RunRetentionPurge>().PurgeOnceAsync(default);
+        // A replica that lost its record of the fire looks at the slot again.
+        await ResetScheduleAsync(schedule.ScheduleId, slot);
+        var replayed = Of(schedule, await scheduler.FireDueAsync(slot.AddMinutes(5), default));
+
+        Assert.Empty(replayed);
+        Assert.Empty(await ScheduledRunsAsync("schedule-purged-owner", workspaceId, tenantId));
+        var after = (await api.GetBackupScheduleAsync(new GetBackupScheduleRequest { ScheduleId = schedule.ScheduleId })).Schedule;
+        Assert.Equal(slot, after.LastFiredFor.ToDateTime());
     }
 
     [Fact]

@@ -40,6 +40,10 @@ public sealed class QuickBenchmarkTests
                 Assert.True(double.IsFinite(ratio) && ratio > 0, $"Row with a baseline but no ratio: {row}");
             }
         }
+        // Scenario 9 (retention) writes its own section and JSON file.
+        using var retention = JsonDocument.Parse(await File.ReadAllTextAsync(Path.ChangeExtension(json, ".retention.json")));
+        Assert.Contains(retention.RootElement.GetProperty("rows").EnumerateArray(),
+            r => r.GetProperty("scenario").GetString()!.StartsWith("9.", StringComparison.Ordinal));
         var facts = report.RootElement.GetProperty("facts").EnumerateArray().Select(f => f.GetString()!).ToList();
         Assert.Contains(facts, f => f.Contains("left exactly 1 run.", StringComparison.Ordinal));
 

@@ -96,16 +96,26 @@ public sealed partial class BackupScheduler(
             LogTenantGone(logger, schedule.Id, schedule.TenantId);
             return null;
         }
-        var ensured = await runs.EnsureRunAsync(new EnsureRunRequest
+        EnsureRunResponse ensured;
+        try
         {
-            WorkspaceId = tenant.WorkspaceId,
-            TenantId = tenant.TenantId,
-            Type = Contracts.RunTypes.BackupScheduleScheduled,
-            IdentityPolicy = IdentityPolicy.Once,
-            IdentityInputs = { ["schedule"] = schedule.Id.ToString(), ["fire_for"] = fireFor.ToString("O", System.Globalization.CultureInfo.InvariantCulture) },
-            Context = new ScheduleRunContext(schedule.Id, schedule.DisplayName, tenant.EntraTenantId, schedule.Families, schedule.PolicyIds,
-                FireFor: fireFor).ToStruct(),
-        }, headers, cancellationToken: ct);
+            ensured = await runs.EnsureRunAsync(new EnsureRunRequest
+            {
+                WorkspaceId = tenant.WorkspaceId,
+                TenantId = tenant.TenantId,
+                Type = Contracts.RunTypes.BackupScheduleScheduled,
+                IdentityPolicy = IdentityPolicy.Once,
+                IdentityInputs = { ["schedule"] = schedule.Id.ToString(), ["fire_for"] = fireFor.ToString("O", System.Globalization.CultureInfo.InvariantCulture) },
+                Context = new ScheduleRunContext(schedule.Id, schedule.DisplayName, tenant.EntraTenantId, schedule.Families, schedule.PolicyIds,
+                    FireFor: fireFor).ToStruct(),
+            }, headers, cancellationToken: ct);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.AlreadyExists)
+        {
+            // The slot's run completed long ago and retention purged it: the slot was done; firing it again must not redo it.
+            LogAlreadyDone(logger, schedule.Id, fireFor, e.Status.Detail);
+            return null;
+        }
         LogFired(logger, schedule.Id, fireFor, ensured.Run.RunId, ensured.Created);
         return ensured.Run;
     }
@@ -127,6 +137,9 @@ public sealed partial class BackupScheduler(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Schedule {ScheduleId} fired for {FireFor:O}: run {RunId} (created: {Created})")]
     private static partial void LogFired(ILogger logger, Guid scheduleId, DateTime fireFor, string runId, bool created);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Schedule {ScheduleId} slot {FireFor:O} was already done: {Detail}")]
+    private static partial void LogAlreadyDone(ILogger logger, Guid scheduleId, DateTime fireFor, string detail);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Schedule {ScheduleId} did not fire: its tenant {TenantId} is no longer registered")]
     private static partial void LogTenantGone(ILogger logger, Guid scheduleId, Guid tenantId);

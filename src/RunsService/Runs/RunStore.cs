@@ -60,6 +60,7 @@ public sealed partial class RunStore(
             SELECT @id, @workspace_id, @tenant_id, @type, 'queued', 'pending', @policy, @hash,
                 @inputs, @initiator_subject, @initiator_name, @context, @trace_id, now(), now(), @hold_dispatch
             {(gated ? "FROM gate" : "")}
+            {(lasting ? $"WHERE NOT EXISTS (SELECT 1 FROM {TombstoneTable} WHERE {TombstoneMatch(workspacePlane)})" : "")}
             ON CONFLICT (workspace_id, tenant_id, run_identity_hash)
                 WHERE {(lasting ? IdentityIndexPredicates.Lasting : IdentityIndexPredicates.Active)} DO NOTHING
             RETURNING *
@@ -76,6 +77,21 @@ public sealed partial class RunStore(
         SELECT {Columns}, false FROM {Table}
         WHERE {IdentityMatch(lasting, workspacePlane)} AND NOT EXISTS (SELECT 1 FROM inserted)
             {(gated ? "AND EXISTS (SELECT 1 FROM gate)" : "")}
+        """;
+
+    // A lasting identity whose run retention purged is still taken: the insert finds its tombstone and writes nothing,
+    // and the rare path (EnsureAsync) names the purged run. One index probe, on lasting identities only.
+    private const string TombstoneTable = "runs.run_identity_tombstones";
+
+    private static string TombstoneMatch(bool workspacePlane) =>
+        "workspace_id = @workspace_id AND " + (workspacePlane ? "tenant_id IS NULL" : "tenant_id = @tenant_id") + " AND run_identity_hash = @hash";
+
+    private static readonly string[] TombstoneSqls = [TombstoneSql(false), TombstoneSql(true)];
+
+    private static string TombstoneSql(bool workspacePlane) => $"""
+        SELECT t.run_id, t.completed_at, w.run_retention_days
+        FROM {TombstoneTable} t JOIN runs.workspaces w ON w.id = t.workspace_id
+        WHERE t.{TombstoneMatch(workspacePlane).Replace(" AND ", " AND t.", StringComparison.Ordinal)}
         """;
 
     private static string FindSql(bool lasting, bool workspacePlane) =>
@@ -119,9 +135,31 @@ public sealed partial class RunStore(
             {
                 return (existing, false);
             }
+            if (run.IdentityPolicy.IsLasting)
+            {
+                await ThrowIfPurgedAsync(run, ct);
+            }
         }
         throw new InvalidOperationException(
             $"EnsureRun could neither insert nor find the run for identity {run.IdentityHash} after {MaxEnsureRounds} rounds.");
+    }
+
+    /// <summary>ALREADY_EXISTS when the lasting identity belonged to a run that retention purged: that work was done.</summary>
+    private async Task ThrowIfPurgedAsync(NewRun run, CancellationToken ct)
+    {
+        await using var lookup = dataSource.CreateCommand(TombstoneSqls[run.TenantId is null ? 1 : 0]);
+        lookup.Parameters.Add(Uuid("workspace_id", run.WorkspaceId));
+        lookup.Parameters.Add(Uuid("tenant_id", run.TenantId));
+        lookup.Parameters.Add(IdentityHash("hash", run.IdentityHash));
+        await using var reader = await lookup.ExecuteReaderAsync(ct);
+        if (await reader.ReadAsync(ct))
+        {
+            var (purgedRun, completedAt, days) = (reader.GetGuid(0), reader.GetDateTime(1), reader.GetInt32(2));
+            throw new ServiceDefaults.AlreadyExistsException(
+                $"This {run.IdentityPolicy.Value} identity was already used by run {purgedRun}, completed " +
+                $"{completedAt.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)} and since purged by the " +
+                $"workspace's run retention ({days} days); the same work is never done twice. Start it with a new identity to run it again.");
+        }
     }
 
     private NpgsqlCommand EnsureCommand(NewRun run, StartGate? gate)
