@@ -158,10 +158,23 @@ public sealed class OperationsUiTests(SuiteApp suite, BrowserFixture browser) : 
             await Assertions.Expect(detail.GetByTestId("status-badge").First).ToHaveTextAsync("running",
                 new LocatorAssertionsToHaveTextOptions { Timeout = 30_000 });
 
-            await detail.GetByTestId("cancel-run").ClickAsync();
+            var runId = (await detail.GetByTestId("detail-run-id").TextContentAsync())?.Trim();
+            var cancel = await page.RunAndWaitForResponseAsync(() => detail.GetByTestId("cancel-run").ClickAsync(),
+                response => response.Url.EndsWith(":cancel", StringComparison.Ordinal));
+            Assert.Equal(200, cancel.Status);
 
-            await Assertions.Expect(detail.GetByTestId("status-badge").First).ToHaveTextAsync("cancelled",
-                new LocatorAssertionsToHaveTextOptions { Timeout = 30_000 });
+            try
+            {
+                await Assertions.Expect(detail.GetByTestId("status-badge").First).ToHaveTextAsync("cancelled",
+                    new LocatorAssertionsToHaveTextOptions { Timeout = 30_000 });
+            }
+            catch (PlaywrightException e)
+            {
+                // Say where it stuck: the run as RunsService has it now.
+                using var http = new HttpClient { BaseAddress = suite.GatewayUrl };
+                http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", suite.OwnerToken);
+                throw new Xunit.Sdk.XunitException($"{e.Message}{Environment.NewLine}The run now: {await http.GetStringAsync($"/v1/runs/{runId}")}");
+            }
             await Assertions.Expect(detail.GetByTestId("detail-cancel")).ToContainTextAsync("Cancelled by");
             await Assertions.Expect(detail.GetByTestId("cancel-run")).ToBeHiddenAsync();
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "run-cancelled.png"), FullPage = true });

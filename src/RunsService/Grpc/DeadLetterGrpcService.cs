@@ -13,12 +13,12 @@ public sealed partial class DeadLetterGrpcService(DeadLetterStore queue) : DeadL
 {
     public override async Task<ListDeadLettersResponse> ListDeadLetters(ListDeadLettersRequest request, ServerCallContext context)
     {
-        queue.Authorize(context.Caller());
         var v = new RequestValidator();
         var service = Service(v, request.Service);
         var pageSize = v.PageSize("page_size", request.PageSize);
         var before = request.PageToken.Length == 0 ? null : EntryId(v, "page_token", request.PageToken);
         v.ThrowIfInvalid();
+        queue.Authorize(context.Caller());
         var (page, next, total) = await queue.ListAsync(service, pageSize, before, context.CancellationToken);
         var response = new ListDeadLettersResponse { NextPageToken = next ?? string.Empty, Total = total };
         response.DeadLetters.AddRange(page.Select(ToProto));
@@ -27,22 +27,22 @@ public sealed partial class DeadLetterGrpcService(DeadLetterStore queue) : DeadL
 
     public override async Task<RequeueDeadLetterResponse> RequeueDeadLetter(RequeueDeadLetterRequest request, ServerCallContext context)
     {
-        queue.Authorize(context.Caller());
         var v = new RequestValidator();
         var service = Service(v, request.Service);
         var entryId = EntryId(v, "entry_id", request.EntryId);
         v.ThrowIfInvalid();
+        queue.Authorize(context.Caller());
         var (run, added) = await queue.RequeueAsync(service, entryId, context.CancellationToken);
         return new RequeueDeadLetterResponse { Run = run.ToProto(), StreamEntryId = added };
     }
 
     public override async Task<DiscardDeadLetterResponse> DiscardDeadLetter(DiscardDeadLetterRequest request, ServerCallContext context)
     {
-        queue.Authorize(context.Caller());
         var v = new RequestValidator();
         var service = Service(v, request.Service);
         var entryId = EntryId(v, "entry_id", request.EntryId);
         v.ThrowIfInvalid();
+        queue.Authorize(context.Caller());
         await queue.DiscardAsync(service, entryId);
         return new DiscardDeadLetterResponse();
     }
