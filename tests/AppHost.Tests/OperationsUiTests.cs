@@ -165,8 +165,9 @@ public sealed class OperationsUiTests(SuiteApp suite, BrowserFixture browser) : 
 
             try
             {
+                // Generous: CI runs other AppHosts beside this one on two cores.
                 await Assertions.Expect(detail.GetByTestId("status-badge").First).ToHaveTextAsync("cancelled",
-                    new LocatorAssertionsToHaveTextOptions { Timeout = 30_000 });
+                    new LocatorAssertionsToHaveTextOptions { Timeout = 60_000 });
             }
             catch (PlaywrightException e)
             {
