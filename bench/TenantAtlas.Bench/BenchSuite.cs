@@ -2,6 +2,7 @@ using System.Globalization;
 using Grpc.Net.Client;
 using Npgsql;
 using TenantAtlas.Access.V1;
+using TenantAtlas.Bench.Measurement;
 using TenantAtlas.ServiceDefaults;
 using TenantAtlas.Testing;
 using TenantAtlas.TokenIssuing;
@@ -125,6 +126,25 @@ public sealed class BenchSuite : IAsyncDisposable
         });
         owned.Add(new AsyncDisposable(channel.Dispose));
         return channel;
+    }
+
+    /// <summary>
+    /// A CPU/WAL profile of the suite's processes: RunsService, PostgreSQL (postmaster and backends), Redis, this load
+    /// generator, and the <paramref name="others"/> a scenario adds (e.g. the worker).
+    /// </summary>
+    public CpuProfile Profile(params (string Name, Func<IEnumerable<int>> Processes)[] others)
+    {
+        var postmaster = Postgres.PostmasterProcessId;
+        var runsService = RunsService.ProcessId;
+        var redis = Redis.ProcessId;
+        return new CpuProfile(RunsData,
+        [
+            ("RunsService", () => [runsService]),
+            .. others,
+            ("PostgreSQL", () => CpuProfile.PostgresProcesses(postmaster)),
+            ("Redis", () => [redis]),
+            ("load generator", () => [Environment.ProcessId]),
+        ]);
     }
 
     /// <summary>

@@ -22,13 +22,19 @@ public sealed partial class PostgresServer
     private static Process? s_cleanupWatchdog;
 
     private readonly int _port;
+    private readonly string _dataDirectory;
     private int _databaseCounter;
 
-    private PostgresServer(int port)
+    private PostgresServer(int port, string dataDirectory)
     {
         _port = port;
+        _dataDirectory = dataDirectory;
         AdminConnectionString = ConnectionString("postgres");
     }
+
+    /// <summary>The postmaster's process id (first line of postmaster.pid); its backends are its children.</summary>
+    public int PostmasterProcessId =>
+        int.Parse(File.ReadLines(Path.Combine(_dataDirectory, "postmaster.pid")).First(), System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Connection string for the <c>postgres</c> maintenance database (superuser <c>postgres</c>).</summary>
     public string AdminConnectionString { get; }
@@ -98,7 +104,7 @@ public sealed partial class PostgresServer
             try
             {
                 await RunPostgresToolAsync(binDirectory, root, "pg_ctl", ["-D", dataDirectory, "-l", logFile, "-w", "-o", options, "start"]);
-                return new PostgresServer(port);
+                return new PostgresServer(port, dataDirectory);
             }
             catch (Exception ex) when (ex is InvalidOperationException or TimeoutException)
             {

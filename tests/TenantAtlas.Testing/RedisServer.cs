@@ -70,6 +70,9 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>Whether the redis-server process is alive (it may still be starting when <see cref="StartAsync"/> has not returned).</summary>
     public bool IsRunning => _process is { HasExited: false };
 
+    /// <summary>The redis-server process (for CPU accounting in benchmarks).</summary>
+    public int ProcessId => _process?.Id ?? throw new InvalidOperationException("redis-server is not running.");
+
     /// <summary>Stops the server process in its tracks (SIGSTOP) for <paramref name="duration"/>, then lets it go on: a stall.</summary>
     public async Task StallAsync(TimeSpan duration)
     {

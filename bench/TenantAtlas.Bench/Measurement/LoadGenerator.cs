@@ -5,6 +5,9 @@ namespace TenantAtlas.Bench.Measurement;
 /// <summary>What a load phase achieved: operations completed, how long it took, per-operation latency.</summary>
 public sealed record LoadResult(long Operations, TimeSpan Elapsed, LatencyStats Latency)
 {
+    /// <summary>Where the measured phase's CPU and WAL went (<see cref="CpuProfile.Describe"/>), when a profile was asked for.</summary>
+    public string? Profile { get; init; }
+
     public double PerSecond => Operations / Elapsed.TotalSeconds;
 }
 
@@ -20,12 +23,15 @@ public static class LoadGenerator
     public static long NextSequence() => Interlocked.Increment(ref s_sequence);
 
     /// <param name="measuring">Called between warm-up and measurement (e.g. to forget what the warm-up recorded).</param>
+    /// <param name="profile">Snapshotted around the measured phase; the result's <see cref="LoadResult.Profile"/> says per <paramref name="unit"/>.</param>
     public static async Task<LoadResult> RunAsync(int callers, TimeSpan warmup, TimeSpan duration, Func<long, Task> operation,
-        Action? measuring = null)
+        Action? measuring = null, CpuProfile? profile = null, string unit = "call")
     {
         await LoopAsync(callers, warmup, operation, record: false);
         measuring?.Invoke();
-        return await LoopAsync(callers, duration, operation, record: true);
+        var before = profile is null ? null : await profile.TakeAsync();
+        var result = await LoopAsync(callers, duration, operation, record: true);
+        return before is null ? result : result with { Profile = CpuProfile.Describe(before, await profile!.TakeAsync(), result.Operations, unit) };
     }
 
     private static async Task<LoadResult> LoopAsync(int callers, TimeSpan duration, Func<long, Task> operation, bool record)

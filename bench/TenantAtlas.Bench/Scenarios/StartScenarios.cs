@@ -66,11 +66,12 @@ public static class StartScenarios
         foreach (var callers in (int[])[1, 4, 16])
         {
             var rawResult = await LoadGenerator.RunAsync(callers, options.Warmup, options.Measure,
-                sequence => raw.EnsureAsync($"new-{sequence}", sequence));
+                sequence => raw.EnsureAsync($"new-{sequence}", sequence), profile: suite.Profile(), unit: "run");
             var server = new ServerTimes();
             var ours = await LoadGenerator.RunAsync(callers, options.Warmup, options.Measure,
                 async sequence => RequireCreated(await server.CallAsync(suite.OwnerRuns.EnsureRunAsync(Ensure(suite, $"new-{sequence}", sequence)))),
-                server.Clear);
+                server.Clear, suite.Profile(), "run");
+            report.AddFact($"Profile, new identity, {callers} caller(s), EnsureRun: {ours.Profile}. Raw INSERT: {rawResult.Profile}.");
 
             var judged = callers == 16;
             var ratio = ours.PerSecond / rawResult.PerSecond;
@@ -121,7 +122,7 @@ public static class StartScenarios
         const int callers = 16;
         Console.WriteLine(scenario);
         var rawResult = await LoadGenerator.RunAsync(callers, options.Warmup, options.Measure,
-            sequence => raw.LifecycleAsync($"life-{sequence}", sequence));
+            sequence => raw.LifecycleAsync($"life-{sequence}", sequence), profile: suite.Profile(), unit: "run");
         var ours = await LoadGenerator.RunAsync(callers, options.Warmup, options.Measure, async sequence =>
         {
             var run = RequireCreated(await suite.OwnerRuns.EnsureRunAsync(Ensure(suite, $"life-{sequence}", sequence)));
@@ -132,7 +133,8 @@ public static class StartScenarios
                 Status = RunStatus.Completed,
                 SetCounts = new RunCountsPatch { Total = 1, Processed = 1, Succeeded = 1 },
             });
-        });
+        }, profile: suite.Profile(), unit: "run");
+        report.AddFact($"Profile, lifecycle, {callers} callers: {ours.Profile}. Raw statements: {rawResult.Profile}.");
 
         var ratio = ours.PerSecond / rawResult.PerSecond;
         report.Add(new BenchRow(scenario, $"{callers} callers: runs/s (ensure → running → completed)", new Figure(ours.PerSecond, "runs/s"),
