@@ -351,11 +351,12 @@ public sealed partial class RunJobProcessor(
                         }
                         lastClaim = time.GetUtcNow();
                     }
-                    var counts = context.TakeCounts();
                     Run? current = null;
-                    if (counts.CalculateSize() > 0)
+                    if (context.TakeCounts().CalculateSize() > 0)
                     {
-                        current = await runs.UpdateAsync(new UpdateRunRequest { RunId = context.Run.RunId, IncrementCounts = counts, AttemptId = context.AttemptId }, ct);
+                        // Absolute counts: RunsService may commit a progress report without waiting for its disk flush,
+                        // because the next report restores whatever a database crash lost (an increment would be lost).
+                        current = await runs.UpdateAsync(new UpdateRunRequest { RunId = context.Run.RunId, SetCounts = context.Totals(), AttemptId = context.AttemptId }, ct);
                     }
                     else if (time.GetUtcNow() - lastRead >= options.Value.HeartbeatInterval)
                     {

@@ -32,6 +32,13 @@ public sealed class DispatchOptions
     /// </summary>
     public TimeSpan RepublishAfter { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// How long the relay leaves a new run's outbox row to <see cref="ImmediateDispatch"/> of the replica that wrote it,
+    /// which publishes the job right after the commit. Past it the relay publishes the job itself: the publish failed, or
+    /// that replica stopped before it. Far below <see cref="Deadline"/>.
+    /// </summary>
+    public TimeSpan ImmediateGrace { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Longest a single Redis publish may take before it counts as failed.</summary>
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(2);
 }

@@ -105,7 +105,7 @@ public sealed partial class LostJobSweep(
         {
             Runs.RunTelemetry.JobsRepublished.Add(putBack);
             LogRepublished(logger, putBack, string.Join(", ", lost.Select(l => l.Id)));
-            signal.Wake();
+            signal.RequestClaim();
         }
         return putBack;
     }

@@ -4,15 +4,19 @@ using Npgsql;
 namespace TenantAtlas.RunsService.Dispatch;
 
 /// <summary>
-/// Hands new runs' jobs from the outbox to their Redis streams. Woken by <see cref="DispatchSignal"/> when this
-/// replica writes a job (no slow poll), it publishes each batch inside a transaction that holds the rows with
-/// FOR UPDATE SKIP LOCKED, so any number of RunsService replicas relay together without publishing an entry
-/// twice; the poll picks up jobs a replica wrote and could not relay. A job Redis refuses is retried with
-/// backoff until its deadline; then <see cref="DispatchExpiry"/> fails its run visibly.
+/// Hands runs' jobs from the outbox to their Redis streams when <see cref="ImmediateDispatch"/> did not: jobs whose
+/// immediate publish failed or whose replica stopped before it (due after <see cref="DispatchOptions.ImmediateGrace"/>),
+/// released held runs and jobs the lost-job sweep put back (<see cref="DispatchSignal.RequestClaim"/>), retries. It
+/// publishes each batch inside a transaction that holds the rows with FOR UPDATE SKIP LOCKED, so any number of
+/// RunsService replicas relay together without publishing an entry twice; it polls for due rows every
+/// <see cref="DispatchOptions.PollInterval"/>. A job Redis refuses is retried with backoff until its deadline; then
+/// <see cref="DispatchExpiry"/> fails its run visibly. It also deletes the outbox rows of jobs ImmediateDispatch published,
+/// many in one statement.
 /// </summary>
 public sealed partial class OutboxRelay(
     NpgsqlDataSource dataSource,
     JobPublisher publisher,
+    ImmediateDispatch immediate,
     DispatchExpiry expiry,
     DispatchSignal signal,
     TimeProvider time,
@@ -20,6 +24,10 @@ public sealed partial class OutboxRelay(
     ILogger<OutboxRelay> logger) : BackgroundService
 {
     private long lastExpiryCheck;
+    private long lastClaim;
+
+    // Rows deleted per statement for published jobs: one statement for a burst of runs, bounded in size.
+    private const int DeletesPerStatement = 1000;
 
     private const string ClaimSql = """
         SELECT o.id, o.run_id, o.stream, o.trace_parent, o.attempts, r.type, r.workspace_id, r.tenant_id, r.created_at
@@ -36,11 +44,17 @@ public sealed partial class OutboxRelay(
         {
             try
             {
-                var moreWaiting = await RelayOnceAsync(stoppingToken);
-                if (!moreWaiting)
+                await DeletePublishedAsync(stoppingToken);
+                var moreWaiting = false;
+                if (signal.TakeClaimRequest() || time.GetElapsedTime(lastClaim) >= options.Value.PollInterval)
                 {
-                    // Returns at this replica's next job, or after the poll interval for other replicas' jobs,
-                    // retries and deadlines.
+                    lastClaim = time.GetTimestamp();
+                    moreWaiting = await RelayOnceAsync(stoppingToken);
+                }
+                if (!moreWaiting && !immediate.HasPublished)
+                {
+                    // Returns when this replica published a job or has due rows, or after the poll interval for other
+                    // replicas' jobs, retries and deadlines.
                     await signal.WaitAsync(options.Value.PollInterval, stoppingToken);
                 }
             }
@@ -55,6 +69,23 @@ public sealed partial class OutboxRelay(
                 await Task.Delay(options.Value.PollInterval, stoppingToken);
             }
         }
+    }
+
+    /// <summary>
+    /// Deletes the outbox rows of jobs <see cref="ImmediateDispatch"/> published, in one statement that does not wait for
+    /// its WAL flush: if a crash loses it, the rows come due after the grace and the relay's publish of them is a no-op.
+    /// </summary>
+    public async Task DeletePublishedAsync(CancellationToken ct)
+    {
+        var runs = immediate.TakePublished(DeletesPerStatement);
+        if (runs.Count == 0)
+        {
+            return;
+        }
+        var delete = new NpgsqlBatchCommand("DELETE FROM runs.run_dispatch_outbox WHERE run_id = ANY(@runs)");
+        delete.Parameters.AddWithValue("runs", runs.ToArray());
+        await using var batch = Persistence.RelaxedCommit.Batch(dataSource, delete);
+        await batch.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>

@@ -18,6 +18,7 @@ public static class DispatchExtensions
         builder.Services.AddSingleton<DispatchSignal>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<JobPublisher>();
+        builder.Services.AddSingleton<ImmediateDispatch>();
         builder.Services.AddSingleton<CancelSignal>();
         builder.Services.AddSingleton<DispatchExpiry>();
         builder.Services.AddHostedService<OutboxRelay>();

@@ -16,6 +16,8 @@ public static class RunsDomainExtensions
             .Validate(o => o.Deadline > TimeSpan.Zero && o.BatchSize > 0, "Dispatch:Deadline and Dispatch:BatchSize must be positive.")
             .Validate(o => o.LostJobCheckInterval > TimeSpan.Zero && o.RepublishAfter > TimeSpan.Zero,
                 "Dispatch:LostJobCheckInterval and Dispatch:RepublishAfter must be positive.")
+            .Validate(o => o.ImmediateGrace >= TimeSpan.Zero && o.ImmediateGrace < o.Deadline,
+                "Dispatch:ImmediateGrace must be at least zero and shorter than Dispatch:Deadline.")
             .ValidateOnStart();
         builder.Services.AddSingleton<RunStore>();
         builder.Services.AddScoped<WorkspaceAccess>();

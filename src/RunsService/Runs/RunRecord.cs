@@ -67,7 +67,18 @@ public sealed record RunUpdate(
     RunCountsPatch SetCounts,
     RunCounts IncrementCounts,
     IReadOnlyList<RunFailure> Failures,
-    Guid? AttemptId = null);
+    Guid? AttemptId = null)
+{
+    /// <summary>
+    /// Whether losing this update in a database crash is harmless, so it may commit without waiting for its WAL flush
+    /// (<see cref="Persistence.RelaxedCommit"/>): a start (queued → running; its worker's next report or a redelivery of
+    /// the job records it again) or absolute progress counts (the next report sets them again). Not increments (nothing
+    /// would restore them), failures, outcomes or completions: those are the run's record.
+    /// </summary>
+    public bool LossIsHarmless =>
+        Outcome is null && Failures.Count == 0 && IncrementCounts == default
+        && (ToStatus == RunStatusName.Running || ToStatus is null);
+}
 
 /// <summary>ListRuns filters, already validated. Null means "no filter".</summary>
 public sealed record RunFilter(

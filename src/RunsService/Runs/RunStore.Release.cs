@@ -41,7 +41,7 @@ public sealed partial class RunStore
         var released = reader.GetBoolean(ColumnCount);
         if (released)
         {
-            dispatchSignal.Wake(); // its outbox row has committed
+            dispatchSignal.RequestClaim(); // its outbox row has committed and is due now
             changes.Publish(run);
         }
         return (run, released);

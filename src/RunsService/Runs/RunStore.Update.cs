@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Npgsql;
 using static TenantAtlas.RunsService.Runs.RunRows;
 
 namespace TenantAtlas.RunsService.Runs;
@@ -64,7 +65,8 @@ public sealed partial class RunStore
     /// </summary>
     public async Task<RunRecord> UpdateAsync(RunUpdate update, CancellationToken ct)
     {
-        await using (var command = dataSource.CreateCommand(UpdateSql))
+        var command = new NpgsqlBatchCommand(UpdateSql);
+        await using (var batch = Persistence.RelaxedCommit.Batch(dataSource, command, relaxed: update.LossIsHarmless))
         {
             var p = command.Parameters;
             p.Add(Uuid("id", update.RunId));
@@ -83,7 +85,12 @@ public sealed partial class RunStore
             p.Add(Bigint("failure_count", update.Failures.Count));
             p.Add(Jsonb("failures", JsonSerializer.Serialize(update.Failures, Json)));
             p.Add(Uuid("attempt", update.AttemptId));
-            if (await ReadSingleAsync(command, ct) is { } updated)
+            RunRecord? updated;
+            await using (var reader = await Persistence.RelaxedCommit.ExecuteReaderAsync(batch, ct))
+            {
+                updated = await reader.ReadAsync(ct) ? Read(reader) : null;
+            }
+            if (updated is not null)
             {
                 changes.Publish(updated);
                 return updated;

@@ -13,6 +13,7 @@ public sealed partial class RunStore(
     NpgsqlDataSource dataSource,
     Microsoft.Extensions.Options.IOptions<Dispatch.DispatchOptions> dispatch,
     Dispatch.DispatchSignal dispatchSignal,
+    Dispatch.ImmediateDispatch immediateDispatch,
     Watch.RunChangeFeed changes)
 {
     /// <summary>Stored failures per run; later ones are counted in failures_dropped.</summary>
@@ -49,7 +50,8 @@ public sealed partial class RunStore(
 
     // The initiator's queued notification and the dispatch outbox entry are written by the same statement as
     // the run: a run row without its job (or a job without its run) cannot exist. A reused run writes neither; a
-    // held run (hold_dispatch) gets its outbox entry from ReleaseRun.
+    // held run (hold_dispatch) gets its outbox entry from ReleaseRun. The entry is due for the relay only after the
+    // immediate-dispatch grace: ImmediateDispatch publishes the job right after this commit.
     // When the identity is taken by a run committed before this statement began (the double-click storm), the
     // last SELECT returns that run in the same round trip; created tells which branch answered. A gated
     // statement does nothing and returns nothing unless the gate lets the caller start the run.
@@ -70,7 +72,8 @@ public sealed partial class RunStore(
             FROM inserted WHERE initiator_subject IS NOT NULL
         ), dispatched AS (
             INSERT INTO runs.run_dispatch_outbox (run_id, stream, trace_parent, created_at, deadline_at, next_attempt_at)
-            SELECT id, @stream, @trace_parent, created_at, created_at + @dispatch_deadline, created_at FROM inserted WHERE NOT dispatch_held
+            SELECT id, @stream, @trace_parent, created_at, created_at + @dispatch_deadline, created_at + @immediate_grace
+            FROM inserted WHERE NOT dispatch_held
         )
         SELECT {Columns}, true FROM inserted
         UNION ALL
@@ -105,7 +108,7 @@ public sealed partial class RunStore(
     public async Task<(RunRecord Run, bool Created)?> TryEnsureAsync(NewRun run, StartGate gate, CancellationToken ct)
     {
         await using var ensure = EnsureCommand(run, gate);
-        return await ExecuteEnsureAsync(ensure, ct);
+        return await ExecuteEnsureAsync(ensure, run, ct);
     }
 
     /// <summary>
@@ -119,7 +122,7 @@ public sealed partial class RunStore(
         {
             await using (var ensure = EnsureCommand(run, gate: null))
             {
-                if (await ExecuteEnsureAsync(ensure, ct) is { } ensured)
+                if (await ExecuteEnsureAsync(ensure, run, ct) is { } ensured)
                 {
                     return ensured;
                 }
@@ -180,6 +183,7 @@ public sealed partial class RunStore(
         p.Add(Text("stream", run.Stream));
         p.Add(Text("trace_parent", run.TraceParent));
         p.Add(new NpgsqlParameter("dispatch_deadline", NpgsqlTypes.NpgsqlDbType.Interval) { Value = dispatch.Value.Deadline });
+        p.Add(new NpgsqlParameter("immediate_grace", NpgsqlTypes.NpgsqlDbType.Interval) { Value = dispatch.Value.ImmediateGrace });
         p.AddWithValue("hold_dispatch", run.HoldDispatch);
         if (gate is not null)
         {
@@ -189,18 +193,24 @@ public sealed partial class RunStore(
         return ensure;
     }
 
-    private async Task<(RunRecord Run, bool Created)?> ExecuteEnsureAsync(NpgsqlCommand ensure, CancellationToken ct)
+    private async Task<(RunRecord Run, bool Created)?> ExecuteEnsureAsync(NpgsqlCommand ensure, NewRun newRun, CancellationToken ct)
     {
-        await using var reader = await ensure.ExecuteReaderAsync(ct);
-        if (!await reader.ReadAsync(ct))
+        RunRecord run;
+        bool created;
+        await using (var reader = await ensure.ExecuteReaderAsync(ct))
         {
-            return null;
+            if (!await reader.ReadAsync(ct))
+            {
+                return null;
+            }
+            run = Read(reader);
+            created = reader.GetBoolean(ColumnCount);
         }
-        var run = Read(reader);
-        var created = reader.GetBoolean(ColumnCount);
         if (created && !run.DispatchHeld)
         {
-            dispatchSignal.Wake(); // its outbox row has committed
+            // The run and its outbox row have committed (the reader is done): hand the job to Redis now.
+            immediateDispatch.Publish(new Dispatch.OutboxJob(0, run.Id, newRun.Stream, newRun.TraceParent, 0, run.Type,
+                run.WorkspaceId, run.TenantId, run.CreatedAt));
         }
         if (created)
         {

@@ -13,6 +13,7 @@ public sealed class ShortDeadlineFixture : RunsServiceFixture
     public ShortDeadlineFixture()
     {
         Settings["Dispatch:Deadline"] = "00:00:02";
+        Settings["Dispatch:ImmediateGrace"] = "00:00:00.5";
         Settings["Dispatch:RepublishAfter"] = "00:00:01";
         Settings["Dispatch:LostJobCheckInterval"] = "00:00:00.5";
     }
