@@ -41,6 +41,13 @@ public sealed partial class RunJobProcessor(
         if holder == ARGV[1] or holder == false then return redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) and 1 or 0 end
         return 0
         """;
+    // KEYS: the stream, the lease. ARGV: the group, the entry id, the consumer. Acknowledges the entry and releases the lease
+    // (only if this consumer holds it, as ReleaseLeaseScript does).
+    private const string AcknowledgeAndReleaseScript = """
+        redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+        if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
+        return 1
+        """;
     private const string ReleaseLeaseScript = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 
     private string Stream => RunJobs.StreamOf(options.Value.Service);
@@ -80,6 +87,7 @@ public sealed partial class RunJobProcessor(
             LogLeasedElsewhere(logger, job.RunId, entry.Id.ToString());
             return;
         }
+        var released = false;
         try
         {
             if (deliveryCount > options.Value.MaxDeliveries)
@@ -94,7 +102,7 @@ public sealed partial class RunJobProcessor(
                 await DeadLetterAsync(entry, deliveryCount, $"no handler for {job.Type}");
                 return;
             }
-            await RunAsync(entry, job, handler, deliveryCount, consumer, stopping);
+            released = await RunAsync(entry, job, handler, deliveryCount, consumer, stopping);
         }
         catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Cancelled or StatusCode.Internal)
         {
@@ -121,11 +129,15 @@ public sealed partial class RunJobProcessor(
         }
         finally
         {
-            await ReleaseLeaseAsync(lease, consumer);
+            if (!released)
+            {
+                await ReleaseLeaseAsync(lease, consumer);
+            }
         }
     }
 
-    private async Task RunAsync(StreamEntry entry, RunJob job, IRunHandler handler, long deliveryCount, string consumer, CancellationToken stopping)
+    /// <returns>True when the run was completed and its entry acknowledged together with the lease's release.</returns>
+    private async Task<bool> RunAsync(StreamEntry entry, RunJob job, IRunHandler handler, long deliveryCount, string consumer, CancellationToken stopping)
     {
         // The fencing token of this delivery: starting the run makes it current; once another delivery starts the run,
         // RunsService refuses this one's updates (ABORTED) and it stops.
@@ -147,12 +159,12 @@ public sealed partial class RunJobProcessor(
         {
             LogAlreadyTerminal(logger, job.RunId);
             await AcknowledgeAsync(entry);
-            return;
+            return false;
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
         {
             await DeadLetterAsync(entry, deliveryCount, "run not found");
-            return;
+            return false;
         }
         if (job.CreatedAt is { } created && deliveryCount == 1)
         {
@@ -193,7 +205,10 @@ public sealed partial class RunJobProcessor(
 
         var done = await CompleteAsync(context, completion, stopping);
         WorkerTelemetry.RunsCompleted.Add(1, new KeyValuePair<string, object?>("run.type", job.Type), new KeyValuePair<string, object?>("run.outcome", done.Outcome.ToString()));
-        await AcknowledgeAsync(entry);
+        // One round trip for the last two steps of every run (issue 16).
+        await redis.GetDatabase().ScriptEvaluateAsync(AcknowledgeAndReleaseScript,
+            [(RedisKey)Stream, (RedisKey)LeaseKey(job.RunId)], [Group, entry.Id, consumer]);
+        return true;
     }
 
     /// <summary>

@@ -161,7 +161,11 @@ internal sealed class OperationRunConfiguration : IEntityTypeConfiguration<Opera
         builder.Property(r => r.CancelRequestedByName).HasColumnName("cancel_requested_by_name").HasMaxLength(200);
 
         builder.HasOne<WorkspaceEntity>().WithMany().HasForeignKey(r => r.WorkspaceId).OnDelete(DeleteBehavior.Restrict);
-        builder.HasOne<TenantEntity>().WithMany().HasForeignKey(r => r.TenantId).OnDelete(DeleteBehavior.Restrict);
+        // The run's tenant must be a tenant OF THE RUN'S WORKSPACE. Keyed on (workspace_id, tenant_id), the listing index
+        // ix_operation_runs_tenant_created serves the key, so no index of its own is maintained by every insert and status
+        // change (issue 16). A workspace-plane run (tenant_id NULL) is not checked (MATCH SIMPLE).
+        builder.HasOne<TenantEntity>().WithMany().HasForeignKey(r => new { r.WorkspaceId, r.TenantId })
+            .HasPrincipalKey(t => new { t.WorkspaceId, t.Id }).OnDelete(DeleteBehavior.Restrict);
 
         // Dedupe is the database's job. NULLS NOT DISTINCT: a workspace-plane run (tenant_id NULL) dedupes too.
         builder.HasIndex(r => new { r.WorkspaceId, r.TenantId, r.RunIdentityHash }, "ux_operation_runs_active_identity")

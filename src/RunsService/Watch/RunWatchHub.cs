@@ -87,6 +87,10 @@ public sealed partial class RunWatchHub(IConnectionMultiplexer redis, ILogger<Ru
 
     private void OnMessage(RedisValue message)
     {
+        if (Watchers == 0)
+        {
+            return; // every change of every run comes by: with nobody watching here, not even parsed
+        }
         Run run;
         try
         {

@@ -364,8 +364,6 @@ namespace TenantAtlas.RunsService.Persistence.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("TenantId");
-
                     b.HasIndex(new[] { "WorkspaceId", "CreatedAt", "Id" }, "ix_operation_runs_active_created")
                         .IsDescending(false, true, true)
                         .HasFilter("status IN ('queued', 'running')");
@@ -552,16 +550,17 @@ namespace TenantAtlas.RunsService.Persistence.Migrations
 
             modelBuilder.Entity("TenantAtlas.RunsService.Persistence.OperationRunEntity", b =>
                 {
-                    b.HasOne("TenantAtlas.RunsService.Persistence.TenantEntity", null)
-                        .WithMany()
-                        .HasForeignKey("TenantId")
-                        .OnDelete(DeleteBehavior.Restrict);
-
                     b.HasOne("TenantAtlas.RunsService.Persistence.WorkspaceEntity", null)
                         .WithMany()
                         .HasForeignKey("WorkspaceId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+
+                    b.HasOne("TenantAtlas.RunsService.Persistence.TenantEntity", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId", "TenantId")
+                        .HasPrincipalKey("WorkspaceId", "Id")
+                        .OnDelete(DeleteBehavior.Restrict);
                 });
 
             modelBuilder.Entity("TenantAtlas.RunsService.Persistence.RunIdentityTombstoneEntity", b =>
