@@ -8,7 +8,8 @@ public sealed record BenchOptions(bool Quick, string MarkdownPath, string JsonPa
     public static readonly string Usage = """
         usage: TenantAtlas.Bench [--quick] [--only 1,4] [--out docs/benchmarks.md] [--json docs/benchmarks.json]
           --quick   small counts, seconds: proves every scenario still runs (CI); figures are not meaningful
-          --only    run just these scenarios (1-3 start, 4 listing, 5-6 end to end, 7 backup capture, 8 restore, 9 retention purge), e.g. while profiling
+          --only    run just these scenarios (1-3 start, 4 listing, 5-6 end to end, 7 backup capture, 8 restore, 9 retention purge,
+                    10 two RunsService replicas), e.g. while profiling
           --out     the Markdown report; its results section is replaced, the rest of the file kept
           --json    the same figures as JSON
         """;

@@ -25,6 +25,7 @@ public sealed class BenchSuite : IAsyncDisposable
 
     private readonly string signingKey = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
     private readonly List<IAsyncDisposable> owned = [];
+    private IReadOnlyDictionary<string, string> runsSettings = new Dictionary<string, string>();
 
     private BenchSuite()
     {
@@ -42,6 +43,11 @@ public sealed class BenchSuite : IAsyncDisposable
     public ServiceProcess RunsService { get; private set; } = null!;
 
     public int RunsGrpcPort { get; private set; }
+
+    /// <summary>The second RunsService replica, once <see cref="StartSecondRunsServiceAsync"/> has started it.</summary>
+    public ServiceProcess? SecondRunsService { get; private set; }
+
+    public int SecondRunsGrpcPort { get; private set; }
 
     /// <summary>RunsService as the workspace owner (a user: access is checked on every call).</summary>
     public RunsClient OwnerRuns { get; private set; } = null!;
@@ -88,22 +94,8 @@ public sealed class BenchSuite : IAsyncDisposable
         RunsData = raw.Build();
 
         Console.WriteLine("Starting RunsService...");
-        RunsGrpcPort = ServiceProcess.FreePort();
-        var httpPort = ServiceProcess.FreePort();
-        RunsService = await ServiceProcess.StartAsync(
-            ServiceProcess.ServiceAssembly("RunsService"),
-            new Dictionary<string, string>
-            {
-                ["ConnectionStrings__runsdb"] = RunsConnectionString,
-                ["ConnectionStrings__redis"] = Redis.ConnectionString,
-                ["Auth__SigningKey"] = signingKey,
-                ["Auth__PlatformAdmins__0"] = PlatformAdmin,
-                ["Kestrel__Endpoints__grpc__Url"] = $"http://127.0.0.1:{RunsGrpcPort}",
-                ["Kestrel__Endpoints__http__Url"] = $"http://127.0.0.1:{httpPort}",
-            }.Concat(runsSettings).ToDictionary(),
-            new Uri($"http://127.0.0.1:{httpPort}/health"),
-            TimeSpan.FromSeconds(90));
-        owned.Add(RunsService);
+        this.runsSettings = runsSettings;
+        (RunsService, RunsGrpcPort) = await StartRunsServiceAsync();
 
         OwnerRuns = new RunsClient(Channel(UserToken(Owner)));
         ServiceRuns = new RunsClient(Channel(DevTokens.Issue(TokenOptions, "svc:bench", "svc:bench", service: true)));
@@ -113,14 +105,49 @@ public sealed class BenchSuite : IAsyncDisposable
         (ListingWorkspace, ListingTenants) = await CreateWorkspaceAsync(access, "Bench listing", ListingTenantCount);
     }
 
+    /// <summary>
+    /// A RunsService process on this suite's PostgreSQL and Redis with the same settings (connection strings, signing
+    /// key, platform admins, the scenario's additions) and ports of its own. Returns it with its gRPC port.
+    /// </summary>
+    private async Task<(ServiceProcess Process, int GrpcPort)> StartRunsServiceAsync()
+    {
+        var grpcPort = ServiceProcess.FreePort();
+        var httpPort = ServiceProcess.FreePort();
+        var process = await ServiceProcess.StartAsync(
+            ServiceProcess.ServiceAssembly("RunsService"),
+            new Dictionary<string, string>
+            {
+                ["ConnectionStrings__runsdb"] = RunsConnectionString,
+                ["ConnectionStrings__redis"] = Redis.ConnectionString,
+                ["Auth__SigningKey"] = signingKey,
+                ["Auth__PlatformAdmins__0"] = PlatformAdmin,
+                ["Kestrel__Endpoints__grpc__Url"] = $"http://127.0.0.1:{grpcPort}",
+                ["Kestrel__Endpoints__http__Url"] = $"http://127.0.0.1:{httpPort}",
+            }.Concat(runsSettings).ToDictionary(),
+            new Uri($"http://127.0.0.1:{httpPort}/health"),
+            TimeSpan.FromSeconds(90));
+        owned.Add(process);
+        return (process, grpcPort);
+    }
+
+    /// <summary>
+    /// Starts a second RunsService replica beside the first (scenario 10); from then on <see cref="Profile"/> counts its
+    /// CPU as "RunsService #2". Reach it with <see cref="Channel"/> on <see cref="SecondRunsGrpcPort"/>.
+    /// </summary>
+    public async Task StartSecondRunsServiceAsync()
+    {
+        Console.WriteLine("Starting a second RunsService replica...");
+        (SecondRunsService, SecondRunsGrpcPort) = await StartRunsServiceAsync();
+    }
+
     private TokenOptions TokenOptions => TokenOptions.ForSigningKey(signingKey);
 
     public string UserToken(string subject) => DevTokens.Issue(TokenOptions, subject, subject);
 
-    /// <summary>A gRPC channel to RunsService; every call carries the token.</summary>
-    public GrpcChannel Channel(string token)
+    /// <summary>A gRPC channel to RunsService (the first replica unless <paramref name="grpcPort"/> says otherwise); every call carries the token.</summary>
+    public GrpcChannel Channel(string token, int? grpcPort = null)
     {
-        var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{RunsGrpcPort}", new GrpcChannelOptions
+        var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort ?? RunsGrpcPort}", new GrpcChannelOptions
         {
             HttpHandler = new BearerTokenHandler(token) { InnerHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true } },
         });
@@ -130,16 +157,21 @@ public sealed class BenchSuite : IAsyncDisposable
 
     /// <summary>
     /// A CPU/WAL profile of the suite's processes: RunsService, PostgreSQL (postmaster and backends), Redis, this load
-    /// generator, and the <paramref name="others"/> a scenario adds (e.g. the worker).
+    /// generator, the second RunsService replica when one runs ("RunsService #2"), and the <paramref name="others"/> a
+    /// scenario adds (e.g. the worker).
     /// </summary>
     public CpuProfile Profile(params (string Name, Func<IEnumerable<int>> Processes)[] others)
     {
         var postmaster = Postgres.PostmasterProcessId;
         var runsService = RunsService.ProcessId;
         var redis = Redis.ProcessId;
+        (string Name, Func<IEnumerable<int>> Processes)[] replicas = SecondRunsService is { ProcessId: var second }
+            ? [("RunsService #2", () => [second])]
+            : [];
         return new CpuProfile(RunsData,
         [
             ("RunsService", () => [runsService]),
+            .. replicas,
             .. others,
             ("PostgreSQL", () => CpuProfile.PostgresProcesses(postmaster)),
             ("Redis", () => [redis]),

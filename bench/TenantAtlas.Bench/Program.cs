@@ -52,4 +52,10 @@ if (options.Runs(9))
     await RetentionScenario.RunAsync(options, retention);
     await retention.WriteAsync();
 }
+if (options.Runs(10))
+{
+    var replicas = new BenchReport(options, "replicas");
+    await ReplicasScenario.RunAsync(options, replicas);
+    await replicas.WriteAsync();
+}
 return 0;

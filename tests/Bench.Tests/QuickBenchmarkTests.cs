@@ -44,6 +44,11 @@ public sealed class QuickBenchmarkTests
         using var retention = JsonDocument.Parse(await File.ReadAllTextAsync(Path.ChangeExtension(json, ".retention.json")));
         Assert.Contains(retention.RootElement.GetProperty("rows").EnumerateArray(),
             r => r.GetProperty("scenario").GetString()!.StartsWith("9.", StringComparison.Ordinal));
+        // Scenario 10 (two RunsService replicas) too: both throughputs measured, the ratio judged against its target.
+        using var replicas = JsonDocument.Parse(await File.ReadAllTextAsync(Path.ChangeExtension(json, ".replicas.json")));
+        Assert.Contains(replicas.RootElement.GetProperty("rows").EnumerateArray(),
+            r => r.GetProperty("scenario").GetString()!.StartsWith("10.", StringComparison.Ordinal)
+                && r.GetProperty("ratio").GetDouble() > 0 && r.GetProperty("met").ValueKind != JsonValueKind.Null);
         var facts = report.RootElement.GetProperty("facts").EnumerateArray().Select(f => f.GetString()!).ToList();
         Assert.Contains(facts, f => f.Contains("left exactly 1 run.", StringComparison.Ordinal));
 

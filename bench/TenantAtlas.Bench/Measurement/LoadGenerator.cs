@@ -24,7 +24,12 @@ public static class LoadGenerator
 
     /// <param name="measuring">Called between warm-up and measurement (e.g. to forget what the warm-up recorded).</param>
     /// <param name="profile">Snapshotted around the measured phase; the result's <see cref="LoadResult.Profile"/> says per <paramref name="unit"/>.</param>
-    public static async Task<LoadResult> RunAsync(int callers, TimeSpan warmup, TimeSpan duration, Func<long, Task> operation,
+    public static Task<LoadResult> RunAsync(int callers, TimeSpan warmup, TimeSpan duration, Func<long, Task> operation,
+        Action? measuring = null, CpuProfile? profile = null, string unit = "call") =>
+        RunAsync(callers, warmup, duration, (_, sequence) => operation(sequence), measuring, profile, unit);
+
+    /// <param name="operation">Given the caller's number (0 to <paramref name="callers"/> − 1) and the operation's, e.g. to bind each caller to one replica.</param>
+    public static async Task<LoadResult> RunAsync(int callers, TimeSpan warmup, TimeSpan duration, Func<int, long, Task> operation,
         Action? measuring = null, CpuProfile? profile = null, string unit = "call")
     {
         await LoopAsync(callers, warmup, operation, record: false);
@@ -34,7 +39,7 @@ public static class LoadGenerator
         return before is null ? result : result with { Profile = CpuProfile.Describe(before, await profile!.TakeAsync(), result.Operations, unit) };
     }
 
-    private static async Task<LoadResult> LoopAsync(int callers, TimeSpan duration, Func<long, Task> operation, bool record)
+    private static async Task<LoadResult> LoopAsync(int callers, TimeSpan duration, Func<int, long, Task> operation, bool record)
     {
         var latencies = new List<double>[callers];
         var start = Stopwatch.GetTimestamp();
@@ -46,7 +51,7 @@ public static class LoadGenerator
             {
                 var sequence = NextSequence();
                 var sent = Stopwatch.GetTimestamp();
-                await operation(sequence);
+                await operation(caller, sequence);
                 if (record)
                 {
                     mine.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
