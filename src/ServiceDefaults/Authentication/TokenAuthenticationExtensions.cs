@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Text;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
@@ -43,8 +44,26 @@ public static class TokenAuthenticationExtensions
                     jwt.TokenValidationParameters.IssuerSigningKey = options.SigningCredentialsKey();
                 }
             });
+        if (options.ValidatedTokenCacheSize > 0)
+        {
+            builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+                .Configure<IMeterFactory>((jwt, meters) => CacheValidatedTokens(jwt, options, meters));
+        }
         builder.Services.AddAuthorization();
         return builder;
+    }
+
+    /// <summary>
+    /// Signature validation and claim parsing of the same token on every call is most of authentication's cost; the
+    /// handlers (by default one JsonWebTokenHandler, configured above) are wrapped to remember validated tokens.
+    /// </summary>
+    private static void CacheValidatedTokens(JwtBearerOptions jwt, TokenOptions options, IMeterFactory meters)
+    {
+        for (var i = 0; i < jwt.TokenHandlers.Count; i++)
+        {
+            jwt.TokenHandlers[i] = new ValidatedTokenCache(
+                jwt.TokenHandlers[i], options.ValidatedTokenCacheSize, options.ValidatedTokenCacheLifetime, meters);
+        }
     }
 
     /// <summary>
@@ -89,6 +108,15 @@ public sealed record TokenOptions(string? SigningKey, string? Authority, string 
     public const string DefaultAudience = "tenantatlas";
     private const int MinimumKeyBytes = 32;
 
+    /// <summary>At most this many validated tokens are remembered (<c>Auth:ValidatedTokenCacheSize</c>); 0 turns the cache off.</summary>
+    public int ValidatedTokenCacheSize { get; init; } = 10_000;
+
+    /// <summary>
+    /// How long a validated token is remembered at most (<c>Auth:ValidatedTokenCacheLifetime</c>), never past its expiry:
+    /// a signing key withdrawn from the authority stops being honoured within this time.
+    /// </summary>
+    public TimeSpan ValidatedTokenCacheLifetime { get; init; } = TimeSpan.FromMinutes(5);
+
     public static TokenOptions From(IConfiguration configuration)
     {
         var section = configuration.GetSection(Section);
@@ -97,6 +125,11 @@ public sealed record TokenOptions(string? SigningKey, string? Authority, string 
             NullIfBlank(section["Authority"]),
             NullIfBlank(section["Issuer"]) ?? DefaultIssuer,
             NullIfBlank(section["Audience"]) ?? DefaultAudience);
+        options = options with
+        {
+            ValidatedTokenCacheSize = section.GetValue("ValidatedTokenCacheSize", options.ValidatedTokenCacheSize),
+            ValidatedTokenCacheLifetime = section.GetValue("ValidatedTokenCacheLifetime", options.ValidatedTokenCacheLifetime),
+        };
 
         if (options.SigningKey is null && options.Authority is null)
         {
@@ -107,6 +140,15 @@ public sealed record TokenOptions(string? SigningKey, string? Authority, string 
         if (options.SigningKey is not null && Encoding.UTF8.GetByteCount(options.SigningKey) < MinimumKeyBytes)
         {
             throw new InvalidOperationException($"Auth:SigningKey must be at least {MinimumKeyBytes} bytes long.");
+        }
+        if (options.ValidatedTokenCacheSize < 0)
+        {
+            throw new InvalidOperationException("Auth:ValidatedTokenCacheSize must be 0 (no cache) or more.");
+        }
+        if (options.ValidatedTokenCacheLifetime <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException(
+                "Auth:ValidatedTokenCacheLifetime must be a positive time span, e.g. 00:05:00 (set Auth:ValidatedTokenCacheSize to 0 to turn the cache off).");
         }
         return options;
     }
