@@ -30,6 +30,10 @@ public static class ReplicasScenario
             new(suite.Channel(token, suite.SecondRunsGrpcPort)),
         ];
 
+        // Both processes are fresh: warm both up (JIT tiering, pools) with the load of the second phase before anything is
+        // measured, or the cold second replica would be measured against a warm first one.
+        await LoadGenerator.RunAsync(Callers, options.Warmup, options.Measure,
+            (caller, sequence) => EnsureAsync(suite, replicas[caller % replicas.Length], "replicas-warm", sequence));
         await suite.AnalyzeRunsAsync();
         var one = await LoadGenerator.RunAsync(Callers, options.Warmup, options.Measure,
             (_, sequence) => EnsureAsync(suite, replicas[0], "replicas-one", sequence), profile: suite.Profile(), unit: "run");
