@@ -12,7 +12,6 @@ public static class RunWatchExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<RunChangeFeed>();
         builder.Services.AddSingleton<RunWatchHub>();
-        builder.Services.AddHostedService(services => services.GetRequiredService<RunWatchHub>());
         return builder;
     }
 }

@@ -13,7 +13,7 @@ public sealed partial class RunsGrpcService
         var runId = RunRequests.ToRunId(request.RunId);
         var ct = context.CancellationToken;
         // Registered before the run is read: a change committed in between is offered too (and dropped if not newer).
-        using var watcher = watches.WatchRun(runId);
+        using var watcher = await watches.WatchRunAsync(runId, ct);
         watcher.Offer((await runs.GetAsync(context.Caller(), runId, ct)).ToProto());
         await foreach (var run in ChangesAsync(watcher, async () => watcher.Offer((await runs.GetAsync(context.Caller(), runId, ct)).ToProto()), ct))
         {
@@ -33,7 +33,7 @@ public sealed partial class RunsGrpcService
         v.ThrowIfInvalid();
         var ct = context.CancellationToken;
         var visibility = await access.VisibilityAsync(context.Caller(), workspaceId, tenantId, ct);
-        using var watcher = watches.WatchWorkspace(workspaceId, Filter(visibility));
+        using var watcher = await watches.WatchWorkspaceAsync(workspaceId, Filter(visibility), ct);
         await foreach (var run in ChangesAsync(watcher, async () =>
         {
             // Access as ListRuns', again: a member who lost the workspace is cut off, one whose role changed sees what it now allows.

@@ -13,7 +13,7 @@ namespace TenantAtlas.RunsService.Watch;
 /// </summary>
 public sealed partial class RunChangeFeed(IConnectionMultiplexer redis, ILogger<RunChangeFeed> logger)
 {
-    /// <summary>The channel every replica's <see cref="RunWatchHub"/> subscribes to.</summary>
+    /// <summary>The channel a replica's <see cref="RunWatchHub"/> subscribes to while it has watchers.</summary>
     public static readonly RedisChannel Channel = RedisChannel.Literal("runs:changes");
 
     /// <summary>Announces <paramref name="run"/> as it is after a committed change. Never throws, never waits.</summary>

@@ -83,7 +83,7 @@ public sealed class WatchRunTests(WatchFixture service) : IClassFixture<WatchFix
     // Issue 15's acceptance: 100 watchers of one run each see every transition in order, their streams end at the
     // completion, and the replica holds one subscription for all of them.
     [Fact]
-    public async Task HundredWatchers_EachSeeEveryTransitionInOrder_OnOneSubscription_AndTheirStreamsEndAtCompletion()
+    public async Task HundredWatchers_EachSeeEveryTransitionInOrder_OnOneSubscription_TheirStreamsEndAtCompletion_ThenItIsDropped()
     {
         var (_, _, run) = await NewRunAsync();
         var client = service.Runs(UserToken(Owner));
@@ -120,6 +120,14 @@ public sealed class WatchRunTests(WatchFixture service) : IClassFixture<WatchFix
                 Assert.Equal(7, runs.Count);
             });
             await Eventually.UntilAsync(() => Task.FromResult(hub.Watchers), n => n == 0, TimeSpan.FromSeconds(5), "every ended stream is unregistered");
+            // Nobody watches on this replica any more: it is no longer woken for every change of every run.
+            await using (var redis = await ConnectionMultiplexer.ConnectAsync(service.Redis.ConnectionString))
+            {
+                await Eventually.UntilAsync(
+                    async () => (long)((RedisResult[])(await redis.GetDatabase().ExecuteAsync("PUBSUB", "NUMSUB", RunChangeFeed.Channel.ToString()))!)[1],
+                    n => n == 0, TimeSpan.FromSeconds(5), "the replica drops its subscription after its last watcher");
+            }
+            Assert.False(hub.Subscribed);
         }
         finally
         {
