@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   bucketOf, cancelText, detailCounts, droppedFailuresText, enumName, formatTime, formatTimeIn, humanize, initiatorName, inventoryItemMeta,
-  isActive, isCancellable, notificationTitle, num, outcomeOf, progressOf, roleText, shortCounts, statusOf, traceUrl,
+  isActive, isBehind, isCancellable, notificationTitle, num, outcomeOf, progressOf, roleText, shortCounts, statusOf, traceUrl,
 } from '../../src/Gateway/wwwroot/modules/format.mjs';
 
 describe('enum labels', () => {
@@ -139,5 +139,15 @@ describe('cancel', () => {
     assert.match(cancelText({ ...running, ...by }), /^Cancel requested by Ada; the run stops after the item in progress\.$/);
     assert.equal(cancelText({ runId: 'r', status: 'RUN_STATUS_COMPLETED', statusBucket: 'STATUS_BUCKET_CANCELLED', ...by }), 'Cancelled by Ada.');
     assert.equal(cancelText({ ...running, cancelRequested: true }), 'Cancel requested by someone; the run stops after the item in progress.');
+  });
+
+  test("CancelRun's late answer does not draw a run the watch stream already showed completed back to running", () => {
+    const requested = { ...running, ...by, updatedAt: '2026-11-29T05:50:04.840592Z' };
+    const completed = { runId: 'r', status: 'RUN_STATUS_COMPLETED', statusBucket: 'STATUS_BUCKET_CANCELLED', updatedAt: '2026-11-29T05:50:04.869140Z' };
+    assert.equal(isBehind(requested, completed), true);
+    assert.equal(isBehind(completed, requested), false);
+    assert.equal(isBehind(requested, requested), false);
+    assert.equal(isBehind(requested, null), false);
+    assert.equal(isBehind(requested, { ...completed, runId: 'other' }), false);
   });
 });

@@ -9,7 +9,7 @@
  * @typedef {{ runId: string, type?: string, tenantId?: string, status?: string | number,
  *   outcome?: string | number, statusBucket?: string | number, counts?: RunCounts,
  *   initiator?: { subject?: string, name?: string }, createdAt?: string, startedAt?: string, completedAt?: string,
- *   traceId?: string, failures?: RunFailure[], failuresDropped?: number | string, cancelRequested?: boolean,
+ *   updatedAt?: string, traceId?: string, failures?: RunFailure[], failuresDropped?: number | string, cancelRequested?: boolean,
  *   cancelRequestedAt?: string, cancelRequestedBy?: { subject?: string, name?: string } }} Run
  * @typedef {{ notificationId?: string, runId?: string, runType?: string, kind?: string | number, title?: string,
  *   createdAt?: string, readAt?: string }} Notification
@@ -112,6 +112,16 @@ export function cancelText(run) {
 /** Whether "Cancel run" applies: an active run whose cancel was not requested yet (CancelRun needs what viewing needs). @param {Run} run */
 export function isCancellable(run) {
   return isActive(run) && !run.cancelRequested;
+}
+
+/**
+ * Whether `run` is an older state of the run `current` shows (updated earlier): a late answer (e.g. CancelRun's, arriving
+ * after the watch stream already drew the completion) must not draw a run backwards.
+ * @param {Run} run @param {Run | null | undefined} current
+ */
+export function isBehind(run, current) {
+  if (!current || current.runId !== run.runId) return false;
+  return Date.parse(run.updatedAt ?? '') < Date.parse(current.updatedAt ?? '');
 }
 
 /**

@@ -6,7 +6,7 @@ import { isRunNotFound } from '../modules/api.mjs';
 import { $, $as, el, setText } from '../modules/dom.mjs';
 import {
   bucketOf, cancelText, detailCounts, droppedFailuresText, formatTime, humanize, initiatorName, inventoryItemMeta, isActive,
-  isCancellable, outcomeOf, progressOf, statusOf, traceUrl,
+  isBehind, isCancellable, outcomeOf, progressOf, statusOf, traceUrl,
 } from '../modules/format.mjs';
 import { contextValue, isRetryable, newClickId, relatedLinks, RETRY } from '../modules/backup.mjs';
 import { clearError, handleError, showSyncMessage } from '../modules/messages.mjs';
@@ -266,7 +266,8 @@ export async function cancelRun() {
   try {
     /** @type {{ run?: Run }} */
     const data = await api(`/v1/runs/${encodeURIComponent(run.runId)}:cancel`, { method: 'POST', body: {} });
-    if (data.run && state.detailRunId === data.run.runId) {
+    // Not drawn when the watch stream has already shown a later state (the run may complete before this answer arrives).
+    if (data.run && state.detailRunId === data.run.runId && !isBehind(data.run, shown)) {
       renderDetail(data.run);
       updateRow(data.run);
     }
