@@ -104,6 +104,35 @@ public sealed class DriftTests(BackupSuiteFixture suite) : IClassFixture<BackupS
         Assert.DoesNotContain("a-new-key-nobody-sees", await suite.BackupScalarAsync<string>("SELECT coalesce(string_agg(changes::text, ''), '') FROM backup.drift_findings"));
     }
 
+    // Graph shows an encrypted OMA value only as "****": two captures of the mask prove nothing about the secret behind it,
+    // so its drift is "unknown", never "unchanged" — even when the value behind the mask was rotated.
+    [Fact]
+    public async Task SecretGraphOnlyShowsMasked_IsUnknown_NeverUnchanged_WhetherOrNotItWasRotated()
+    {
+        var (_, tenantId, entraTenantId, _) = await suite.CreateTenantAsync("drift-masked-owner", deviceConfigurations: 1, compliancePolicies: 0);
+        var tenant = await suite.DefineGraphTenantAsync(entraTenantId, new
+        {
+            clientId = GraphClientId, clientSecret = GraphClientSecret, deviceConfigurations = 3, compliancePolicies = 0, encryptedOmaSettingsEvery = 3, seed = 5,
+        });
+        var custom = tenant.GetProperty("deviceConfigurationIds")[2].GetString();
+        var baseline = await CaptureAsync("drift-masked-owner", tenantId);
+
+        var (_, findings) = await DriftAsync("drift-masked-owner", tenantId, baseline);
+        var compared = await suite.BackupApi(UserToken("drift-masked-owner")).CompareBackupSetsAsync(new CompareBackupSetsRequest
+        {
+            BackupSetId = baseline, OtherBackupSetId = await CaptureAsync("drift-masked-owner", tenantId),
+        });
+
+        var finding = Assert.Single(findings);
+        Assert.Equal(custom, finding.PolicyId);
+        Assert.Equal(DriftKind.Unknown, finding.Kind);
+        var change = Assert.Single(finding.Changes);
+        Assert.Equal("/omaSettings/0/value", change.Path);
+        Assert.True(change.Secret && change.Unknown);
+        Assert.Equal(2, compared.Unchanged);
+        Assert.Equal(DriftKind.Unknown, Assert.Single(compared.Differences).Kind);
+    }
+
     [Fact]
     public async Task Baseline_OfAnotherTenant_OrWithNothingCaptured_IsAFailedPrecondition_AndStartsNoRun()
     {

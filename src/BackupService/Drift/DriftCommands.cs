@@ -62,9 +62,10 @@ public sealed class DriftCommands(BackupDbContext db, TenantAccess access, Backu
         var runId = v.RequiredId("run_id", request.RunId);
         var kind = v.DefinedEnum("kind", request.Kind) switch
         {
-            DriftKind.Added => "added",
-            DriftKind.Removed => "removed",
-            DriftKind.Changed => "changed",
+            DriftKind.Added => DriftVerdict.Added,
+            DriftKind.Removed => DriftVerdict.Removed,
+            DriftKind.Changed => DriftVerdict.Changed,
+            DriftKind.Unknown => DriftVerdict.Unknown,
             _ => null,
         };
         var pageSize = v.PageSize("page_size", request.PageSize, defaultSize: 100, maxSize: 500);
@@ -108,16 +109,27 @@ public sealed class DriftCommands(BackupDbContext db, TenantAccess access, Backu
         {
             FindingId = finding.Id.ToString(),
             RunId = finding.RunId.ToString(),
-            Kind = finding.Kind switch { "added" => DriftKind.Added, "removed" => DriftKind.Removed, _ => DriftKind.Changed },
+            Kind = KindOf(finding.Kind),
             Family = PolicyFamilies.FromName(finding.Family),
             PolicyId = finding.PolicyId,
             DisplayName = finding.DisplayName,
             OdataType = finding.OdataType,
         };
-        message.Changes.AddRange(JsonSerializer.Deserialize<List<PolicyChange>>(finding.Changes, CaptureWriter.StoredJson)!.Select(c => new DriftChange
-        {
-            Path = c.Path, OldValueJson = c.Old ?? string.Empty, NewValueJson = c.New ?? string.Empty, Secret = c.Secret,
-        }));
+        message.Changes.AddRange(JsonSerializer.Deserialize<List<PolicyChange>>(finding.Changes, CaptureWriter.StoredJson)!.Select(ToProto));
         return message;
     }
+
+    public static DriftKind KindOf(string kind) => kind switch
+    {
+        DriftVerdict.Added => DriftKind.Added,
+        DriftVerdict.Removed => DriftKind.Removed,
+        DriftVerdict.Unknown => DriftKind.Unknown,
+        _ => DriftKind.Changed,
+    };
+
+    public static DriftChange ToProto(PolicyChange change) => new()
+    {
+        Path = change.Path, OldValueJson = change.Old ?? string.Empty, NewValueJson = change.New ?? string.Empty, Secret = change.Secret,
+        Unknown = change.Unknown,
+    };
 }

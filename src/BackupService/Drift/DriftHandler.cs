@@ -28,8 +28,8 @@ public sealed record DriftContext(Guid BaselineSetId, string EntraTenantId)
 /// <summary>
 /// <c>drift.generate</c>: reads the tenant's current policies of the families the baseline set captured (the same way a
 /// capture reads them: raw JSON, secrets redacted, canonical hash) and compares them with the baseline's stored
-/// versions: a policy only in the tenant is added, only in the baseline removed, in both with another hash changed
-/// (with its changed values as JSON pointers; secrets only as "changed"). Findings replace the run's earlier ones, so a
+/// versions: a policy only in the tenant is added, only in the baseline removed, in both as <see cref="DriftVerdict"/>
+/// says (changed, or unknown when Graph masks its secrets). Findings replace the run's earlier ones, so a
 /// redelivered run writes the same. Nothing is captured into a set.
 /// </summary>
 public sealed partial class DriftHandler(TenantGraphClients graphClients, PolicyCapture capture, NpgsqlDataSource dataSource,
@@ -65,11 +65,11 @@ public sealed partial class DriftHandler(TenantGraphClients graphClients, Policy
                 }
                 if (!before.TryGetValue(policy.PolicyId, out var old))
                 {
-                    findings.Add(new Finding("added", family, policy.PolicyId, policy.DisplayName, policy.OdataType, []));
+                    findings.Add(new Finding(DriftVerdict.Added, family, policy.PolicyId, policy.DisplayName, policy.OdataType, []));
                 }
-                else if (old.ContentHash != policy.ContentHash)
+                else if (DriftVerdict.Of(old.ContentHash, old.Content, policy.ContentHash!, policy.Document!) is { } drift)
                 {
-                    findings.Add(new Finding("changed", family, policy.PolicyId, policy.DisplayName, policy.OdataType, JsonDiff.Changes(old.Content, policy.Document)));
+                    findings.Add(new Finding(drift.Kind, family, policy.PolicyId, policy.DisplayName, policy.OdataType, drift.Changes));
                 }
                 run.Succeeded();
             }
@@ -81,7 +81,7 @@ public sealed partial class DriftHandler(TenantGraphClients graphClients, Policy
                     run.Failed(CaptureFailures.ListIncomplete, $"'{gone.DisplayName}' was not on the {family} pages Graph returned; the list could not be read to its end.", gone.PolicyId);
                     continue;
                 }
-                findings.Add(new Finding("removed", family, gone.PolicyId, gone.DisplayName, gone.OdataType, []));
+                findings.Add(new Finding(DriftVerdict.Removed, family, gone.PolicyId, gone.DisplayName, gone.OdataType, []));
                 run.Succeeded();
             }
         }

@@ -38,7 +38,8 @@ public sealed class SetComparison(BackupQueries queries, TenantAccess access, Np
         {
             var old = before.GetValueOrDefault(key);
             var now = after.GetValueOrDefault(key);
-            if (old is not null && now is not null && old.ContentHash == now.ContentHash)
+            var drift = old is not null && now is not null ? DriftVerdict.Of(old.ContentHash, old.Content, now.ContentHash, JsonNode.Parse(now.Content)!) : null;
+            if (old is not null && now is not null && drift is null)
             {
                 response.Unchanged++;
                 continue;
@@ -46,19 +47,13 @@ public sealed class SetComparison(BackupQueries queries, TenantAccess access, Np
             var shown = now ?? old!;
             var finding = new DriftFinding
             {
-                Kind = old is null ? DriftKind.Added : now is null ? DriftKind.Removed : DriftKind.Changed,
+                Kind = old is null ? DriftKind.Added : now is null ? DriftKind.Removed : DriftCommands.KindOf(drift!.Kind),
                 Family = PolicyFamilies.FromName(shown.Family),
                 PolicyId = shown.PolicyId,
                 DisplayName = shown.DisplayName,
                 OdataType = shown.OdataType,
             };
-            if (old is not null && now is not null)
-            {
-                finding.Changes.AddRange(JsonDiff.Changes(old.Content, JsonNode.Parse(now.Content)).Select(c => new DriftChange
-                {
-                    Path = c.Path, OldValueJson = c.Old ?? string.Empty, NewValueJson = c.New ?? string.Empty, Secret = c.Secret,
-                }));
-            }
+            finding.Changes.AddRange((drift?.Changes ?? []).Select(DriftCommands.ToProto));
             differences.Add(finding);
         }
         response.Differences.AddRange(differences.OrderBy(d => d.Family).ThenBy(d => d.DisplayName, StringComparer.Ordinal).ThenBy(d => d.PolicyId, StringComparer.Ordinal));

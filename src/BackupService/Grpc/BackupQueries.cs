@@ -85,7 +85,7 @@ public sealed class BackupQueries(BackupDbContext db, PageTokens pageTokens)
             .Where(c => c.TenantId == set.TenantId && c.ContentHash == item.ContentHash).Select(c => c.Content).SingleOrDefaultAsync(ct);
         var response = new GetBackupItemResponse { Item = ToProto(item), ContentJson = content ?? string.Empty };
         response.References.AddRange(JsonSerializer.Deserialize<List<TenantGraph.ResolvedReference>>(item.References, CaptureWriter.StoredJson)!
-            .Select(r => new ResolvedReference { Kind = r.Kind, Id = r.Id, DisplayName = r.DisplayName, Detail = r.Detail }));
+            .Select(r => new ResolvedReference { Kind = r.Kind, Id = r.Id, DisplayName = r.DisplayName, Detail = r.Detail, ContentJson = r.Content ?? string.Empty }));
         return response;
     }
 

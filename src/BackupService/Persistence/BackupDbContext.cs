@@ -185,7 +185,7 @@ public sealed class DriftFindingEntity
     public Guid RunId { get; set; }
     public Guid TenantId { get; set; }
     public Guid BaselineSetId { get; set; }
-    /// <summary>"added", "removed" or "changed".</summary>
+    /// <summary>"added", "removed", "changed" or "unknown" (<see cref="Drift.DriftVerdict"/>).</summary>
     public required string Kind { get; set; }
     public required string Family { get; set; }
     public required string PolicyId { get; set; }

@@ -2,8 +2,11 @@ using System.Text.Json.Nodes;
 
 namespace TenantAtlas.TenantGraph;
 
-/// <summary>One changed value: an RFC 6901 pointer, the old and new values as JSON (null when secret), and whether it is a secret.</summary>
-public sealed record PolicyChange(string Path, string? Old, string? New, bool Secret);
+/// <summary>
+/// One changed value: an RFC 6901 pointer, the old and new values as JSON (null when secret), whether it is a secret, and
+/// whether it is a secret Graph shows only masked (so it may or may not have changed).
+/// </summary>
+public sealed record PolicyChange(string Path, string? Old, string? New, bool Secret, bool Unknown = false);
 
 /// <summary>
 /// The differences between two canonical policy documents (<see cref="ContentHash.Canonical"/>), as JSON pointers to the
@@ -31,7 +34,7 @@ public static class JsonDiff
             case (JsonObject a, JsonObject b):
                 foreach (var key in a.Select(p => p.Key).Union(b.Select(p => p.Key)).Order(StringComparer.Ordinal))
                 {
-                    Walk($"{path}/{Escape(key)}", a[key], b[key], changes);
+                    Walk($"{path}/{JsonPointer.Escape(key)}", a[key], b[key], changes);
                 }
                 return;
             case (JsonArray a, JsonArray b):
@@ -52,7 +55,4 @@ public static class JsonDiff
     }
 
     private static bool IsSecret(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) && SecretRedactor.IsMarker(text);
-
-    /// <summary>RFC 6901: "~" is written "~0" and "/" is written "~1".</summary>
-    private static string Escape(string key) => key.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
 }

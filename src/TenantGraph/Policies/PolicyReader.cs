@@ -6,11 +6,15 @@ using Microsoft.Graph;
 
 namespace TenantAtlas.TenantGraph;
 
-/// <summary>A family's list as read: every policy object as Graph sent it, and whether the list was read to its end.</summary>
+/// <summary>A collection as read (a policy family, the notification templates): every object as Graph sent it, and whether it was read to its end.</summary>
 public sealed record PolicyList(IReadOnlyList<JsonObject> Policies, bool Complete, string? Failure);
 
-/// <summary>A reference a policy makes (a group, a notification template), resolved by id: its name and, for a group, "dynamic" or "assigned".</summary>
-public sealed record ResolvedReference(string Kind, string Id, string DisplayName, string Detail);
+/// <summary>
+/// A reference a policy makes (a group, a notification template), resolved by id: its name, for a group "dynamic" or
+/// "assigned", and for a template its content (the template with its localized messages, raw JSON) so a restore can
+/// create it in another tenant.
+/// </summary>
+public sealed record ResolvedReference(string Kind, string Id, string DisplayName, string Detail, string? Content = null);
 
 /// <summary>One policy's assignments, or why they could not be read.</summary>
 public sealed record AssignmentsRead(JsonArray? Assignments, int Status, string? Failure);
@@ -31,12 +35,22 @@ public sealed partial class PolicyReader(IOptions<GraphOptions> graphOptions, Ti
     /// <summary>The longest a throttled sub-response's Retry-After is waited for at a time.</summary>
     private static readonly TimeSpan LongestWait = TimeSpan.FromSeconds(60);
 
-    public async Task<PolicyList> ListAsync(GraphServiceClient client, string family, CancellationToken ct)
+    public Task<PolicyList> ListAsync(GraphServiceClient client, string family, CancellationToken ct)
     {
         var collection = PolicyFamilies.GraphCollection(family);
-        var next = GraphJson.Url(client, family == PolicyFamilies.CompliancePolicies
+        return ListCollectionAsync(client, collection, GraphJson.Url(client, family == PolicyFamilies.CompliancePolicies
             ? $"/deviceManagement/{collection}?{ComplianceActionsExpand}"
-            : $"/deviceManagement/{collection}");
+            : $"/deviceManagement/{collection}"), ct);
+    }
+
+    /// <summary>The tenant's notification message templates (without their messages), read like a policy list.</summary>
+    public Task<PolicyList> ListNotificationTemplatesAsync(GraphServiceClient client, CancellationToken ct) =>
+        ListCollectionAsync(client, "notificationMessageTemplates", GraphJson.Url(client, "/deviceManagement/notificationMessageTemplates"), ct);
+
+    /// <summary>Every object of a collection under <c>/deviceManagement</c>, page by page, and whether it was read to its end.</summary>
+    private async Task<PolicyList> ListCollectionAsync(GraphServiceClient client, string collection, Uri first, CancellationToken ct)
+    {
+        Uri? next = first;
         var policies = new List<JsonObject>();
         var page = 0;
         while (next is not null)
@@ -169,7 +183,10 @@ public sealed partial class PolicyReader(IOptions<GraphOptions> graphOptions, Ti
         return resolved;
     }
 
-    /// <summary>Display names of notification message templates, by id.</summary>
+    /// <summary>The localized messages come only with this $expand (v1.0 notificationMessageTemplate relationship).</summary>
+    public const string TemplateMessagesExpand = "$expand=localizedNotificationMessages";
+
+    /// <summary>Notification message templates by id: display name and content with localized messages.</summary>
     public async Task<IReadOnlyDictionary<string, ResolvedReference>> NotificationTemplatesAsync(GraphServiceClient client,
         IReadOnlyCollection<string> templateIds, CancellationToken ct)
     {
@@ -179,11 +196,13 @@ public sealed partial class PolicyReader(IOptions<GraphOptions> graphOptions, Ti
             try
             {
                 var responses = await GraphJson.BatchAsync(client,
-                    [.. chunk.Select(id => new GraphBatchRequest(id, $"/deviceManagement/notificationMessageTemplates/{id}"))], ct);
-                foreach (var response in responses.Where(r => r.IsSuccess))
+                    [.. chunk.Select(id => new GraphBatchRequest(id, $"/deviceManagement/notificationMessageTemplates/{id}?{TemplateMessagesExpand}"))], ct);
+                foreach (var response in responses.Where(r => r.IsSuccess && r.Body is JsonObject))
                 {
+                    var template = (JsonObject)response.Body!.DeepClone();
+                    template.Remove("@odata.context");
                     resolved[response.Id] = new ResolvedReference("notificationMessageTemplate", response.Id,
-                        response.Body?["displayName"]?.GetValue<string>() ?? string.Empty, string.Empty);
+                        template["displayName"]?.GetValue<string>() ?? string.Empty, string.Empty, template.ToJsonString());
                 }
             }
             catch (Exception e) when (GraphFailures.Of(e) is { } graph && !ct.IsCancellationRequested)

@@ -4,76 +4,98 @@ using System.Text.Json.Nodes;
 
 namespace TenantAtlas.TenantGraph;
 
+/// <summary>One redacted value of a document: its RFC 6901 pointer, and whether Graph had only shown a mask there.</summary>
+public sealed record RedactedSecret(string Path, bool Masked);
+
 /// <summary>
-/// Replaces secrets in a captured policy with <c>&lt;redacted sha256:…&gt;</c> markers before anything is stored or
-/// logged (INTUNE.md §0.6: every other tool writes them in plaintext). What counts as a secret:
+/// Replaces the secrets of a captured policy (<see cref="SecretProperties"/>) with markers before anything is stored or
+/// logged (INTUNE.md §0.6: every other tool writes them in plaintext); every other value is kept byte for byte.
 /// <list type="bullet">
-/// <item>the <c>value</c> of an OMA setting that is encrypted (<c>isEncrypted: true</c> or a <c>secretReferenceValueId</c>);
-/// Graph sends it masked, and the plaintext call (<c>getOmaSettingPlainTextValue</c>) is never made;</item>
-/// <item>any string that is one of Graph's masks (<c>****</c>, <c>PGEvPg==</c>), so a placeholder is never mistaken for a value;</item>
-/// <item>properties whose names say they hold one (pre-shared keys, passwords, shared secrets, private keys, PFX/PKCS#12 blobs).</item>
+/// <item>A secret Graph showed in clear becomes <c>&lt;redacted sha256:…&gt;</c>: the SHA-256 of the value salted with the
+/// tenant, so a changed secret changes the content hash (and shows in a diff as "changed") while the value is not
+/// recoverable from a table of common secrets.</item>
+/// <item>A mask (<c>****</c>) becomes <see cref="MaskedMarker"/>: Graph did not show the value, so nothing about it is known —
+/// a drift over it is "unknown", never "unchanged". The plaintext call (getOmaSettingPlainTextValue) is never made.</item>
 /// </list>
-/// The marker keeps the SHA-256 of the value, salted with the tenant, so a changed secret changes the content hash
-/// (and shows in a diff as "changed") while the value itself is not recoverable from a table of common secrets.
 /// </summary>
 public static class SecretRedactor
 {
     public const string MarkerPrefix = "<redacted sha256:";
 
-    private static readonly string[] Masks = ["****", "PGEvPg=="];
-
-    /// <summary>Name fragments (lower case) of properties that hold secrets in Intune profiles.</summary>
-    private static readonly string[] SecretNameFragments =
-        ["presharedkey", "password", "sharedsecret", "privatekey", "pfxblob", "pkcs12", "clientsecret", "passphrase"];
+    /// <summary>The marker of a value Graph answered only masked.</summary>
+    public const string MaskedMarker = "<redacted: masked by Graph>";
 
     /// <summary>Redacts <paramref name="document"/> in place; returns how many values were replaced.</summary>
-    public static int Redact(JsonNode? document, Guid tenantId)
+    public static int Redact(JsonObject document, Guid tenantId)
     {
         var salt = tenantId.ToString("N");
-        return Walk(document, salt);
+        var redacted = 0;
+        foreach (var name in SecretProperties.Of(Text(document["@odata.type"])))
+        {
+            redacted += RedactValue(document, name, salt);
+        }
+        foreach (var setting in (document[SecretProperties.OmaSettings] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            if (SecretProperties.IsEncryptedOmaSetting(setting))
+            {
+                redacted += RedactValue(setting, "value", salt);
+            }
+        }
+        return redacted + RedactMasks(document);
     }
 
-    /// <summary>True when a property of this name holds a secret.</summary>
-    public static bool IsSecretName(string name)
+    public static bool IsMarker(string? value) =>
+        value is not null && (value.StartsWith(MarkerPrefix, StringComparison.Ordinal) || value == MaskedMarker);
+
+    /// <summary>Every marker in a stored document, in document order.</summary>
+    public static List<RedactedSecret> Markers(JsonNode? document)
     {
-        var lower = name.ToLowerInvariant();
-        return lower != "secretreferencevalueid" && SecretNameFragments.Any(lower.Contains);
+        var found = new List<RedactedSecret>();
+        Collect(document, string.Empty, found);
+        return found;
     }
 
-    public static bool IsMarker(string? value) => value?.StartsWith(MarkerPrefix, StringComparison.Ordinal) == true;
+    private static int RedactValue(JsonObject owner, string name, string salt)
+    {
+        if (Text(owner[name]) is not { Length: > 0 } value || IsMarker(value))
+        {
+            return 0;
+        }
+        owner[name] = SecretProperties.IsMask(value) ? MaskedMarker : Marker(value, salt);
+        return 1;
+    }
 
-    private static int Walk(JsonNode? node, string salt)
+    /// <summary>Graph's masks wherever they stand: a placeholder must never be mistaken for (or restored as) a value.</summary>
+    private static int RedactMasks(JsonNode? node)
     {
         var redacted = 0;
         switch (node)
         {
             case JsonObject obj:
-                var encryptedSetting = IsEncryptedSetting(obj);
                 foreach (var (name, child) in obj.ToList())
                 {
-                    if (child is JsonValue value && value.TryGetValue<string>(out var text) && text.Length > 0 && !IsMarker(text)
-                        && ((encryptedSetting && name == "value") || IsSecretName(name) || Masks.Contains(text)))
+                    if (Text(child) is { } text && SecretProperties.IsMask(text))
                     {
-                        obj[name] = Marker(text, salt);
+                        obj[name] = MaskedMarker;
                         redacted++;
                     }
                     else
                     {
-                        redacted += Walk(child, salt);
+                        redacted += RedactMasks(child);
                     }
                 }
                 break;
             case JsonArray array:
                 for (var i = 0; i < array.Count; i++)
                 {
-                    if (array[i] is JsonValue value && value.TryGetValue<string>(out var text) && Masks.Contains(text))
+                    if (Text(array[i]) is { } text && SecretProperties.IsMask(text))
                     {
-                        array[i] = Marker(text, salt);
+                        array[i] = MaskedMarker;
                         redacted++;
                     }
                     else
                     {
-                        redacted += Walk(array[i], salt);
+                        redacted += RedactMasks(array[i]);
                     }
                 }
                 break;
@@ -81,9 +103,29 @@ public static class SecretRedactor
         return redacted;
     }
 
-    private static bool IsEncryptedSetting(JsonObject obj) =>
-        (obj["isEncrypted"] is JsonValue encrypted && encrypted.TryGetValue<bool>(out var isEncrypted) && isEncrypted)
-        || (obj["secretReferenceValueId"] is JsonValue reference && reference.TryGetValue<string>(out var id) && id.Length > 0);
+    private static void Collect(JsonNode? node, string path, List<RedactedSecret> found)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (name, child) in obj)
+                {
+                    Collect(child, $"{path}/{JsonPointer.Escape(name)}", found);
+                }
+                break;
+            case JsonArray array:
+                for (var i = 0; i < array.Count; i++)
+                {
+                    Collect(array[i], $"{path}/{i}", found);
+                }
+                break;
+            case JsonValue when Text(node) is { } text && IsMarker(text):
+                found.Add(new RedactedSecret(path, text == MaskedMarker));
+                break;
+        }
+    }
+
+    private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 
     private static string Marker(string value, string salt) =>
         $"{MarkerPrefix}{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{salt}:{value}")))}>";
