@@ -27,6 +27,11 @@ public static class RestoreWorkerExtensions
         builder.Services.AddSingleton<SourceReader>();
         builder.Services.AddSingleton<GroupMapper>();
         builder.Services.AddSingleton<WritePacer>();
+        builder.Services.AddSingleton<SecretVault>();
+        builder.Services.AddSingleton<TargetTemplates>();
+        builder.Services.AddScoped<TemplateWriter>();
+        builder.Services.AddScoped<ItemWriter>();
+        builder.Services.AddSingleton<PacedGraphWriter>();
         builder.Services.AddSingleton<AdapterRuns>();
         builder.Services.AddScoped<IRunCancelObserver, RunCancelObserver>();
         builder.Services.AddSingleton<AdapterSweep>();

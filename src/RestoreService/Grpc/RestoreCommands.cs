@@ -2,6 +2,7 @@ using Grpc.Core;
 using TenantAtlas.Backup.V1;
 using TenantAtlas.Inventory.V1;
 using TenantAtlas.Restore.V1;
+using TenantAtlas.RestoreService.Execution;
 using TenantAtlas.RestoreService.Persistence;
 using TenantAtlas.RestoreService.Planning;
 using TenantAtlas.RestoreService.Restores;
@@ -27,7 +28,9 @@ public sealed class RestoreCommands(
     InventoryClient inventory,
     RunsService.RunsServiceClient runs,
     AdapterRuns adapters,
-    SourceReader sources)
+    SourceReader sources,
+    SecretVault vault,
+    TargetTemplates target)
 {
     public async Task<RestoreRunEntity> CreateAsync(Guid targetTenantId, Guid backupSetId, IReadOnlyList<Guid> itemIds, Restore.V1.RestoreOptions options,
         ServerCallContext context)
@@ -125,7 +128,47 @@ public sealed class RestoreCommands(
         return (await store.GetAsync(restore.Id, context.CancellationToken), run);
     }
 
-    public async Task<(RestoreRunEntity Restore, Run Run)> ExecuteAsync(Guid restoreId, string planHash, ServerCallContext context)
+    public async Task<(RestoreRunEntity Restore, Run Run)> SetReferenceDecisionsAsync(Guid restoreId, IReadOnlyList<ReferenceDecisionEntry> decisions,
+        ServerCallContext context)
+    {
+        var restore = await VisibleAsync(restoreId, "change a restore's decisions", context);
+        RequireStatus(restore, [RestoreStatuses.Draft, RestoreStatuses.Previewed], "change its decisions (wait for a running preview to finish)");
+        var v = new RequestValidator();
+        var itemIds = (await sources.ListAsync(restore.BackupSetId, context.ForwardedAuthorization(), context.CancellationToken))
+            .Select(i => Guid.Parse(i.ItemId)).ToHashSet();
+        var templates = TemplateMappingEntry.Parse(restore.TemplateMappings).ToDictionary(t => t.SourceTemplateId, StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < decisions.Count; i++)
+        {
+            var decision = decisions[i];
+            if (decision.ItemId is { } itemId && (!itemIds.Contains(itemId) || (restore.ItemIds.Count > 0 && !restore.ItemIds.Contains(itemId))))
+            {
+                v.Add($"decisions[{i}].item_id", $"'{itemId}' is not an item of this restore; use ListRestoreItems for its items.");
+            }
+            if (decision.Kind == ReferenceKinds.NotificationTemplate)
+            {
+                if (!templates.ContainsKey(decision.SourceValue))
+                {
+                    v.Add($"decisions[{i}].source_value",
+                        $"'{decision.SourceValue}' is not a notification template of this restore's source (see template_mappings; preview first).");
+                }
+                else if (decision.Choice == ReferenceDecisionEntry.Map && decision.TargetValue is { } chosen
+                    && !templates[decision.SourceValue].CandidateTemplateIds.Contains(chosen, StringComparer.OrdinalIgnoreCase)
+                    && !await target.HasNotificationTemplateAsync(restore.TargetEntraTenantId, chosen, context.CancellationToken))
+                {
+                    v.Add($"decisions[{i}].target_value", $"'{chosen}' is not a notification template of the target tenant.");
+                }
+            }
+        }
+        v.ThrowIfInvalid();
+        var merged = ReferenceDecisionEntry.Parse(restore.ReferenceDecisions).Where(d => !decisions.Any(d.SameReference))
+            .Concat(decisions.Where(d => d.Choice != ReferenceDecisionEntry.Automatic)).ToList();
+        await store.StartPreviewAsync(restore.Id, groupChoices: null, context.CancellationToken, StoredJson.Write(merged));
+        var run = await StartPreviewRunAsync(restore, context);
+        return (await store.GetAsync(restore.Id, context.CancellationToken), run);
+    }
+
+    public async Task<(RestoreRunEntity Restore, Run Run)> ExecuteAsync(Guid restoreId, string planHash, IReadOnlyList<SecretInput> secrets,
+        ServerCallContext context)
     {
         var restore = await VisibleAsync(restoreId, "execute restores", context);
         if (restore.Status is RestoreStatuses.Queued or RestoreStatuses.Running)
@@ -146,13 +189,16 @@ public sealed class RestoreCommands(
             throw new FailedPreconditionException(
                 $"The plan expired at {restore.PlanExpiresAt:u}: the target may have changed since. Preview again, then execute the new plan.");
         }
-        var unmapped = (await store.ItemsAsync(restore.Id, context.CancellationToken))
-            .Where(i => i.BlockedReason == BlockedReasons.UnmappedGroup).Select(i => i.DisplayName).ToList();
-        if (unmapped.Count > 0)
+        var items = await store.ItemsAsync(restore.Id, context.CancellationToken);
+        RequireDecided(items, BlockedReasons.UnmappedGroup, "reference groups without a mapping in the target",
+            "Choose a mapping, skip or leave out for each missing group (SetGroupMappings).");
+        RequireDecided(items, BlockedReasons.UndecidedReference, "wait for your decision on a reference",
+            "Decide for each (SetReferenceDecisions): see the items' references with decision \"undecided\" and the restore's template_mappings.");
+        SecretInput.Validate(secrets, items);
+        if (secrets.Count > 0)
         {
-            throw new FailedPreconditionException(
-                $"{unmapped.Count} item(s) reference groups without a mapping in the target: {string.Join(", ", unmapped.Take(10).Select(n => $"'{n}'"))}" +
-                $"{(unmapped.Count > 10 ? ", …" : string.Empty)}. Choose a mapping, skip or leave out for each missing group (SetGroupMappings).");
+            // Held in this process's memory for the execution only (write-only input, never stored).
+            vault.Hold(restore.Id, secrets, restore.PlanExpiresAt!.Value);
         }
         if (!await store.QueueAsync(restore.Id, restore.PlanHash!, context.CancellationToken))
         {
@@ -186,6 +232,17 @@ public sealed class RestoreCommands(
             await store.ClearAdapterPendingAsync(restore.Id, RestoreStore.AdapterCancel, context.CancellationToken);
         }
         return await store.GetAsync(restore.Id, context.CancellationToken);
+    }
+
+    /// <summary>FAILED_PRECONDITION listing the items still blocked for want of a choice, so the caller knows what to decide.</summary>
+    private static void RequireDecided(IReadOnlyList<RestoreItemEntity> items, string reason, string what, string how)
+    {
+        var waiting = items.Where(i => i.BlockedReason == reason).Select(i => i.DisplayName).ToList();
+        if (waiting.Count > 0)
+        {
+            throw new FailedPreconditionException(
+                $"{waiting.Count} item(s) {what}: {string.Join(", ", waiting.Take(10).Select(n => $"'{n}'"))}{(waiting.Count > 10 ? ", …" : string.Empty)}. {how}");
+        }
     }
 
     /// <summary>The restore, when the caller may act on its target tenant with <paramref name="action"/> (restore.execute's capability).</summary>

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 using TenantAtlas.Restore.V1;
+using TenantAtlas.RestoreService.Execution;
 using TenantAtlas.RestoreService.Planning;
 using TenantAtlas.Workers;
 using Capabilities = TenantAtlas.Contracts.Capabilities;
@@ -84,6 +85,34 @@ public sealed class RestoreGrpcService(RestoreCommands commands, RestoreQueries 
         return new SetGroupMappingsResponse { Restore = await queries.ToProtoAsync(restore, context.CancellationToken), Run = run };
     }
 
+    public override async Task<SetReferenceDecisionsResponse> SetReferenceDecisions(SetReferenceDecisionsRequest request, ServerCallContext context)
+    {
+        var v = new RequestValidator();
+        var restoreId = v.RequiredId("restore_id", request.RestoreId);
+        var requested = v.AtMost("decisions", request.Decisions, MaxChoices);
+        if (request.Decisions.Count == 0)
+        {
+            v.Add("decisions", "is empty: give at least one decision.");
+        }
+        var decisions = new List<ReferenceDecisionEntry>();
+        for (var i = 0; i < requested.Count; i++)
+        {
+            var decision = ReferenceDecisionValidation.Read(v, $"decisions[{i}]", requested[i]);
+            if (decision is not null && decisions.Any(decision.SameReference))
+            {
+                v.Add($"decisions[{i}]", "decides a reference already decided in this request; give one decision per reference.");
+            }
+            if (decision is not null)
+            {
+                decisions.Add(decision);
+            }
+        }
+        v.ThrowIfInvalid();
+
+        var (restore, run) = await commands.SetReferenceDecisionsAsync(restoreId, decisions, context);
+        return new SetReferenceDecisionsResponse { Restore = await queries.ToProtoAsync(restore, context.CancellationToken), Run = run };
+    }
+
     public override async Task<ExecuteRestoreResponse> ExecuteRestore(ExecuteRestoreRequest request, ServerCallContext context)
     {
         var v = new RequestValidator();
@@ -92,9 +121,24 @@ public sealed class RestoreGrpcService(RestoreCommands commands, RestoreQueries 
         {
             v.Add("plan_hash", "is required: the 64-hex-digit plan_hash of the preview you reviewed (GetRestore).");
         }
+        var secrets = new List<SecretInput>();
+        var given = v.AtMost("secrets", request.Secrets, MaxChoices);
+        for (var i = 0; i < given.Count; i++)
+        {
+            var itemId = v.RequiredId($"secrets[{i}].item_id", given[i].ItemId);
+            if (!given[i].Path.StartsWith('/'))
+            {
+                v.Add($"secrets[{i}].path", "is required: a JSON pointer from the item's secret_paths, e.g. \"/preSharedKey\".");
+            }
+            if (given[i].Value.Length is 0 or > SecretInput.MaxValueLength)
+            {
+                v.Add($"secrets[{i}].value", $"is required, at most {SecretInput.MaxValueLength} characters.");
+            }
+            secrets.Add(new SecretInput(itemId, given[i].Path, given[i].Value));
+        }
         v.ThrowIfInvalid();
 
-        var (restore, run) = await commands.ExecuteAsync(restoreId, request.PlanHash, context);
+        var (restore, run) = await commands.ExecuteAsync(restoreId, request.PlanHash, secrets, context);
         return new ExecuteRestoreResponse { Restore = await queries.ToProtoAsync(restore, context.CancellationToken), Run = run };
     }
 

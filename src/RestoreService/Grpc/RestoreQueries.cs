@@ -113,6 +113,7 @@ public sealed class RestoreQueries(RestoreDbContext db, PageTokens pageTokens)
         if (withMappings)
         {
             proto.GroupMappings.AddRange(GroupMappingEntry.Parse(r.GroupMappings).Select(m => m.ToProto()));
+            proto.TemplateMappings.AddRange(TemplateMappingEntry.Parse(r.TemplateMappings).Select(m => m.ToProto()));
         }
         return proto;
     }
@@ -132,6 +133,8 @@ public sealed class RestoreQueries(RestoreDbContext db, PageTokens pageTokens)
             Result = RestoreItemResults.ToProto(i.Result),
             FailureCode = i.FailureCode ?? string.Empty,
             FailureMessage = i.FailureMessage ?? string.Empty,
+            SecretPaths = { Parse<string>(i.SecretPaths) },
+            ReconcileCandidateIds = { Parse<string>(i.ReconcileCandidates) },
         };
         item.Changes.AddRange(Parse<PolicyChange>(i.Changes).Select(c => new PlannedChange
         {

@@ -12,11 +12,14 @@ public sealed class RestoreDbContext(DbContextOptions<RestoreDbContext> options)
 
     public DbSet<RestoreItemEntity> Items => Set<RestoreItemEntity>();
 
+    public DbSet<RestoreTemplateEntity> Templates => Set<RestoreTemplateEntity>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.HasDefaultSchema(Schema);
         modelBuilder.ApplyConfiguration(new RestoreRunConfiguration());
         modelBuilder.ApplyConfiguration(new RestoreItemConfiguration());
+        modelBuilder.ApplyConfiguration(new RestoreTemplateConfiguration());
     }
 }
 
@@ -45,6 +48,10 @@ public sealed class RestoreRunEntity
     public string GroupChoices { get; set; } = "[]";
     /// <summary>JSON array of the latest preview's group mappings (<see cref="Planning.GroupMappingEntry"/>).</summary>
     public string GroupMappings { get; set; } = "[]";
+    /// <summary>JSON array of the user's reference decisions (<see cref="Planning.ReferenceDecisionEntry"/>).</summary>
+    public string ReferenceDecisions { get; set; } = "[]";
+    /// <summary>JSON array of the latest preview's notification template mappings (<see cref="Planning.TemplateMappingEntry"/>).</summary>
+    public string TemplateMappings { get; set; } = "[]";
     /// <summary>
     /// The write to the adapter run this status change still owes ("release" or "cancel"), set in the same statement
     /// as the status and cleared once RunsService took it; the healing sweep finishes what a crash left owing.
@@ -83,11 +90,30 @@ public sealed class RestoreItemEntity
     public string Changes { get; set; } = "[]";
     public string Calls { get; set; } = "[]";
     public string References { get; set; } = "[]";
+    /// <summary>JSON array of the JSON pointers of the secret values the item's writes need (never the values).</summary>
+    public string SecretPaths { get; set; } = "[]";
+    /// <summary>JSON array of the target policy ids that could be a lost create (NEEDS_RECONCILE).</summary>
+    public string ReconcileCandidates { get; set; } = "[]";
     /// <summary>A <see cref="Restores.RestoreItemResults"/> name.</summary>
     public required string Result { get; set; }
     public string Journal { get; set; } = "[]";
     public string? FailureCode { get; set; }
     public string? FailureMessage { get; set; }
+    public DateTime UpdatedAt { get; set; }
+}
+
+/// <summary>
+/// A notification template an execution creates in the target: journaled like an item's create ("create_sent" before the
+/// POST, the target id after), so a lost answer is reconciled by reading back and the template is made once per restore.
+/// </summary>
+public sealed class RestoreTemplateEntity
+{
+    public Guid RestoreId { get; set; }
+    public required string SourceTemplateId { get; set; }
+    public string? TargetTemplateId { get; set; }
+    /// <summary>"pending", "created" or "needs_reconcile".</summary>
+    public required string Result { get; set; }
+    public string Journal { get; set; } = "[]";
     public DateTime UpdatedAt { get; set; }
 }
 
@@ -115,6 +141,8 @@ internal sealed class RestoreRunConfiguration : IEntityTypeConfiguration<Restore
         builder.Property(r => r.PlanExpiresAt).HasColumnName("plan_expires_at");
         builder.Property(r => r.GroupChoices).HasColumnName("group_choices").HasColumnType("jsonb");
         builder.Property(r => r.GroupMappings).HasColumnName("group_mappings").HasColumnType("jsonb");
+        builder.Property(r => r.ReferenceDecisions).HasColumnName("reference_decisions").HasColumnType("jsonb").HasDefaultValueSql("'[]'::jsonb");
+        builder.Property(r => r.TemplateMappings).HasColumnName("template_mappings").HasColumnType("jsonb").HasDefaultValueSql("'[]'::jsonb");
         builder.Property(r => r.AdapterPending).HasColumnName("adapter_pending").HasMaxLength(16);
         builder.Property(r => r.FailureCode).HasColumnName("failure_code").HasMaxLength(64);
         builder.Property(r => r.FailureMessage).HasColumnName("failure_message").HasMaxLength(1000);
@@ -152,6 +180,8 @@ internal sealed class RestoreItemConfiguration : IEntityTypeConfiguration<Restor
         builder.Property(i => i.Changes).HasColumnName("changes").HasColumnType("jsonb");
         builder.Property(i => i.Calls).HasColumnName("calls").HasColumnType("jsonb");
         builder.Property(i => i.References).HasColumnName("references").HasColumnType("jsonb");
+        builder.Property(i => i.SecretPaths).HasColumnName("secret_paths").HasColumnType("jsonb").HasDefaultValueSql("'[]'::jsonb");
+        builder.Property(i => i.ReconcileCandidates).HasColumnName("reconcile_candidates").HasColumnType("jsonb").HasDefaultValueSql("'[]'::jsonb");
         builder.Property(i => i.Result).HasColumnName("result").HasMaxLength(24);
         builder.Property(i => i.Journal).HasColumnName("journal").HasColumnType("jsonb");
         builder.Property(i => i.FailureCode).HasColumnName("failure_code").HasMaxLength(64);
@@ -160,6 +190,22 @@ internal sealed class RestoreItemConfiguration : IEntityTypeConfiguration<Restor
         builder.HasOne<RestoreRunEntity>().WithMany().HasForeignKey(i => i.RestoreId).OnDelete(DeleteBehavior.Cascade);
         // ListRestoreItems' order.
         builder.HasIndex(i => new { i.RestoreId, i.Family, i.DisplayName, i.ItemId });
+    }
+}
+
+internal sealed class RestoreTemplateConfiguration : IEntityTypeConfiguration<RestoreTemplateEntity>
+{
+    public void Configure(EntityTypeBuilder<RestoreTemplateEntity> builder)
+    {
+        builder.ToTable("restore_templates");
+        builder.HasKey(t => new { t.RestoreId, t.SourceTemplateId });
+        builder.Property(t => t.RestoreId).HasColumnName("restore_id");
+        builder.Property(t => t.SourceTemplateId).HasColumnName("source_template_id").HasMaxLength(128);
+        builder.Property(t => t.TargetTemplateId).HasColumnName("target_template_id").HasMaxLength(128);
+        builder.Property(t => t.Result).HasColumnName("result").HasMaxLength(24);
+        builder.Property(t => t.Journal).HasColumnName("journal").HasColumnType("jsonb");
+        builder.Property(t => t.UpdatedAt).HasColumnName("updated_at");
+        builder.HasOne<RestoreRunEntity>().WithMany().HasForeignKey(t => t.RestoreId).OnDelete(DeleteBehavior.Cascade);
     }
 }
 

@@ -30,6 +30,16 @@ public sealed class TargetPolicies
     public IReadOnlyList<JsonObject> ByName(string family, string displayName, string odataType) =>
         byName.GetValueOrDefault((family, displayName, odataType)) ?? [];
 
+    /// <summary>
+    /// A target policy as a capture of the target would store it: its secrets redacted with the target tenant's salt, so it
+    /// compares with a backup's redacted copy (and a secret of the target never reaches a plan's diff or hash).
+    /// </summary>
+    public static JsonObject AsCaptured(JsonObject policy, Guid targetTenantId)
+    {
+        SecretRedactor.Redact(policy, targetTenantId);
+        return policy;
+    }
+
     public static string NameOf(JsonObject policy) => policy["displayName"]?.GetValue<string>() ?? string.Empty;
 
     public static string TypeOf(JsonObject policy) => policy["@odata.type"]?.GetValue<string>() ?? string.Empty;
@@ -48,21 +58,19 @@ public sealed record PlannedItem(SourceItem Source, string Action)
     public IReadOnlyList<PolicyChange> Changes { get; init; } = [];
     public IReadOnlyList<PlannedCallEntry> Calls { get; init; } = [];
     public IReadOnlyList<ReferenceEntry> References { get; init; } = [];
+    public IReadOnlyList<string> SecretPaths { get; init; } = [];
 }
 
 /// <summary>
 /// Classifies each source item against the target (INTUNE.md R1): CREATE when the target has no such policy, UPDATE when
 /// it has and differs, SKIP_IDENTICAL when it equals the mapped source, BLOCKED when it cannot be restored as planned.
 /// The target's counterpart is the same id in the same tenant, else the one policy of the same family, display name and
-/// type (several: blocked, never guessed — R8). Group ids are replaced through the mappings; what v1.0 cannot write
-/// (assignment filters, scope tags) is kept verbatim and reported.
+/// type (several: blocked, never guessed — R8). References are mapped by <see cref="SourceMapper"/>. An update keeps the
+/// target's own assignments that the source lacks (the /assign replaces the whole set) unless the user confirmed
+/// removing them, and the preview lists each.
 /// </summary>
 public static class PlanBuilder
 {
-    private const string AllDevices = "#microsoft.graph.allDevicesAssignmentTarget";
-    private const string AllLicensedUsers = "#microsoft.graph.allLicensedUsersAssignmentTarget";
-    private const string NoFilter = "00000000-0000-0000-0000-000000000000";
-
     /// <summary>The source's groups: assignment targets and compliance CC lists, named as the backup resolved them.</summary>
     public static List<SourceGroup> GroupsOf(IEnumerable<SourceItem> items)
     {
@@ -82,26 +90,52 @@ public static class PlanBuilder
         return [.. counts.Select(c => new SourceGroup(c.Key, names.GetValueOrDefault(c.Key) ?? string.Empty, c.Value))];
     }
 
-    public static PlannedItem Plan(SourceItem item, TargetPolicies target, IReadOnlyDictionary<string, JsonArray?> targetAssignments,
-        IReadOnlyDictionary<string, GroupMappingEntry> mappings, bool crossTenant, bool allowBroadTargets)
+    /// <summary>The notification templates the source's compliance actions use, with what the backup captured of each.</summary>
+    public static List<SourceTemplate> TemplatesOf(IEnumerable<SourceItem> items)
+    {
+        var captured = new Dictionary<string, (string Name, string? Content)>(StringComparer.OrdinalIgnoreCase);
+        var counts = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        foreach (var item in items.Where(i => i.Content is not null))
+        {
+            foreach (var reference in item.References.Where(r => r.Kind == "notificationMessageTemplate"))
+            {
+                captured[reference.Id] = (reference.DisplayName, reference.Content ?? (captured.TryGetValue(reference.Id, out var had) ? had.Content : null));
+            }
+            foreach (var id in SourceMapper.ActionConfigurations(item.Content!).Select(c => c["notificationTemplateId"]?.GetValue<string>())
+                .OfType<string>().Where(id => id.Length > 0 && id != Guid.Empty.ToString()).Distinct(StringComparer.OrdinalIgnoreCase))
+            {
+                counts[id] = counts.GetValueOrDefault(id) + 1;
+            }
+        }
+        return [.. counts.Select(c => new SourceTemplate(c.Key, captured.GetValueOrDefault(c.Key).Name ?? string.Empty, captured.GetValueOrDefault(c.Key).Content, c.Value))];
+    }
+
+    public static PlannedItem Plan(SourceItem item, TargetPolicies target, IReadOnlyDictionary<string, JsonArray?> targetAssignments, MappingContext context)
     {
         if (item.Content is null)
         {
             return new PlannedItem(item, RestoreActions.Blocked) { BlockedReason = BlockedReasons.NotCaptured };
         }
-        var mapped = Map(item, mappings, crossTenant, allowBroadTargets);
-        PlannedItem Blocked(string reason) => new(item, RestoreActions.Blocked) { BlockedReason = reason, References = mapped.References };
-        if (RestorableForm.HasRedactedSecrets(item.Content))
+        var mapped = SourceMapper.Map(item, context);
+        PlannedItem Blocked(string reason) => new(item, RestoreActions.Blocked)
         {
-            return Blocked(BlockedReasons.SecretRequired);
+            BlockedReason = reason, References = mapped.References, SecretPaths = mapped.SecretPaths,
+        };
+        if (mapped.BlockedByChoice)
+        {
+            return Blocked(BlockedReasons.ReferenceBlocked);
         }
         if (mapped.Unmapped)
         {
             return Blocked(BlockedReasons.UnmappedGroup);
         }
+        if (mapped.Undecided)
+        {
+            return Blocked(BlockedReasons.UndecidedReference);
+        }
 
         var collection = PolicyFamilies.GraphCollection(item.Family);
-        var existing = crossTenant ? null : target.ById(item.PolicyId);
+        var existing = context.CrossTenant ? null : target.ById(item.PolicyId);
         if (existing is null)
         {
             var candidates = target.ByName(item.Family, TargetPolicies.NameOf(item.Content), TargetPolicies.TypeOf(item.Content));
@@ -111,11 +145,10 @@ public static class PlanBuilder
             }
             existing = candidates.Count == 1 ? candidates[0] : null;
         }
-        var intended = RestorableForm.Comparable(mapped.Policy, mapped.Assignments);
-        var intendedHash = RestorableForm.Hash(intended);
 
         if (existing is null)
         {
+            var intended = RestorableForm.Comparable(mapped.Policy, mapped.Assignments);
             var assignments = mapped.Assignments is { Count: > 0 } ? RestorableForm.AssignTargets(mapped.Assignments) : null;
             List<PlannedCallEntry> calls = [new("POST", $"/deviceManagement/{collection}", "create")];
             if (assignments is not null)
@@ -126,23 +159,28 @@ public static class PlanBuilder
             {
                 Body = RestorableForm.Body(mapped.Policy, withScheduledActions: true),
                 Assignments = assignments,
-                IntendedHash = intendedHash,
+                IntendedHash = RestorableForm.Hash(intended),
                 Changes = JsonDiff.Changes((JsonNode?)null, ContentHash.Canonical(intended, root: true)),
                 Calls = calls,
                 References = mapped.References,
+                SecretPaths = mapped.SecretPaths,
             };
         }
 
         var targetId = existing["id"]!.GetValue<string>();
-        var currentAssignments = targetAssignments.GetValueOrDefault(targetId);
-        var current = RestorableForm.Comparable(existing, mapped.Assignments is null ? null : currentAssignments ?? []);
-        var changes = JsonDiff.Changes(ContentHash.Canonical(current, root: true), ContentHash.Canonical(intended, root: true));
-        var targetHash = RestorableForm.Hash(RestorableForm.Comparable(existing, currentAssignments ?? []));
+        var currentAssignments = targetAssignments.GetValueOrDefault(targetId) ?? [];
+        var references = mapped.References;
+        var finalAssignments = mapped.Assignments is null ? null : KeepTargetsOwn(item, mapped.Assignments, currentAssignments, context, references);
+        var intendedForm = RestorableForm.Comparable(mapped.Policy, finalAssignments);
+        var current = RestorableForm.Comparable(existing, finalAssignments is null ? null : currentAssignments);
+        var changes = JsonDiff.Changes(ContentHash.Canonical(current, root: true), ContentHash.Canonical(intendedForm, root: true));
+        var targetHash = RestorableForm.Hash(RestorableForm.Comparable(existing, currentAssignments));
+        var intendedHash = RestorableForm.Hash(intendedForm);
         if (changes.Count == 0)
         {
             return new PlannedItem(item, RestoreActions.SkipIdentical)
             {
-                TargetPolicyId = targetId, TargetHash = targetHash, IntendedHash = intendedHash, References = mapped.References,
+                TargetPolicyId = targetId, TargetHash = targetHash, IntendedHash = intendedHash, References = references,
             };
         }
 
@@ -150,8 +188,8 @@ public static class PlanBuilder
         var bodyDiffers = !SameJson(RestorableForm.Body(existing, withScheduledActions: false), body);
         var actions = item.Family == PolicyFamilies.CompliancePolicies ? RestorableForm.ScheduledActionsOf(mapped.Policy) : null;
         var actionsDiffer = actions is not null && !SameJson(RestorableForm.ScheduledActionsOf(existing), actions);
-        var assignDiffers = mapped.Assignments is not null
-            && !SameJson(RestorableForm.Comparable(new JsonObject(), currentAssignments ?? []), RestorableForm.Comparable(new JsonObject(), mapped.Assignments));
+        var assignDiffers = finalAssignments is not null
+            && !SameJson(RestorableForm.Comparable(new JsonObject(), currentAssignments), RestorableForm.Comparable(new JsonObject(), finalAssignments));
         var updateCalls = new List<PlannedCallEntry>();
         if (bodyDiffers)
         {
@@ -171,125 +209,47 @@ public static class PlanBuilder
             TargetHash = targetHash,
             Body = bodyDiffers ? body : null,
             ScheduledActions = actionsDiffer ? actions : null,
-            Assignments = assignDiffers ? RestorableForm.AssignTargets(mapped.Assignments) : null,
+            Assignments = assignDiffers ? RestorableForm.AssignTargets(finalAssignments) : null,
             IntendedHash = intendedHash,
             Changes = changes,
             Calls = updateCalls,
-            References = mapped.References,
+            References = references,
+            // A PATCH body carries the secrets (compliance actions and assignments hold none); without a PATCH none is needed.
+            SecretPaths = bodyDiffers ? mapped.SecretPaths : [],
         };
     }
 
-    /// <summary>The source policy with group ids mapped, its assignment set (null when left out) and what was decided per reference.</summary>
-    private sealed record MappedSource(JsonObject Policy, JsonArray? Assignments, List<ReferenceEntry> References, bool Unmapped);
-
-    private static MappedSource Map(SourceItem item, IReadOnlyDictionary<string, GroupMappingEntry> mappings, bool crossTenant, bool allowBroadTargets)
+    /// <summary>
+    /// The assignment set an update sends: the mapped source's, plus each of the target's own assignments the source lacks
+    /// (broad ones included) unless the user confirmed removing them. Each such assignment is listed with its decision.
+    /// </summary>
+    private static JsonArray KeepTargetsOwn(SourceItem item, JsonArray mapped, JsonArray current, MappingContext context, List<ReferenceEntry> references)
     {
-        var policy = (JsonObject)item.Content!.DeepClone();
-        var references = new List<ReferenceEntry>();
-        var unmapped = false;
-        var omitted = false;
-
-        // The group's target id, or null when it is dropped here; unmapped and omitted are noted on the way.
-        string? MapGroup(string groupId, string where)
+        var wanted = mapped.OfType<JsonObject>().Select(a => TargetKey(a["target"])).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var extra = current.OfType<JsonObject>().Where(a => a["target"] is JsonObject && !wanted.Contains(TargetKey(a["target"]))).ToList();
+        if (extra.Count == 0)
         {
-            var mapping = mappings.GetValueOrDefault(groupId);
-            var state = mapping?.State ?? GroupMappingStates.Missing;
-            var name = mapping?.SourceDisplayName ?? string.Empty;
-            if (GroupMappingStates.IsMapped(state))
-            {
-                references.Add(new("group", groupId, "mapped", mapping!.TargetGroupId!, $"{where}: {name} → {mapping.TargetDisplayName}"));
-                return mapping.TargetGroupId;
-            }
-            if (state == GroupMappingStates.AssignmentsOmitted && where == "assignment")
-            {
-                omitted = true;
-                references.Add(new("group", groupId, "omitted", string.Empty, $"{where}: {name}; the item's assignments are left as the target has them"));
-                return null;
-            }
-            if (state is GroupMappingStates.Skipped or GroupMappingStates.AssignmentsOmitted)
-            {
-                references.Add(new("group", groupId, "skipped", string.Empty, $"{where}: {name} left out by choice"));
-                return null;
-            }
-            unmapped = true;
-            references.Add(new("group", groupId, "unmapped", string.Empty,
-                $"{where}: {(name.Length == 0 ? "a group" : name)} has {(state == GroupMappingStates.Ambiguous ? "several" : "no")} match in the target's group cache; choose a mapping"));
-            return null;
+            return mapped;
         }
-
-        var kept = new JsonArray();
-        foreach (var assignment in (policy[RestorableForm.Assignments] as JsonArray ?? []).OfType<JsonObject>())
+        var remove = context.Decisions.For(item.ItemId, ReferenceKinds.AssignmentRemoval) == ReferenceDecisionEntry.Remove;
+        var final = (JsonArray)mapped.DeepClone();
+        foreach (var assignment in extra)
         {
-            if (assignment["target"] is not JsonObject target)
+            references.Add(new(ReferenceKinds.AssignmentRemoval, TargetKey(assignment["target"]), remove ? ReferenceOutcomes.Removed : ReferenceOutcomes.Kept,
+                string.Empty, remove
+                    ? "The target's own assignment, removed as you confirmed (the restore replaces the whole assignment set)."
+                    : "The target's own assignment, which the source lacks: kept (confirm its removal to replace the target's set with the source's)."));
+            if (!remove)
             {
-                continue;
-            }
-            var type = target["@odata.type"]?.GetValue<string>() ?? string.Empty;
-            if (target["deviceAndAppManagementAssignmentFilterId"]?.GetValue<string>() is { Length: > 0 } filterId && filterId != NoFilter)
-            {
-                references.Add(new("assignment_filter", filterId, crossTenant ? "not_restorable" : "kept", filterId,
-                    "Assignment filters are beta-only in Graph: the filter id is written as the source had it" +
-                    (crossTenant ? " and is the source tenant's." : ".")));
-            }
-            if (type is AllDevices or AllLicensedUsers)
-            {
-                if (crossTenant && !allowBroadTargets)
-                {
-                    references.Add(new("broad_target", type, "skipped", string.Empty,
-                        "A broad target into another tenant needs the allow_broad_targets option."));
-                    continue;
-                }
-                references.Add(new("broad_target", type, "kept", type, string.Empty));
-                kept.Add(assignment.DeepClone());
-                continue;
-            }
-            if (target["groupId"]?.GetValue<string>() is { Length: > 0 } groupId)
-            {
-                if (MapGroup(groupId, "assignment") is { } mappedId)
-                {
-                    var copy = (JsonObject)assignment.DeepClone();
-                    copy["target"]!["groupId"] = mappedId;
-                    kept.Add(copy);
-                }
-                continue;
-            }
-            kept.Add(assignment.DeepClone());
-        }
-
-        foreach (var configuration in ActionConfigurations(policy))
-        {
-            if (configuration["notificationMessageCCList"] is JsonArray ccList)
-            {
-                var mappedList = new JsonArray();
-                foreach (var groupId in ccList.Select(n => n?.GetValue<string>()).OfType<string>())
-                {
-                    if (MapGroup(groupId, "notification CC list") is { } mappedId)
-                    {
-                        mappedList.Add(mappedId);
-                    }
-                }
-                configuration["notificationMessageCCList"] = mappedList;
-            }
-            if (configuration["notificationTemplateId"]?.GetValue<string>() is { Length: > 0 } templateId && templateId != NoFilter)
-            {
-                references.Add(new("notification_template", templateId, "kept", templateId, crossTenant
-                    ? "Written as the source had it: a notification template of the source tenant, not mapped."
-                    : string.Empty));
+                final.Add(new JsonObject { ["target"] = assignment["target"]!.DeepClone() });
             }
         }
-        if (policy["roleScopeTagIds"] is JsonArray scopeTags && scopeTags.Count > 0)
-        {
-            references.Add(new("scope_tag", string.Join(",", scopeTags.Select(t => t?.ToString())), "not_restorable", string.Empty,
-                "Scope tags are beta-only in Graph: kept verbatim in the body."));
-        }
-        policy.Remove(RestorableForm.Assignments);
-        return new MappedSource(policy, omitted ? null : kept, references, unmapped);
+        return final;
     }
 
-    private static IEnumerable<JsonObject> ActionConfigurations(JsonObject policy) =>
-        (policy[RestorableForm.ScheduledActions] as JsonArray ?? [])
-            .OfType<JsonObject>()
-            .SelectMany(rule => (rule["scheduledActionConfigurations"] as JsonArray ?? []).OfType<JsonObject>());
+    /// <summary>An assignment target as the preview names it: "@odata.type groupId" (the group empty for broad targets).</summary>
+    private static string TargetKey(JsonNode? target) =>
+        $"{target?["@odata.type"]?.GetValue<string>()} {target?["groupId"]?.GetValue<string>()}".Trim();
 
     private static IEnumerable<string> GroupIdsOf(JsonObject? content)
     {
@@ -304,7 +264,7 @@ public static class PlanBuilder
                 yield return id;
             }
         }
-        foreach (var configuration in ActionConfigurations(content))
+        foreach (var configuration in SourceMapper.ActionConfigurations(content))
         {
             foreach (var id in (configuration["notificationMessageCCList"] as JsonArray ?? []).Select(n => n?.GetValue<string>()).OfType<string>())
             {

@@ -12,8 +12,8 @@ namespace TenantAtlas.RestoreService.Planning;
 
 /// <summary>
 /// restore.preview: read-only. Reads the source from BackupService, maps its groups over the target's directory-group
-/// cache, re-reads the target tenant from Graph, and stores the plan with its hash and expiry; the restore goes PREVIEWED
-/// and its adapter run exists from then on (held until the user executes).
+/// cache and its notification templates over the target's own, re-reads the target tenant from Graph, and stores the plan
+/// with its hash and expiry; the restore goes PREVIEWED and its adapter run exists from then on (held until the user executes).
 /// </summary>
 public sealed class PreviewHandler(
     RestoreStore store,
@@ -51,9 +51,11 @@ public sealed class PreviewHandler(
 
         var mappings = await groupMapper.MapAsync(restore.TargetTenantId, PlanBuilder.GroupsOf(items),
             GroupChoiceEntry.Parse(restore.GroupChoices), cancellationToken);
-        var mappingById = mappings.ToDictionary(m => m.SourceGroupId, StringComparer.OrdinalIgnoreCase);
+        var decisions = new ReferenceDecisionSet(ReferenceDecisionEntry.Parse(restore.ReferenceDecisions));
 
         var client = graph.For(restore.TargetEntraTenantId);
+        var sourceTemplates = PlanBuilder.TemplatesOf(items);
+        var templates = sourceTemplates.Count == 0 ? [] : TemplateMapper.Map(sourceTemplates, await TargetTemplatesAsync(client, restore, run, cancellationToken), decisions);
         var target = new TargetPolicies();
         var families = items.Select(i => i.Family).Distinct().ToList();
         foreach (var family in families)
@@ -66,24 +68,41 @@ public sealed class PreviewHandler(
             }
             foreach (var policy in list.Policies)
             {
-                target.Add(family, policy);
+                target.Add(family, TargetPolicies.AsCaptured(policy, restore.TargetTenantId));
             }
         }
         var assignments = await CandidateAssignmentsAsync(client, restore, items, target, cancellationToken);
 
-        var planned = items.Select(i => PlanBuilder.Plan(i, target, assignments, mappingById, restore.CrossTenant, restore.AllowBroadTargets)).ToList();
+        var context = new MappingContext(
+            mappings.ToDictionary(m => m.SourceGroupId, StringComparer.OrdinalIgnoreCase),
+            templates.ToDictionary(t => t.SourceTemplateId, StringComparer.OrdinalIgnoreCase),
+            decisions, restore.CrossTenant, restore.AllowBroadTargets);
+        var planned = items.Select(i => PlanBuilder.Plan(i, target, assignments, context)).ToList();
         run.Succeeded(planned.Count);
 
         var adapter = await adapters.EnsureAsync(restore, cancellationToken);
         var now = DateTime.UtcNow;
         var entities = planned.Select(p => ToEntity(restore.Id, p, now)).ToList();
         var stored = await store.StorePlanAsync(restore.Id, run.RunId, Guid.Parse(adapter.RunId), entities, StoredJson.Write(mappings),
-            PlanHash(restore, entities), time.GetUtcNow().UtcDateTime + options.Value.PlanLifetime, cancellationToken);
+            StoredJson.Write(templates), PlanHash(restore, entities, templates), time.GetUtcNow().UtcDateTime + options.Value.PlanLifetime, cancellationToken);
         if (!stored && (await store.FindAsync(restore.Id, cancellationToken)).Status == RestoreStatuses.Cancelled)
         {
             // Cancelled while previewing: the adapter run made just now must not stay queued.
             await adapters.CancelAsync(Guid.Parse(adapter.RunId), cancellationToken);
         }
+    }
+
+    /// <summary>The target's notification templates, read to the end (a lost page could make a duplicate template).</summary>
+    private async Task<IReadOnlyList<JsonObject>> TargetTemplatesAsync(Microsoft.Graph.GraphServiceClient client, RestoreRunEntity restore, RunWorkContext run,
+        CancellationToken ct)
+    {
+        var list = await reader.ListNotificationTemplatesAsync(client, ct);
+        if (!list.Complete)
+        {
+            throw await FailAsync(restore, run, "graph.list_incomplete",
+                $"The target's notification templates could not be read to the end, so they cannot be matched by name: {list.Failure}", ct);
+        }
+        return list.Policies;
     }
 
     /// <summary>The current assignments of every target policy an item may be compared with.</summary>
@@ -141,6 +160,7 @@ public sealed class PreviewHandler(
         Changes = StoredJson.Write(plan.Changes),
         Calls = StoredJson.Write(plan.Calls),
         References = StoredJson.Write(plan.References),
+        SecretPaths = StoredJson.Write(plan.SecretPaths),
         Result = RestoreItemResults.Pending,
         UpdatedAt = now,
     };
@@ -149,10 +169,14 @@ public sealed class PreviewHandler(
     /// SHA-256 over what executing would do: the options and, per item in id order, its action, target and the exact bodies.
     /// The user sends it back with ExecuteRestore, so the plan executed is the plan they saw.
     /// </summary>
-    private static string PlanHash(RestoreRunEntity restore, IEnumerable<RestoreItemEntity> items)
+    private static string PlanHash(RestoreRunEntity restore, IEnumerable<RestoreItemEntity> items, IEnumerable<TemplateMappingEntry> templates)
     {
         var text = new StringBuilder()
             .Append(restore.Id).Append('|').Append(restore.AllowOverwrite).Append(restore.AllowBroadTargets).Append(restore.DryRun).Append('\n');
+        foreach (var template in templates.OrderBy(t => t.SourceTemplateId, StringComparer.Ordinal))
+        {
+            text.AppendJoin('\u001f', template.SourceTemplateId, template.State, template.TargetTemplateId).Append('\n');
+        }
         foreach (var item in items.OrderBy(i => i.ItemId))
         {
             text.AppendJoin('\u001f', item.ItemId, item.Action, item.BlockedReason, item.TargetPolicyId, item.TargetHash, item.Body,

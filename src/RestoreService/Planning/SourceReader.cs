@@ -36,7 +36,7 @@ public sealed class SourceReader(BackupClient backup, ServiceToken token)
                 await token.HeadersAsync(), cancellationToken: itemCt);
             var content = answer.ContentJson.Length == 0 ? null : JsonNode.Parse(answer.ContentJson) as JsonObject;
             read.Add(new SourceItem(Guid.Parse(item.ItemId), family, item.PolicyId, item.OdataType, item.DisplayName, content,
-                [.. answer.References.Select(r => new ResolvedReference(r.Kind, r.Id, r.DisplayName, r.Detail))]));
+                [.. answer.References.Select(r => new ResolvedReference(r.Kind, r.Id, r.DisplayName, r.Detail, r.ContentJson.Length == 0 ? null : r.ContentJson))]));
         });
         return [.. read.OrderBy(i => i.ItemId)];
     }

@@ -4,8 +4,14 @@ using TenantAtlas.RestoreService.Planning;
 
 namespace TenantAtlas.RestoreService.Restores;
 
-/// <summary>One step of an item's journal, as stored.</summary>
-public sealed record JournalEntry(string Step, string? RequestId, string? TargetPolicyId, string? Detail, DateTime At);
+/// <summary>
+/// One step of an item's (or a created template's) journal, as stored. A "create_sent" step also keeps the ids of the
+/// objects of the same identity the target already had (<see cref="Known"/>), so a lost answer is reconciled by identity.
+/// </summary>
+public sealed record JournalEntry(string Step, string? RequestId, string? TargetPolicyId, string? Detail, DateTime At)
+{
+    public IReadOnlyList<string>? Known { get; init; }
+}
 
 /// <summary>
 /// Every change of a restore's status is one guarded statement: it applies only from the statuses the transition allows
@@ -34,15 +40,16 @@ public sealed class RestoreStore(RestoreDbContext db)
 
     /// <summary>
     /// DRAFT / PREVIEWED (or a PREVIEWING one, joined) → PREVIEWING, before its preview run is started: the run's worker
-    /// may take it at once, and must find the restore waiting for it. Choices are replaced when given.
+    /// may take it at once, and must find the restore waiting for it. Group choices and reference decisions are replaced when given.
     /// </summary>
-    public async Task StartPreviewAsync(Guid restoreId, string? groupChoices, CancellationToken ct)
+    public async Task StartPreviewAsync(Guid restoreId, string? groupChoices, CancellationToken ct, string? referenceDecisions = null)
     {
         var changed = await db.Restores
             .Where(r => r.Id == restoreId && RestoreStatuses.Previewable.Contains(r.Status))
             .ExecuteUpdateAsync(s => s
                 .SetProperty(r => r.Status, RestoreStatuses.Previewing)
                 .SetProperty(r => r.GroupChoices, r => groupChoices ?? r.GroupChoices)
+                .SetProperty(r => r.ReferenceDecisions, r => referenceDecisions ?? r.ReferenceDecisions)
                 .SetProperty(r => r.FailureCode, (string?)null)
                 .SetProperty(r => r.FailureMessage, (string?)null)
                 .SetProperty(r => r.UpdatedAt, DateTime.UtcNow), ct);
@@ -64,7 +71,7 @@ public sealed class RestoreStore(RestoreDbContext db)
     /// False when the restore moved on meanwhile (cancelled, or another preview took over): nothing is stored.
     /// </summary>
     public async Task<bool> StorePlanAsync(Guid restoreId, Guid previewRunId, Guid executeRunId, IReadOnlyList<RestoreItemEntity> items,
-        string groupMappings, string planHash, DateTime expiresAt, CancellationToken ct)
+        string groupMappings, string templateMappings, string planHash, DateTime expiresAt, CancellationToken ct)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var restore = await db.Restores.FromSql($"SELECT * FROM restore.restore_runs WHERE id = {restoreId} FOR UPDATE").FirstOrDefaultAsync(ct);
@@ -79,6 +86,7 @@ public sealed class RestoreStore(RestoreDbContext db)
         restore.PlanHash = planHash;
         restore.PlanExpiresAt = expiresAt;
         restore.GroupMappings = groupMappings;
+        restore.TemplateMappings = templateMappings;
         restore.UpdatedAt = DateTime.UtcNow;
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
@@ -199,6 +207,31 @@ public sealed class RestoreStore(RestoreDbContext db)
                 failure_code = {failureCode}, failure_message = {failureMessage}, updated_at = now()
             WHERE restore_id = {restoreId} AND item_id = {itemId}
             """, ct);
+    }
+
+    /// <summary>The journal of a template this restore creates in the target, or null before its first step.</summary>
+    public Task<RestoreTemplateEntity?> TemplateAsync(Guid restoreId, string sourceTemplateId, CancellationToken ct) =>
+        db.Templates.AsNoTracking().FirstOrDefaultAsync(t => t.RestoreId == restoreId && t.SourceTemplateId == sourceTemplateId, ct);
+
+    /// <summary>Appends a step to a created template's journal (making its row on the first), with its result and target id once known.</summary>
+    public Task RecordTemplateAsync(Guid restoreId, string sourceTemplateId, JournalEntry step, string result, string? targetTemplateId, CancellationToken ct)
+    {
+        var stepJson = StoredJson.Write(new[] { step });
+        return db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO restore.restore_templates (restore_id, source_template_id, target_template_id, result, journal, updated_at)
+            VALUES ({restoreId}, {sourceTemplateId}, {targetTemplateId}, {result}, {stepJson}::jsonb, now())
+            ON CONFLICT (restore_id, source_template_id) DO UPDATE
+            SET journal = restore_templates.journal || EXCLUDED.journal, result = EXCLUDED.result,
+                target_template_id = COALESCE(EXCLUDED.target_template_id, restore_templates.target_template_id), updated_at = now()
+            """, ct);
+    }
+
+    /// <summary>Records the target policies that could be an item's lost create (shown while it needs reconciling).</summary>
+    public Task SetReconcileCandidatesAsync(Guid restoreId, Guid itemId, IReadOnlyList<string> candidates, CancellationToken ct)
+    {
+        var json = StoredJson.Write(candidates);
+        return db.Database.ExecuteSqlInterpolatedAsync(
+            $"UPDATE restore.restore_items SET reconcile_candidates = {json}::jsonb WHERE restore_id = {restoreId} AND item_id = {itemId}", ct);
     }
 
     private async Task EnsureChangedAsync(int changed, Guid restoreId, string action, CancellationToken ct)

@@ -89,6 +89,11 @@ public static class BlockedReasons
     public const string UnmappedGroup = "unmapped_group";
     public const string NotCaptured = "not_captured";
     public const string TargetChanged = "target_changed";
+    public const string UndecidedReference = "undecided_reference";
+    public const string ReferenceBlocked = "reference_blocked";
+
+    /// <summary>Reasons that refuse executing until the user chooses (SetGroupMappings, SetReferenceDecisions).</summary>
+    public static bool NeedChoice(string? reason) => reason is UnmappedGroup or UndecidedReference;
 }
 
 /// <summary>What executing did with an item.</summary>

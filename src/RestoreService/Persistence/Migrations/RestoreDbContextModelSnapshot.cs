@@ -101,6 +101,13 @@ namespace TenantAtlas.RestoreService.Persistence.Migrations
                         .HasColumnType("character varying(200)")
                         .HasColumnName("odata_type");
 
+                    b.Property<string>("ReconcileCandidates")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("reconcile_candidates")
+                        .HasDefaultValueSql("'[]'::jsonb");
+
                     b.Property<string>("References")
                         .IsRequired()
                         .HasColumnType("jsonb")
@@ -115,6 +122,13 @@ namespace TenantAtlas.RestoreService.Persistence.Migrations
                     b.Property<string>("ScheduledActions")
                         .HasColumnType("text")
                         .HasColumnName("scheduled_actions");
+
+                    b.Property<string>("SecretPaths")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("secret_paths")
+                        .HasDefaultValueSql("'[]'::jsonb");
 
                     b.Property<string>("SourcePolicyId")
                         .IsRequired()
@@ -227,6 +241,13 @@ namespace TenantAtlas.RestoreService.Persistence.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("preview_run_id");
 
+                    b.Property<string>("ReferenceDecisions")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("reference_decisions")
+                        .HasDefaultValueSql("'[]'::jsonb");
+
                     b.Property<Guid>("SourceTenantId")
                         .HasColumnType("uuid")
                         .HasColumnName("source_tenant_id");
@@ -246,6 +267,13 @@ namespace TenantAtlas.RestoreService.Persistence.Migrations
                     b.Property<Guid>("TargetTenantId")
                         .HasColumnType("uuid")
                         .HasColumnName("target_tenant_id");
+
+                    b.Property<string>("TemplateMappings")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("template_mappings")
+                        .HasDefaultValueSql("'[]'::jsonb");
 
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -267,7 +295,52 @@ namespace TenantAtlas.RestoreService.Persistence.Migrations
                     b.ToTable("restore_runs", "restore");
                 });
 
+            modelBuilder.Entity("TenantAtlas.RestoreService.Persistence.RestoreTemplateEntity", b =>
+                {
+                    b.Property<Guid>("RestoreId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("restore_id");
+
+                    b.Property<string>("SourceTemplateId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("source_template_id");
+
+                    b.Property<string>("Journal")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("journal");
+
+                    b.Property<string>("Result")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
+                        .HasColumnName("result");
+
+                    b.Property<string>("TargetTemplateId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("target_template_id");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("RestoreId", "SourceTemplateId");
+
+                    b.ToTable("restore_templates", "restore");
+                });
+
             modelBuilder.Entity("TenantAtlas.RestoreService.Persistence.RestoreItemEntity", b =>
+                {
+                    b.HasOne("TenantAtlas.RestoreService.Persistence.RestoreRunEntity", null)
+                        .WithMany()
+                        .HasForeignKey("RestoreId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TenantAtlas.RestoreService.Persistence.RestoreTemplateEntity", b =>
                 {
                     b.HasOne("TenantAtlas.RestoreService.Persistence.RestoreRunEntity", null)
                         .WithMany()
