@@ -81,6 +81,7 @@ test('labels: template states with the target template, reference kinds and deci
 test('an item offers a decision per kind: undecided filters and scope tags (required), secrets and kept removals (optional)', () => {
   const item = {
     itemId: 'i1',
+    secretPaths: ['/password'],
     references: [
       { kind: 'assignment_filter', sourceValue: 'f1', decision: 'undecided' },
       { kind: 'assignment_filter', sourceValue: 'f2', decision: 'undecided' },
@@ -109,6 +110,9 @@ test('an item offers a decision per kind: undecided filters and scope tags (requ
   };
   assert.deepEqual(itemDecisions(decided).map((d) => d.kind), ['scope_tag']);
   assert.deepEqual(itemDecisions({ itemId: 'i3' }), []);
+  // Left out by a decision: nothing is written, nothing more to decide. Secrets an identical item does not write: none.
+  assert.deepEqual(itemDecisions({ ...item, action: 'RESTORE_ACTION_BLOCKED', blockedReason: 'reference_blocked' }), []);
+  assert.deepEqual(itemDecisions({ ...item, secretPaths: [] }).map((d) => d.kind), ['assignment_filter', 'assignment_removal']);
   assert.equal(needsDecision({ decision: 'undecided' }), true);
   assert.equal(needsDecision({ decision: 'required' }), false);
 });

@@ -228,11 +228,14 @@ const PICKS = /** @type {Record<string, ReferencePick[]>} */ ({
  * The per-item decisions an item offers, one per kind (a decision covers every reference of its kind of the item):
  * assignment filters and scope tags that wait for a decision (required); secrets whose values executing needs (optional:
  * give the values, or restore without them, or leave the item out); the target's own assignments an update keeps
- * (optional: confirm removing them). Notification templates are decided for the whole restore, not here.
+ * (optional: confirm removing them). Notification templates are decided for the whole restore, not here. An item left
+ * out by a decision offers none (nothing is written for it), nor do secrets an item's writes no longer need (identical,
+ * or an update that sends no body).
  * @param {RestoreItem} item
  * @returns {ItemDecision[]}
  */
 export function itemDecisions(item) {
+  if (item.blockedReason === 'reference_blocked') return [];
   /** @param {string} kind */
   const of = (kind) => (item.references ?? []).filter((r) => r.kind === kind);
   /** @type {ItemDecision[]} */
@@ -244,7 +247,7 @@ export function itemDecisions(item) {
     }
   }
   const secrets = of('secret');
-  if (secrets.some((r) => needsDecision(r) || r.decision === 'required')) {
+  if (secrets.some(needsDecision) || (secrets.some((r) => r.decision === 'required') && (item.secretPaths ?? []).length > 0)) {
     decisions.push({
       kind: 'secret', label: 'secrets', references: secrets, required: secrets.some(needsDecision), options: [DROP, BLOCK],
       note: 'Or give the values when executing (Secret values, beside "Execute restore").',
