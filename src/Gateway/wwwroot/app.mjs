@@ -7,7 +7,7 @@ import { $, onActivate } from './modules/dom.mjs';
 import { clearError, handleError, showSyncMessage } from './modules/messages.mjs';
 import { state } from './modules/state.mjs';
 import { startSync, updateSyncButton, workspaceChanged } from './views/context.mjs';
-import { cancelRestore, createRestore, executeRestore, loadSourceItems, saveChoices } from './views/restores.mjs';
+import { cancelRestore, createRestore, executeRestore, loadSourceItems, saveChoices, saveDecisions } from './views/restores.mjs';
 import { checkDrift, closeItem, compareSets, createBackupSet, loadMoreItems, openItem, showBackupSets } from './views/backupsets.mjs';
 import { cancelRun, loadInventoryItems, retryRun } from './views/detail.mjs';
 import { loadMoreFindings } from './views/findings.mjs';
@@ -63,6 +63,7 @@ function init() {
   $('restore-form').addEventListener('submit', (e) => { e.preventDefault(); createRestore(); });
   $('restore-source-set').addEventListener('change', () => { loadSourceItems().catch(handleError); });
   $('choices-form').addEventListener('submit', (e) => { e.preventDefault(); saveChoices(); });
+  $('decisions-form').addEventListener('submit', (e) => { e.preventDefault(); saveDecisions(); });
   $('execute-restore').addEventListener('click', executeRestore);
   $('cancel-restore').addEventListener('click', cancelRestore);
   onActivate($('item-list'), '[data-testid="backup-item"]', (row) => openItem(row.dataset.itemId ?? ''));

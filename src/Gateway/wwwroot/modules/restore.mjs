@@ -1,6 +1,8 @@
 // @ts-check
-// What the restore pages decide, DOM-free (unit-tested): labels of statuses, actions and results, which group mappings
-// need the user's choice, when "Execute restore" may be pressed and why not, and the SetGroupMappings payload.
+// What the restore pages decide, DOM-free (unit-tested): labels of statuses, actions, results, blocked reasons, template
+// states and reference decisions; which group mappings, notification templates and item references need the user's
+// choice and which choices each offers; when "Execute restore" may be pressed and why not; the secret fields the execute
+// form needs; and the SetGroupMappings, SetReferenceDecisions and ExecuteRestore payloads.
 
 export const RESTORE_EXECUTE = 'restore.execute';
 export const RESTORE_PREVIEW = 'restore.preview';
@@ -8,20 +10,29 @@ export const RESTORE_PREVIEW = 'restore.preview';
 /**
  * @typedef {{ sourceGroupId: string, sourceDisplayName?: string, state?: string, targetGroupId?: string,
  *   targetDisplayName?: string, candidateGroupIds?: string[], itemCount?: number }} GroupMapping
+ * @typedef {{ sourceTemplateId: string, sourceDisplayName?: string, state?: string, targetTemplateId?: string,
+ *   candidateTemplateIds?: string[], itemCount?: number }} TemplateMapping
  * @typedef {{ items?: number, create?: number, update?: number, skipIdentical?: number, blocked?: number, created?: number,
  *   updated?: number, unchanged?: number, failed?: number, needsReconcile?: number, blockedAtExecute?: number }} RestoreCounts
  * @typedef {{ restoreId: string, status?: string, backupSetId?: string, targetTenantId?: string, crossTenant?: boolean,
  *   planHash?: string, planExpiresAt?: string, executeRunId?: string, previewRunId?: string, groupMappings?: GroupMapping[],
- *   counts?: RestoreCounts, failureCode?: string, failureMessage?: string, createdAt?: string,
+ *   templateMappings?: TemplateMapping[], counts?: RestoreCounts, failureCode?: string, failureMessage?: string, createdAt?: string,
  *   options?: { allowOverwrite?: boolean, allowBroadTargets?: boolean, dryRun?: boolean } }} Restore
  * @typedef {{ step?: string, requestId?: string, targetPolicyId?: string, detail?: string, at?: string }} JournalStep
  * @typedef {{ itemId: string, displayName?: string, odataType?: string, action?: string, blockedReason?: string,
  *   targetPolicyId?: string, result?: string, failureCode?: string, failureMessage?: string,
  *   changes?: { path?: string, current?: string, restored?: string }[], calls?: { method?: string, path?: string, step?: string }[],
- *   references?: { kind?: string, sourceValue?: string, decision?: string, targetValue?: string, detail?: string }[],
- *   journal?: JournalStep[] }} RestoreItem
+ *   references?: Reference[], journal?: JournalStep[], secretPaths?: string[], reconcileCandidateIds?: string[] }} RestoreItem
+ * @typedef {{ kind?: string, sourceValue?: string, decision?: string, targetValue?: string, detail?: string }} Reference
  * @typedef {'map' | 'skip' | 'omit'} Decision
  * @typedef {{ decision: Decision, targetGroupId?: string }} Choice
+ * @typedef {'drop' | 'block' | 'map' | 'create' | 'remove'} ReferencePick
+ * @typedef {{ pick: ReferencePick, targetValue?: string }} TemplatePick a notification template's, for the whole restore
+ * @typedef {{ itemId: string, kind: string, pick: ReferencePick }} ItemPick an item's, for every reference of the kind
+ * @typedef {{ pick: ReferencePick, label: string }} PickOption
+ * @typedef {{ kind: string, label: string, references: Reference[], required: boolean, options: PickOption[], note: string }} ItemDecision
+ * @typedef {{ itemId: string, path: string, label: string }} SecretField
+ * @typedef {{ itemId: string, path: string, value: string }} SecretValue
  */
 
 const STATUS = /** @type {Record<string, [string, string]>} */ ({
@@ -110,20 +121,241 @@ export function resultSummary(counts) {
     `${c.needsReconcile ?? 0} need reconcile · ${c.blockedAtExecute ?? 0} blocked`;
 }
 
+const BLOCKED_REASONS = /** @type {Record<string, string>} */ ({
+  secret_required: 'its writes need secret values that were not given',
+  ambiguous_target: 'several target policies share its display name and type',
+  unmapped_group: 'a group it references needs your choice',
+  not_captured: 'the backup holds no content for it',
+  target_changed: 'the target changed since the preview',
+  undecided_reference: 'a reference waits for your decision',
+  reference_blocked: 'left out of the restore by your decision',
+});
+
+/** Why an item is blocked, for a reader; empty when it is not. @param {RestoreItem} item */
+export function blockedReasonText(item) {
+  const reason = item.blockedReason ?? '';
+  return reason ? BLOCKED_REASONS[reason] ?? reason : '';
+}
+
+/** @param {TemplateMapping} mapping */
+export const templateNeedsChoice = (mapping) =>
+  mapping.state === 'TEMPLATE_MAPPING_STATE_AMBIGUOUS' || mapping.state === 'TEMPLATE_MAPPING_STATE_MISSING';
+
+const TEMPLATE_STATES = /** @type {Record<string, string>} */ ({
+  TEMPLATE_MAPPING_STATE_MAPPED_BY_ID: 'same template (by id)',
+  TEMPLATE_MAPPING_STATE_MAPPED_BY_NAME: 'mapped by name',
+  TEMPLATE_MAPPING_STATE_CREATE: 'created in the target when executing',
+  TEMPLATE_MAPPING_STATE_AMBIGUOUS: 'several templates of this name: choose',
+  TEMPLATE_MAPPING_STATE_MISSING: 'missing in the target and not in the backup: choose',
+  TEMPLATE_MAPPING_STATE_CHOSEN: 'mapped by your choice',
+  TEMPLATE_MAPPING_STATE_DROPPED: 'dropped by your choice: its actions send no message',
+});
+
+/** @param {TemplateMapping} mapping */
+export function templateText(mapping) {
+  const what = TEMPLATE_STATES[mapping.state ?? ''] ?? 'unknown';
+  return mapping.targetTemplateId ? `${what} → ${mapping.targetTemplateId}` : what;
+}
+
+/**
+ * What a template that needs a choice offers: a template of the target (one of the candidates of an ambiguous name, or
+ * one named by id for a missing one), a copy created from the backup (only when the name is ambiguous: a missing
+ * template is one the backup did not capture), or no message.
+ * @param {TemplateMapping} mapping
+ * @returns {PickOption[]}
+ */
+export function templateOptions(mapping) {
+  const ambiguous = mapping.state === 'TEMPLATE_MAPPING_STATE_AMBIGUOUS';
+  return [
+    { pick: 'map', label: ambiguous ? "Use one of the target's templates" : "Use a template of the target (by id)" },
+    ...(ambiguous ? [{ pick: /** @type {const} */ ('create'), label: 'Create a copy from the backup' }] : []),
+    { pick: 'drop', label: 'Send no message (drop the template)' },
+  ];
+}
+
+const KINDS = /** @type {Record<string, string>} */ ({
+  group: 'group',
+  assignment_filter: 'assignment filter',
+  scope_tag: 'scope tags',
+  broad_target: 'broad target',
+  notification_template: 'notification template',
+  secret: 'secret',
+  assignment_removal: "target's own assignment",
+});
+
+const DECISIONS = /** @type {Record<string, string>} */ ({
+  mapped: 'mapped',
+  kept: 'kept',
+  skipped: 'skipped',
+  omitted: 'assignments left out',
+  unmapped: 'no mapping: choose one',
+  undecided: 'waits for your decision',
+  dropped: 'restored without it',
+  blocked: 'item left out',
+  create: 'created in the target',
+  required: 'value needed when executing',
+  removed: 'removed from the target',
+});
+
+/** @param {string | undefined} kind */
+export const kindText = (kind) => KINDS[kind ?? ''] ?? kind ?? 'reference';
+
+/** @param {Reference} reference e.g. "assignment filter f1: waits for your decision", "group g1: mapped → t1" */
+export function referenceText(reference) {
+  const decision = DECISIONS[reference.decision ?? ''] ?? reference.decision ?? 'unknown';
+  const source = reference.sourceValue ? ` ${reference.sourceValue}` : '';
+  const target = reference.targetValue && reference.targetValue !== reference.sourceValue ? ` → ${reference.targetValue}` : '';
+  return `${kindText(reference.kind)}${source}: ${decision}${target}`;
+}
+
+/** A reference the preview cannot settle alone: executing is refused until it is decided. @param {Reference} reference */
+export const needsDecision = (reference) => reference.decision === 'undecided';
+
+const DROP = { pick: /** @type {const} */ ('drop'), label: 'Restore without it' };
+const BLOCK = { pick: /** @type {const} */ ('block'), label: 'Leave the item out' };
+const REMOVE = { pick: /** @type {const} */ ('remove'), label: "Remove the target's own assignments" };
+
+/** The picks each kind may be decided with (the server's ReferenceDecisionValidation, less AUTOMATIC). */
+const PICKS = /** @type {Record<string, ReferencePick[]>} */ ({
+  assignment_filter: ['drop', 'block'],
+  scope_tag: ['drop', 'block'],
+  secret: ['drop', 'block'],
+  assignment_removal: ['remove'],
+  notification_template: ['map', 'create', 'drop'],
+});
+
+/**
+ * The per-item decisions an item offers, one per kind (a decision covers every reference of its kind of the item):
+ * assignment filters and scope tags that wait for a decision (required); secrets whose values executing needs (optional:
+ * give the values, or restore without them, or leave the item out); the target's own assignments an update keeps
+ * (optional: confirm removing them). Notification templates are decided for the whole restore, not here. An item left
+ * out by a decision offers none (nothing is written for it), nor do secrets an item's writes no longer need (identical,
+ * or an update that sends no body).
+ * @param {RestoreItem} item
+ * @returns {ItemDecision[]}
+ */
+export function itemDecisions(item) {
+  if (item.blockedReason === 'reference_blocked') return [];
+  /** @param {string} kind */
+  const of = (kind) => (item.references ?? []).filter((r) => r.kind === kind);
+  /** @type {ItemDecision[]} */
+  const decisions = [];
+  for (const kind of ['assignment_filter', 'scope_tag']) {
+    const references = of(kind);
+    if (references.some(needsDecision)) {
+      decisions.push({ kind, label: kindText(kind), references, required: true, options: [DROP, BLOCK], note: 'Executing waits for this decision.' });
+    }
+  }
+  const secrets = of('secret');
+  if (secrets.some(needsDecision) || (secrets.some((r) => r.decision === 'required') && (item.secretPaths ?? []).length > 0)) {
+    decisions.push({
+      kind: 'secret', label: 'secrets', references: secrets, required: secrets.some(needsDecision), options: [DROP, BLOCK],
+      note: 'Or give the values when executing (Secret values, beside "Execute restore").',
+    });
+  }
+  const removals = of('assignment_removal');
+  if (removals.some((r) => r.decision === 'kept')) {
+    decisions.push({
+      kind: 'assignment_removal', label: "the target's own assignments", references: removals, required: false, options: [REMOVE],
+      note: "The update keeps these assignments of the target, which the source lacks, unless you confirm removing them.",
+    });
+  }
+  return decisions;
+}
+
+/** The key of an item's pick for a kind. @param {string} itemId @param {string} kind */
+export const pickKey = (itemId, kind) => `${itemId}/${kind}`;
+
+const REFERENCE_CHOICES = /** @type {Record<ReferencePick, string>} */ ({
+  drop: 'REFERENCE_CHOICE_DROP', block: 'REFERENCE_CHOICE_BLOCK', map: 'REFERENCE_CHOICE_MAP', create: 'REFERENCE_CHOICE_CREATE',
+  remove: 'REFERENCE_CHOICE_REMOVE',
+});
+
+/**
+ * The SetReferenceDecisions body for the picks made: templates restore-wide (empty item id, the source template id as
+ * source value), the rest per item and kind (empty source value). A "map" without a target template, and a pick its kind
+ * does not offer, are left out: nothing was decided yet.
+ * @param {Map<string, TemplatePick>} templates by source template id
+ * @param {Map<string, ItemPick>} items by pickKey
+ */
+export function decisionsBody(templates, items) {
+  const decisions = [];
+  for (const [sourceValue, { pick, targetValue }] of templates) {
+    if (!PICKS.notification_template.includes(pick)) continue;
+    const target = (targetValue ?? '').trim();
+    if (pick === 'map' && !target) continue;
+    decisions.push({
+      itemId: '', kind: 'notification_template', sourceValue, choice: REFERENCE_CHOICES[pick], ...(pick === 'map' ? { targetValue: target } : {}),
+    });
+  }
+  for (const { itemId, kind, pick } of items.values()) {
+    if (itemId && (PICKS[kind] ?? []).includes(pick) && kind !== 'notification_template') {
+      decisions.push({ itemId, kind, sourceValue: '', choice: REFERENCE_CHOICES[pick] });
+    }
+  }
+  return { decisions };
+}
+
+/** How many picks decisionsBody would send. @param {Map<string, TemplatePick>} templates @param {Map<string, ItemPick>} items */
+export const pickCount = (templates, items) => decisionsBody(templates, items).decisions.length;
+
+/**
+ * The secret values the execute form asks for: one per secret path of each item the plan writes (CREATE or UPDATE),
+ * labelled with the item's name and the path.
+ * @param {RestoreItem[]} items
+ * @returns {SecretField[]}
+ */
+export function secretFields(items) {
+  return items
+    .filter((i) => i.itemId && (i.action === 'RESTORE_ACTION_CREATE' || i.action === 'RESTORE_ACTION_UPDATE'))
+    .flatMap((item) => [...new Set(item.secretPaths ?? [])].filter(Boolean)
+      .map((path) => ({ itemId: item.itemId, path, label: `${item.displayName || item.itemId} — ${path}` })));
+}
+
+/**
+ * The ExecuteRestore body: the plan hash seen and the secret values typed, as typed. An empty field is left out: the
+ * server then restores that item blocked "secret_required".
+ * @param {Restore} restore
+ * @param {SecretValue[]} values
+ */
+export function executeBody(restore, values) {
+  return {
+    planHash: restore.planHash ?? '',
+    secrets: values.filter((v) => v.itemId && v.path && v.value !== '').map(({ itemId, path, value }) => ({ itemId, path, value })),
+  };
+}
+
+/**
+ * For an item that needs reconcile: what the read-back found. Empty for any other item.
+ * @param {RestoreItem} item
+ */
+export function reconcileText(item) {
+  if (item.result !== 'RESTORE_ITEM_RESULT_NEEDS_RECONCILE') return '';
+  const ids = item.reconcileCandidateIds ?? [];
+  return ids.length === 0
+    ? 'The create may have landed, but no target policy of its type and name created since could be found yet.'
+    : `Could be the lost create: ${ids.join(', ')}. It is never created again while any of these could be it; check them in the target.`;
+}
+
 /**
  * Why "Execute restore" cannot be pressed now; none means it can.
  * @param {Restore} restore
  * @param {Date} now
  * @param {boolean} mayExecute the run-type catalogue says the user can start restore.execute
+ * @param {RestoreItem[]} [items] the plan's items
  * @returns {string[]}
  */
-export function executeBlockers(restore, now, mayExecute) {
+export function executeBlockers(restore, now, mayExecute, items = []) {
   /** @type {string[]} */
   const reasons = [];
   if (!mayExecute) reasons.push('Your role does not allow executing restores.');
   if (restore.status !== 'RESTORE_STATUS_PREVIEWED') reasons.push('Only a previewed restore can be executed.');
   const undecided = (restore.groupMappings ?? []).filter(needsChoice);
   if (undecided.length > 0) reasons.push(`${undecided.length} group(s) need your choice first.`);
+  const templates = (restore.templateMappings ?? []).filter(templateNeedsChoice);
+  if (templates.length > 0) reasons.push(`${templates.length} notification template(s) need your choice first.`);
+  const waiting = items.filter((i) => i.blockedReason === 'undecided_reference');
+  if (waiting.length > 0) reasons.push(`${waiting.length} item(s) wait for your decision on a reference.`);
   if (restore.planExpiresAt && Date.parse(restore.planExpiresAt) <= now.getTime()) reasons.push('The plan expired: preview again.');
   return reasons;
 }

@@ -1,16 +1,19 @@
 // @ts-check
 // Restores: the tenant's restores, the new-restore form (source set and items → target tenant and options → create
 // and preview), and a restore's page, which is the rest of the wizard: group mappings with the choices a missing or
-// ambiguous group needs (a database-only group search), the plan per item, Execute, then live progress and per-item
-// results with their journal. The page refreshes itself while a preview or an execution runs.
+// ambiguous group needs (a database-only group search), notification templates and the per-item reference decisions
+// (SetReferenceDecisions), the plan per item, the secret values and Execute, then live progress and per-item results
+// with their journal. The page refreshes itself while a preview or an execution runs. Secret values live only in their
+// password fields until Execute sends them: never in a state object, never in storage, cleared as the request is sent.
 
 import { ApiError } from '../modules/api.mjs';
 import { $, $as, el, option, setText } from '../modules/dom.mjs';
 import { formatTime } from '../modules/format.mjs';
 import { clearError, handleError } from '../modules/messages.mjs';
 import {
-  actionText, choicesBody, createBody, executeBlockers, isCancellable, isLive, mappingText, needsChoice, planSummary,
-  RESTORE_EXECUTE, resultBadge, resultSummary, statusBadge,
+  actionText, blockedReasonText, choicesBody, createBody, decisionsBody, executeBlockers, executeBody, isCancellable, isLive,
+  itemDecisions, mappingText, needsChoice, pickCount, pickKey, planSummary, reconcileText, referenceText, RESTORE_EXECUTE,
+  resultBadge, resultSummary, secretFields, statusBadge, templateNeedsChoice, templateOptions, templateText,
 } from '../modules/restore.mjs';
 import { href } from '../modules/routes.mjs';
 import { canStart } from '../modules/runtypes.mjs';
@@ -19,6 +22,9 @@ import { api, scheduler, state, Task, tenantName } from '../modules/state.mjs';
 /** @typedef {import('../modules/restore.mjs').Restore} Restore */
 /** @typedef {import('../modules/restore.mjs').RestoreItem} RestoreItem */
 /** @typedef {import('../modules/restore.mjs').Choice} Choice */
+/** @typedef {import('../modules/restore.mjs').TemplateMapping} TemplateMapping */
+/** @typedef {import('../modules/restore.mjs').TemplatePick} TemplatePick */
+/** @typedef {import('../modules/restore.mjs').ItemPick} ItemPick */
 
 const POLL_MS = 1500;
 const SEARCH_DELAY_MS = 250;
@@ -26,6 +32,9 @@ const SEARCH_DELAY_MS = 250;
 let current = /** @type {Restore | null} */ (null);
 /** The user's decisions for groups that need one, kept across refreshes until saved. */
 const decisions = /** @type {Map<string, Choice>} */ (new Map());
+/** The user's picks for notification templates (by source template id) and item references (by pickKey), kept until saved. */
+const templatePicks = /** @type {Map<string, TemplatePick>} */ (new Map());
+const itemPicks = /** @type {Map<string, ItemPick>} */ (new Map());
 
 const tenantId = () => $as('tenant-select', HTMLSelectElement).value;
 const mayRestore = () => canStart(state.runTypes, RESTORE_EXECUTE);
@@ -141,8 +150,13 @@ export async function showRestore(restoreId) {
   const seq = ++state.pageSeq;
   current = null;
   decisions.clear();
-  for (const id of ['mapping-list', 'choices', 'restore-items']) $(id).replaceChildren();
-  for (const id of ['choices-form', 'execute-restore', 'cancel-restore', 'execute-blockers', 'execute-error', 'restore-failure']) $(id).hidden = true;
+  templatePicks.clear();
+  itemPicks.clear();
+  for (const id of ['mapping-list', 'choices', 'template-list', 'template-choices', 'item-decisions', 'secret-fields', 'restore-items']) {
+    $(id).replaceChildren();
+  }
+  for (const id of ['choices-form', 'decisions-form', 'secrets-form', 'execute-restore', 'cancel-restore', 'execute-blockers', 'execute-error',
+    'restore-failure', 'templates-empty']) $(id).hidden = true;
   await refresh(restoreId, seq);
 }
 
@@ -157,8 +171,10 @@ async function refresh(restoreId, seq) {
     if (seq !== state.pageSeq) return;
     const planChanged = current?.planHash !== data.restore.planHash || current?.status !== data.restore.status;
     current = data.restore;
-    render(data.restore, planChanged);
-    renderItems(items.items ?? []);
+    /** @type {RestoreItem[]} */
+    const planned = (items.items ?? []).filter((/** @type {RestoreItem} */ i) => i.itemId);
+    render(data.restore, planned, planChanged);
+    renderItems(planned);
   } catch (err) {
     if (seq === state.pageSeq) handleError(err);
   }
@@ -167,8 +183,11 @@ async function refresh(restoreId, seq) {
   }
 }
 
-/** @param {Restore} restore @param {boolean} planChanged re-render the choices only when the plan changed (keeps what is typed) */
-function render(restore, planChanged) {
+/**
+ * @param {Restore} restore @param {RestoreItem[]} items
+ * @param {boolean} planChanged re-render the choices, decisions and secret fields only when the plan changed (keeps what is typed)
+ */
+function render(restore, items, planChanged) {
   const badge = statusBadge(restore.status);
   const status = $('restore-status');
   status.className = badge.cls;
@@ -192,23 +211,37 @@ function render(restore, planChanged) {
 
   const mappings = restore.groupMappings ?? [];
   $('mappings-empty').hidden = mappings.length > 0 || !restore.planHash;
-  $('mapping-list').replaceChildren(...mappings.map((m) => el('li', { testid: 'group-mapping' }, [
-    el('span', { text: m.sourceDisplayName || m.sourceGroupId }),
-    el('span', { cls: needsChoice(m) ? 'badge failed' : 'muted', testid: 'group-mapping-state', text: mappingText(m) }),
-    el('span', { cls: 'muted', text: `${m.itemCount ?? 0} item(s)` }),
-  ])));
+  $('mapping-list').replaceChildren(...mappings.map((m) =>
+    mappingRow('group-mapping', m.sourceDisplayName || m.sourceGroupId, needsChoice(m), mappingText(m), m.itemCount)));
   const open = mappings.filter(needsChoice);
   const canChoose = restore.status === 'RESTORE_STATUS_PREVIEWED' && mayRestore();
   $('choices-form').hidden = !(canChoose && open.length > 0);
   if (planChanged) $('choices').replaceChildren(...open.map(renderChoice));
 
-  const blockers = executeBlockers(restore, new Date(), mayRestore());
+  renderTemplates(restore, items, canChoose, planChanged);
+  const fields = canChoose ? secretFields(items) : [];
+  $('secrets-form').hidden = fields.length === 0;
+  if (planChanged) $('secret-fields').replaceChildren(...fields.map(renderSecretField));
+
+  const blockers = executeBlockers(restore, new Date(), mayRestore(), items);
   const executable = restore.status === 'RESTORE_STATUS_PREVIEWED';
   $('execute-restore').hidden = !executable || !mayRestore();
   $as('execute-restore', HTMLButtonElement).disabled = blockers.length > 0;
   $('execute-blockers').hidden = !executable || blockers.length === 0;
   $('execute-blockers').textContent = blockers.join(' ');
   $('cancel-restore').hidden = !(isCancellable(restore) && mayRestore());
+}
+
+/**
+ * A group's or a template's row: its source name, how it maps (a badge while it needs a choice), how many items use it.
+ * @param {string} testid @param {string} name @param {boolean} open @param {string} text @param {number | undefined} itemCount
+ */
+function mappingRow(testid, name, open, text, itemCount) {
+  return el('li', { testid }, [
+    el('span', { text: name }),
+    el('span', { cls: open ? 'badge failed' : 'muted', testid: `${testid}-state`, text }),
+    el('span', { cls: 'muted', text: `${itemCount ?? 0} item(s)` }),
+  ]);
 }
 
 /** A missing or ambiguous group's choice: map to a group found by a search, skip it, or leave out the assignments. @param {import('../modules/restore.mjs').GroupMapping} mapping */
@@ -272,6 +305,122 @@ async function searchGroups(query, select, mapping) {
   }
 }
 
+/**
+ * The notification templates with how they map, and the decisions form: a choice for each template that needs one and,
+ * per item, a control for each kind of reference it may be decided for.
+ * @param {Restore} restore @param {RestoreItem[]} items @param {boolean} canChoose @param {boolean} planChanged
+ */
+function renderTemplates(restore, items, canChoose, planChanged) {
+  const templates = restore.templateMappings ?? [];
+  $('templates-empty').hidden = templates.length > 0 || !restore.planHash;
+  $('template-list').replaceChildren(...templates.map((t) =>
+    mappingRow('template-mapping', t.sourceDisplayName || t.sourceTemplateId, templateNeedsChoice(t), templateText(t), t.itemCount)));
+  const open = templates.filter(templateNeedsChoice);
+  const perItem = items.map((item) => ({ item, kinds: itemDecisions(item) })).filter((d) => d.kinds.length > 0);
+  $('decisions-form').hidden = !(canChoose && (open.length > 0 || perItem.length > 0));
+  $('item-decisions-head').hidden = perItem.length === 0;
+  if (!planChanged) return;
+  $('template-choices').replaceChildren(...open.map(renderTemplateChoice));
+  $('item-decisions').replaceChildren(...perItem.flatMap(({ item, kinds }) => kinds.map((kind) => renderItemDecision(item, kind))));
+  updatePending();
+}
+
+/** "n decision(s) picked"; Save decisions is pressed only with something to send. */
+function updatePending() {
+  const count = pickCount(templatePicks, itemPicks);
+  $('decisions-pending').textContent = count ? `${count} decision(s) picked, not saved yet.` : 'Nothing picked yet.';
+  $as('save-decisions', HTMLButtonElement).disabled = count === 0;
+}
+
+/**
+ * A template that needs a choice: one of the target's templates (a candidate of an ambiguous name, or an id typed for a
+ * missing one), a copy created from the backup, or no message.
+ * @param {TemplateMapping} mapping
+ */
+function renderTemplateChoice(mapping) {
+  const ambiguous = (mapping.candidateTemplateIds ?? []).length > 0;
+  const target = ambiguous ? el('select', { testid: 'template-candidates' }) : el('input', { testid: 'template-target-id' });
+  if (target instanceof HTMLSelectElement) {
+    target.replaceChildren(option('', 'Choose…'), ...(mapping.candidateTemplateIds ?? []).map((id) => option(id, id)));
+  } else {
+    target.type = 'text';
+    target.placeholder = "the target's template id";
+  }
+  target.setAttribute('aria-label', 'Target template');
+  target.disabled = true;
+  const pickTarget = () => templatePicks.set(mapping.sourceTemplateId, { pick: 'map', targetValue: target.value });
+  target.addEventListener(ambiguous ? 'change' : 'input', () => { pickTarget(); updatePending(); });
+  const radios = templateOptions(mapping).map(({ pick, label }) => {
+    const input = el('input', { testid: `template-choice-${pick}` });
+    input.type = 'radio';
+    input.name = `template-${mapping.sourceTemplateId}`;
+    input.value = pick;
+    input.addEventListener('change', () => {
+      if (pick === 'map') pickTarget();
+      else templatePicks.set(mapping.sourceTemplateId, { pick });
+      target.disabled = pick !== 'map';
+      updatePending();
+    });
+    return el('label', {}, [input, ` ${label}`]);
+  });
+  return el('fieldset', { cls: 'choice', testid: 'template-choice' }, [
+    el('legend', { text: mapping.sourceDisplayName || mapping.sourceTemplateId }),
+    el('p', { cls: 'muted', text: `${templateText(mapping)} · ${mapping.itemCount ?? 0} item(s)` }),
+    ...radios,
+    el('div', {}, [target]),
+  ]);
+}
+
+/**
+ * One item's decision for a kind of reference: its references with their decisions, and the picks the kind offers
+ * (radios for drop / leave the item out, a checkbox for removing the target's own assignments).
+ * @param {RestoreItem} item @param {import('../modules/restore.mjs').ItemDecision} decision
+ */
+function renderItemDecision(item, decision) {
+  const key = pickKey(item.itemId, decision.kind);
+  const controls = decision.options.map(({ pick, label }) => {
+    const input = el('input', { testid: `decision-${pick}` });
+    input.type = decision.options.length === 1 ? 'checkbox' : 'radio';
+    input.name = `decision-${key}`;
+    input.value = pick;
+    input.addEventListener('change', () => {
+      if (input.checked) itemPicks.set(key, { itemId: item.itemId, kind: decision.kind, pick });
+      else itemPicks.delete(key);
+      updatePending();
+    });
+    return el('label', {}, [input, ` ${label}`]);
+  });
+  const fieldset = el('fieldset', { cls: 'choice', testid: 'item-decision' }, [
+    el('legend', { text: `${item.displayName || item.itemId}: ${decision.label}` }),
+    el('ul', {}, decision.references.map((r) => el('li', { testid: 'decision-reference' }, [
+      referenceText(r), r.detail ? el('span', { cls: 'muted', text: ` — ${r.detail}` }) : '',
+    ]))),
+    el('p', {}, [el('span', { cls: decision.required ? 'badge failed' : 'muted', text: decision.note })]),
+    ...controls,
+  ]);
+  fieldset.dataset.itemId = item.itemId;
+  fieldset.dataset.kind = decision.kind;
+  return fieldset;
+}
+
+/**
+ * A password field for one secret an item's writes need. Its value stays in the field (never echoed, never stored)
+ * until Execute reads and clears it. The fields are in no <form> on purpose: Enter can never submit them anywhere.
+ * @param {import('../modules/restore.mjs').SecretField} field
+ */
+function renderSecretField(field) {
+  const input = el('input', { testid: 'secret-value' });
+  input.type = 'password';
+  input.autocomplete = 'off';
+  input.maxLength = 8192;
+  input.dataset.itemId = field.itemId;
+  input.dataset.path = field.path;
+  return el('div', { cls: 'secret-field', testid: 'secret-field' }, [
+    el('label', {}, [field.label, input]),
+    el('span', { cls: 'muted', text: ' Left empty: this item is restored blocked "secret_required".' }),
+  ]);
+}
+
 /** @param {RestoreItem[]} items */
 function renderItems(items) {
   $('restore-items').replaceChildren(...items.filter((i) => i.itemId).map((item) => {
@@ -282,15 +431,24 @@ function renderItems(items) {
     const journal = (item.journal ?? []).map((j) => el('li', { testid: 'journal-step' }, [
       el('strong', { text: j.step }), ` ${j.detail ?? ''} `, el('code', { cls: 'muted', text: j.requestId ?? '' }),
     ]));
-    const references = (item.references ?? []).map((r) => el('li', { text: `${r.kind}: ${r.decision}${r.detail ? ` — ${r.detail}` : ''}` }));
+    const references = (item.references ?? []).map((r) => el('li', { testid: 'restore-reference' }, [
+      referenceText(r), r.detail ? el('span', { cls: 'muted', text: ` — ${r.detail}` }) : '',
+    ]));
+    const reason = blockedReasonText(item);
+    const reconcile = reconcileText(item);
     const calls = (item.calls ?? []).map((c) => el('li', { text: `${c.method} ${c.path}` }));
     const row = el('li', { testid: 'restore-item', cls: 'restore-item' }, [
       el('span', { text: item.displayName || item.itemId }),
       el('span', { cls: 'badge', testid: 'restore-item-action', text: actionText(item) }),
       el('span', { cls: badge.cls, testid: 'restore-item-result', text: badge.text }),
+      reason ? el('span', { cls: 'muted', testid: 'restore-item-reason', text: reason }) : '',
       item.failureMessage ? el('span', { cls: 'muted', text: item.failureMessage }) : '',
+      reconcile ? el('span', { cls: 'muted', testid: 'reconcile-candidates', text: reconcile }) : '',
       el('details', {}, [
-        el('summary', { text: `${(item.changes ?? []).length} change(s), ${(item.calls ?? []).length} call(s), ${(item.journal ?? []).length} step(s)` }),
+        el('summary', {
+          text: `${(item.changes ?? []).length} change(s), ${(item.calls ?? []).length} call(s), ${(item.references ?? []).length} reference(s), ` +
+            `${(item.journal ?? []).length} step(s)`,
+        }),
         el('table', {}, [el('tr', {}, [el('th', { text: 'path' }), el('th', { text: 'current' }), el('th', { text: 'restored' })]), ...changes]),
         el('ul', {}, calls), el('ul', {}, references), el('ol', { testid: 'journal' }, journal),
       ]),
@@ -313,7 +471,23 @@ export async function saveChoices() {
   }
 }
 
-/** "Execute restore": the plan the user sees, by its hash. */
+/** "Save decisions": the server previews again with the template and reference decisions picked. */
+export async function saveDecisions() {
+  if (!current) return;
+  clearError();
+  try {
+    await api(`/v1/restores/${encodeURIComponent(current.restoreId)}:setReferenceDecisions`, {
+      method: 'POST', body: decisionsBody(templatePicks, itemPicks),
+    });
+    templatePicks.clear();
+    itemPicks.clear();
+    await showRestore(current.restoreId);
+  } catch (err) {
+    handleError(err);
+  }
+}
+
+/** "Execute restore": the plan the user sees, by its hash, with the secret values typed (read from their fields, cleared as sent). */
 export async function executeRestore() {
   if (!current) return;
   const box = $('execute-error');
@@ -321,7 +495,14 @@ export async function executeRestore() {
   const button = $as('execute-restore', HTMLButtonElement);
   button.disabled = true;
   try {
-    await api(`/v1/restores/${encodeURIComponent(current.restoreId)}:execute`, { method: 'POST', body: { planHash: current.planHash } });
+    const fields = [...$('secret-fields').querySelectorAll('input[type="password"]')].map((i) => /** @type {HTMLInputElement} */ (i));
+    // api() serializes the body and sends the request before its first await, so the fields can be emptied right after.
+    const sent = api(`/v1/restores/${encodeURIComponent(current.restoreId)}:execute`, {
+      method: 'POST',
+      body: executeBody(current, fields.map((f) => ({ itemId: f.dataset.itemId ?? '', path: f.dataset.path ?? '', value: f.value }))),
+    });
+    for (const field of fields) field.value = '';
+    await sent;
     await showRestore(current.restoreId);
   } catch (err) {
     showBeside(box, err);
