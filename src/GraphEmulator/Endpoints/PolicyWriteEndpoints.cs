@@ -5,8 +5,8 @@ using TenantAtlas.GraphEmulator.Tenants;
 namespace TenantAtlas.GraphEmulator.Endpoints;
 
 /// <summary>
-/// Graph v1.0 policy writes, as strict as Graph (<see cref="PolicyWriteRules"/>): <c>POST .../{collection}</c>
-/// creates (201 with the stored policy; id, dates and version are the server's), <c>PATCH .../{collection}/{id}</c>
+/// Graph v1.0 policy writes, as strict as Graph's documentation (<see cref="GraphPolicySchema"/>): <c>POST .../{collection}</c>
+/// creates (201 with the stored policy: id, dates and version are the server's, whatever the body sent), <c>PATCH .../{collection}/{id}</c>
 /// merges top-level properties (200 with the policy; <c>lastModifiedDateTime</c> and <c>version</c> advance),
 /// <c>DELETE .../{collection}/{id}</c> removes (204), and <c>POST .../deviceCompliancePolicies/{id}/scheduleActionsForRules</c>
 /// replaces a compliance policy's scheduled actions (204). Assignments: <see cref="PolicyAssignEndpoints"/>.
@@ -37,11 +37,11 @@ public static class PolicyWriteEndpoints
             return BadRequest(context, refused);
 
         var tenant = context.GraphTenant();
-        if (PolicyDocument.TryCreate(body, kind, tenant.UtcNow, out var created) is { Count: > 0 } errors)
+        if (PolicyDocument.TryCreate(PolicyWriteRules.WithoutServiceMaintained(body), kind, tenant.UtcNow, out var created) is { Count: > 0 } errors)
             return BadRequest(context, errors);
-        return PolicyWriteCommit.Commit(context, segment, "create", dataSet => new(
+        return PolicyWriteCommit.Commit(context, segment, "create", dataSet => PolicyWriteCommit.Outcome.Stored(
             dataSet.WithPolicies(kind, [.. dataSet.Policies(kind), created!]),
-            created,
+            created!,
             TypedResults.Created($"{context.Request.ServiceRoot()}/v1.0/deviceManagement/{segment}/{created!.Id}", created)));
     }
 
@@ -49,23 +49,26 @@ public static class PolicyWriteEndpoints
     {
         if (await GraphJsonBody.ReadAsync(context) is not { } body)
             return GraphJsonBody.Invalid(context);
-        if (PolicyWriteRules.CheckUpdate(body, kind) is { } refused)
-            return BadRequest(context, refused);
 
         var tenant = context.GraphTenant();
         return PolicyWriteCommit.Commit(context, segment, "update", dataSet =>
         {
             if (dataSet.Find(kind, id) is not { } existing)
                 return PolicyWriteCommit.Outcome.Refused(dataSet, PolicyCollections.NotFound(context, id));
-            if (PolicyDocument.TryMerge(existing, body, kind, tenant.UtcNow, out var updated) is { Count: > 0 } errors)
+            // Checked against the stored policy's type: a subtype's relationships are refused in its PATCH too.
+            if (PolicyWriteRules.CheckUpdate(body, kind, existing.ODataType) is { } refused)
+                return PolicyWriteCommit.Outcome.Refused(dataSet, BadRequest(context, refused));
+            var changes = PolicyWriteRules.WithoutServiceMaintained(body);
+            if (PolicyDocument.TryMerge(existing, changes, kind, tenant.UtcNow, out var updated) is { Count: > 0 } errors)
                 return PolicyWriteCommit.Outcome.Refused(dataSet, BadRequest(context, errors));
-            return new(Replace(dataSet, kind, existing, updated!), updated, TypedResults.Ok(updated));
+            return PolicyWriteCommit.Outcome.Stored(Replace(dataSet, kind, existing, updated!), updated!, TypedResults.Ok(updated));
         });
     }
 
     private static IResult Delete(HttpContext context, string segment, PolicyKind kind, string id) =>
         PolicyWriteCommit.Commit(context, segment, "delete", dataSet => dataSet.Find(kind, id) is { } existing
-            ? new(dataSet.WithPolicies(kind, [.. dataSet.Policies(kind).Where(p => !ReferenceEquals(p, existing))]), existing, TypedResults.NoContent())
+            ? PolicyWriteCommit.Outcome.Stored(
+                dataSet.WithPolicies(kind, [.. dataSet.Policies(kind).Where(p => !ReferenceEquals(p, existing))]), existing, TypedResults.NoContent())
             : PolicyWriteCommit.Outcome.Refused(dataSet, PolicyCollections.NotFound(context, id)));
 
     /// <summary>Body <c>{"deviceComplianceScheduledActionForRules":[...]}</c>; the actions are replaced as a whole.</summary>
@@ -90,7 +93,7 @@ public static class PolicyWriteEndpoints
             if (PolicyDocument.TryMerge(existing, actions, kind, tenant.UtcNow, out var merged) is { Count: > 0 } errors)
                 return PolicyWriteCommit.Outcome.Refused(dataSet, BadRequest(context, errors));
             var updated = existing with { ScheduledActionsForRule = merged!.ScheduledActionsForRule };
-            return new(Replace(dataSet, kind, existing, updated), updated, TypedResults.NoContent());
+            return PolicyWriteCommit.Outcome.Stored(Replace(dataSet, kind, existing, updated), updated, TypedResults.NoContent());
         });
     }
 

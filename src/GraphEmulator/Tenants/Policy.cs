@@ -40,10 +40,6 @@ public sealed record Policy(
     /// </summary>
     [JsonIgnore]
     public IReadOnlyDictionary<string, string> OmaPlainTextValues { get; init; } = new Dictionary<string, string>();
-
-    /// <summary>Every secret value this policy holds (encrypted OMA values, Wi-Fi pre-shared keys), for leak checks.</summary>
-    [JsonIgnore]
-    public IReadOnlyList<string> Secrets { get; init; } = [];
 }
 
 /// <summary>A <c>deviceConfigurationAssignment</c> / <c>deviceCompliancePolicyAssignment</c>.</summary>

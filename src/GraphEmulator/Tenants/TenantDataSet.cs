@@ -44,9 +44,12 @@ public sealed class TenantDataSet
 
     public NotificationMessageTemplate? FindNotificationMessageTemplate(string id) => _templatesById.GetValueOrDefault(id);
 
-    /// <summary>Every secret the tenant's policies hold, in policy order (for leak checks).</summary>
+    /// <summary>
+    /// Every secret plaintext the tenant's policies hold, in policy order (for leak checks), as
+    /// <see cref="GraphSecretPropertyTable"/> finds them: however a policy got here, its secrets are listed.
+    /// </summary>
     public IReadOnlyList<string> Secrets() =>
-        [.. DeviceConfigurations.Concat(CompliancePolicies).SelectMany(p => p.Secrets)];
+        [.. DeviceConfigurations.Concat(CompliancePolicies).SelectMany(GraphSecretPropertyTable.PlaintextsOf)];
 
     /// <summary>A copy with the groups replaced; the other data is shared.</summary>
     public TenantDataSet WithGroups(IReadOnlyList<DirectoryGroup> groups) =>
