@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using TenantAtlas.GraphEmulator.Graph;
 using TenantAtlas.GraphEmulator.Tenants;
 
@@ -6,7 +7,8 @@ namespace TenantAtlas.GraphEmulator.Endpoints;
 
 /// <summary>
 /// Graph v1.0 policy writes, as strict as Graph's documentation (<see cref="GraphPolicySchema"/>): <c>POST .../{collection}</c>
-/// creates (201 with the stored policy: id, dates and version are the server's, whatever the body sent), <c>PATCH .../{collection}/{id}</c>
+/// creates (201 with the stored policy: id, dates and version are the server's, whatever the body sent; the tenant's
+/// create defaults fill in what the body lacks), <c>PATCH .../{collection}/{id}</c>
 /// merges top-level properties (200 with the policy; <c>lastModifiedDateTime</c> and <c>version</c> advance),
 /// <c>DELETE .../{collection}/{id}</c> removes (204), and <c>POST .../deviceCompliancePolicies/{id}/scheduleActionsForRules</c>
 /// replaces a compliance policy's scheduled actions (204). Assignments: <see cref="PolicyAssignEndpoints"/>.
@@ -37,12 +39,14 @@ public static class PolicyWriteEndpoints
             return BadRequest(context, refused);
 
         var tenant = context.GraphTenant();
-        if (PolicyDocument.TryCreate(PolicyWriteRules.WithoutServiceMaintained(body), kind, tenant.UtcNow, out var created) is { Count: > 0 } errors)
+        var stored = WithCreateDefaults(PolicyWriteRules.WithoutServiceMaintained(body), tenant.Definition.CreateDefaults);
+        if (PolicyDocument.TryCreate(stored, kind, tenant.UtcNow, out var created) is { Count: > 0 } errors)
             return BadRequest(context, errors);
+        created = created! with { CreatedThroughGraph = true };
         return PolicyWriteCommit.Commit(context, segment, "create", dataSet => PolicyWriteCommit.Outcome.Stored(
-            dataSet.WithPolicies(kind, [.. dataSet.Policies(kind), created!]),
-            created!,
-            TypedResults.Created($"{context.Request.ServiceRoot()}/v1.0/deviceManagement/{segment}/{created!.Id}", created)));
+            dataSet.WithPolicies(kind, [.. dataSet.Policies(kind), created]),
+            created,
+            TypedResults.Created($"{context.Request.ServiceRoot()}/v1.0/deviceManagement/{segment}/{created.Id}", created)));
     }
 
     private static async Task<IResult> UpdateAsync(HttpContext context, string segment, PolicyKind kind, string id)
@@ -70,6 +74,21 @@ public static class PolicyWriteEndpoints
             ? PolicyWriteCommit.Outcome.Stored(
                 dataSet.WithPolicies(kind, [.. dataSet.Policies(kind).Where(p => !ReferenceEquals(p, existing))]), existing, TypedResults.NoContent())
             : PolicyWriteCommit.Outcome.Refused(dataSet, PolicyCollections.NotFound(context, id)));
+
+    /// <summary>The body with the tenant's create defaults for each property it lacks (TenantDefinition.CreateDefaults).</summary>
+    private static JsonElement WithCreateDefaults(JsonElement body, IReadOnlyDictionary<string, JsonElement>? defaults)
+    {
+        if (defaults is not { Count: > 0 })
+            return body;
+        var merged = JsonNode.Parse(body.GetRawText())!.AsObject();
+        foreach (var (name, value) in defaults)
+        {
+            if (!merged.ContainsKey(name))
+                merged[name] = JsonNode.Parse(value.GetRawText());
+        }
+
+        return JsonSerializer.SerializeToElement(merged);
+    }
 
     /// <summary>Body <c>{"deviceComplianceScheduledActionForRules":[...]}</c>; the actions are replaced as a whole.</summary>
     private static async Task<IResult> ScheduleActionsForRulesAsync(HttpContext context, string id)

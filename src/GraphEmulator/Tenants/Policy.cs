@@ -40,6 +40,13 @@ public sealed record Policy(
     /// </summary>
     [JsonIgnore]
     public IReadOnlyDictionary<string, string> OmaPlainTextValues { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// Whether a Graph POST created it (not the generator or the admin API): only those are subject to the list lag
+    /// fault (<see cref="FaultSettings.ListLagSeconds"/>), counted from <see cref="CreatedDateTime"/>.
+    /// </summary>
+    [JsonIgnore]
+    public bool CreatedThroughGraph { get; init; }
 }
 
 /// <summary>A <c>deviceConfigurationAssignment</c> / <c>deviceCompliancePolicyAssignment</c>.</summary>
