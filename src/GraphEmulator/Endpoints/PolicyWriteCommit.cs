@@ -6,7 +6,8 @@ namespace TenantAtlas.GraphEmulator.Endpoints;
 /// <summary>
 /// Stores a Graph write and answers it: the change runs under the tenant's change lock, the request is marked as
 /// a stored write for the request log, and the tenant's dropped-response fault is applied after storing, so a
-/// client that sees the connection reset cannot know the write landed.
+/// client that sees the connection reset cannot know the write landed. Policy and notification template writes
+/// (and their sub-resources) all commit here.
 /// </summary>
 internal static class PolicyWriteCommit
 {
@@ -20,6 +21,9 @@ internal static class PolicyWriteCommit
 
         public static Outcome Stored(TenantDataSet changed, Policy policy, IResult result) =>
             new(changed, new WrittenItem(policy.Id, policy.DisplayName), result);
+
+        public static Outcome Stored(TenantDataSet changed, NotificationMessageTemplate template, IResult result) =>
+            new(changed, new WrittenItem(template.Id, template.DisplayName), result);
     }
 
     public static IResult Commit(HttpContext context, string collection, string operation, Func<TenantDataSet, Outcome> change)

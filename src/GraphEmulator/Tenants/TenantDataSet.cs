@@ -55,6 +55,10 @@ public sealed class TenantDataSet
     public TenantDataSet WithGroups(IReadOnlyList<DirectoryGroup> groups) =>
         new(DeviceConfigurations, CompliancePolicies, groups, NotificationMessageTemplates);
 
+    /// <summary>A copy with the notification message templates replaced; the other data is shared.</summary>
+    public TenantDataSet WithNotificationMessageTemplates(IReadOnlyList<NotificationMessageTemplate> templates) =>
+        new(DeviceConfigurations, CompliancePolicies, Groups, templates);
+
     /// <summary>A copy with one collection replaced; the other data is shared.</summary>
     public TenantDataSet WithPolicies(PolicyKind kind, IReadOnlyList<Policy> policies) =>
         kind == PolicyKind.DeviceConfiguration
