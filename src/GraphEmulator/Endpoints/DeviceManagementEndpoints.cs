@@ -38,8 +38,10 @@ public static class DeviceManagementEndpoints
             context, StatusCodes.Status400BadRequest,
             $"Resource not found for the segment '{context.Request.Path}' ({context.Request.Method}). The emulator serves " +
             "GET deviceManagement/deviceConfigurations and deviceManagement/deviceCompliancePolicies (list, item, assignments), " +
-            "deviceConfigurations/{id}/getOmaSettingPlainTextValue, deviceManagement/notificationMessageTemplates, groups, " +
-            "POST/PATCH/DELETE of both policy collections, POST .../{id}/assign, POST deviceCompliancePolicies/{id}/scheduleActionsForRules, " +
+            "deviceConfigurations/{id}/getOmaSettingPlainTextValue, POST/PATCH/DELETE of both policy collections, " +
+            "POST .../{id}/assign, POST deviceCompliancePolicies/{id}/scheduleActionsForRules, " +
+            "deviceManagement/notificationMessageTemplates (GET list and item with $expand=localizedNotificationMessages, POST, DELETE; " +
+            "GET and POST .../{id}/localizedNotificationMessages), GET groups and groups/{id}, " +
             "POST directoryObjects/getByIds and POST $batch."));
         return app;
     }

@@ -146,6 +146,20 @@ public sealed class NotificationMessageTemplateWriteTests(GraphEmulatorFactory e
     }
 
     [Fact]
+    public async Task Patch_OfATemplate_IsNotServed_AndTheAnswerNamesWhatIs()
+    {
+        var tenant = await emulator.DefineTenantAsync(new TenantDefinition { NotificationMessageTemplates = 1 });
+        using var http = await emulator.CreateGraphHttpClientAsync(tenant);
+
+        using var response = await http.PatchAsync($"{Templates}/{tenant.Summary.NotificationMessageTemplateIds[0]}",
+            new StringContent("""{"displayName":"renamed"}""", System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("notificationMessageTemplates (GET list and item with $expand=localizedNotificationMessages, POST, DELETE",
+            await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task GeneratedTemplates_HaveOneOrTwoLocalizedMessages_TheDefaultInTheirOwnLocale()
     {
         var tenant = await emulator.DefineTenantAsync(new TenantDefinition { NotificationMessageTemplates = 2 });
