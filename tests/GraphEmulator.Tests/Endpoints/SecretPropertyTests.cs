@@ -81,8 +81,7 @@ public sealed class SecretPropertyTests(GraphEmulatorFactory emulator) : IClassF
             """, System.Text.Encoding.UTF8, "application/json"));
         var id = (await added.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
         var afterAdmin = (await emulator.GetSummaryAsync(tenant.TenantId)).Secrets;
-        using var patched = await http.PatchAsync($"{Configurations}/{id}",
-            new StringContent("""{"preSharedKey":"rotated-psk"}""", System.Text.Encoding.UTF8, "application/json"));
+        using var patched = await PolicyUpdateTests.PatchJsonAsync(http, $"{Configurations}/{id}", """{"preSharedKey":"rotated-psk"}""");
         var afterPatch = (await emulator.GetSummaryAsync(tenant.TenantId)).Secrets;
         using var deleted = await http.DeleteAsync($"{Configurations}/{id}");
 
@@ -102,9 +101,9 @@ public sealed class SecretPropertyTests(GraphEmulatorFactory emulator) : IClassF
         var custom = tenant.Summary.DeviceConfigurationIds[2];
         var generated = Assert.Single(tenant.Summary.Secrets);
 
-        using var patched = await http.PatchAsync($"{Configurations}/{custom}", new StringContent("""
+        using var patched = await PolicyUpdateTests.PatchJsonAsync(http, $"{Configurations}/{custom}", """
             {"omaSettings":[{"@odata.type":"#microsoft.graph.omaSettingString","displayName":"new","omaUri":"./Device/y","value":"replacement-secret"}]}
-            """, System.Text.Encoding.UTF8, "application/json"));
+            """);
 
         Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
         Assert.StartsWith("oma-secret-003-", generated, StringComparison.Ordinal);

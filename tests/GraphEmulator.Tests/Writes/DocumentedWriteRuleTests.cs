@@ -47,9 +47,9 @@ public sealed class DocumentedWriteRuleTests(GraphEmulatorFactory emulator) : IC
         var id = tenant.Summary.CompliancePolicyIds[0];
         var before = await client.DeviceManagement.DeviceCompliancePolicies[id].GetAsync();
 
-        using var response = await http.PatchAsync($"{Compliance}/{id}", new StringContent($$"""
+        using var response = await PolicyUpdateTests.PatchJsonAsync(http, $"{Compliance}/{id}", $$"""
             {"@odata.type":"{{before!.OdataType}}","id":"{{Guid.NewGuid()}}","version":42,"createdDateTime":"2001-01-01T00:00:00Z","description":"patched"}
-            """, System.Text.Encoding.UTF8, "application/json"));
+            """);
         var after = await client.DeviceManagement.DeviceCompliancePolicies[id].GetAsync();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -72,8 +72,7 @@ public sealed class DocumentedWriteRuleTests(GraphEmulatorFactory emulator) : IC
 
         using var create = await PolicyCreateTests.PostJsonAsync(http, Compliance,
             $$"""{"@odata.type":"#microsoft.graph.windows10CompliancePolicy","displayName":"c",{{BlockRule}},"{{relationship}}":{{value}}}""");
-        using var patch = await http.PatchAsync($"{Compliance}/{tenant.Summary.CompliancePolicyIds[0]}",
-            new StringContent($$"""{"{{relationship}}":{{value}}}""", System.Text.Encoding.UTF8, "application/json"));
+        using var patch = await PolicyUpdateTests.PatchJsonAsync(http, $"{Compliance}/{tenant.Summary.CompliancePolicyIds[0]}", $$"""{"{{relationship}}":{{value}}}""");
 
         await GraphErrorAssert.BadRequestNamingAsync(create, relationship);
         await GraphErrorAssert.BadRequestNamingAsync(patch, relationship);
@@ -89,8 +88,7 @@ public sealed class DocumentedWriteRuleTests(GraphEmulatorFactory emulator) : IC
 
         using var windowsCreate = await PolicyCreateTests.PostJsonAsync(http, Configurations,
             $$"""{"@odata.type":"#microsoft.graph.windows10GeneralConfiguration","displayName":"w","privacyAccessControls":{{Controls}}}""");
-        using var windowsPatch = await http.PatchAsync($"{Configurations}/{tenant.Summary.DeviceConfigurationIds[0]}",
-            new StringContent($$"""{"privacyAccessControls":{{Controls}}}""", System.Text.Encoding.UTF8, "application/json"));
+        using var windowsPatch = await PolicyUpdateTests.PatchJsonAsync(http, $"{Configurations}/{tenant.Summary.DeviceConfigurationIds[0]}", $$"""{"privacyAccessControls":{{Controls}}}""");
         using var macCreate = await PolicyCreateTests.PostJsonAsync(http, Configurations,
             """{"@odata.type":"#microsoft.graph.macOSGeneralDeviceConfiguration","displayName":"m","privacyAccessControls":[{"identifier":"com.contoso.app","identifierType":"bundleID"}]}""");
 

@@ -151,8 +151,7 @@ public sealed class NotificationMessageTemplateWriteTests(GraphEmulatorFactory e
         var tenant = await emulator.DefineTenantAsync(new TenantDefinition { NotificationMessageTemplates = 1 });
         using var http = await emulator.CreateGraphHttpClientAsync(tenant);
 
-        using var response = await http.PatchAsync($"{Templates}/{tenant.Summary.NotificationMessageTemplateIds[0]}",
-            new StringContent("""{"displayName":"renamed"}""", System.Text.Encoding.UTF8, "application/json"));
+        using var response = await PolicyUpdateTests.PatchJsonAsync(http, $"{Templates}/{tenant.Summary.NotificationMessageTemplateIds[0]}", """{"displayName":"renamed"}""");
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("notificationMessageTemplates (GET list and item with $expand=localizedNotificationMessages, POST, DELETE",

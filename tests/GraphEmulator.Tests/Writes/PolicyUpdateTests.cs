@@ -98,6 +98,6 @@ public sealed class PolicyUpdateTests(GraphEmulatorFactory emulator) : IClassFix
         Assert.Equal([tenant.Summary.DeviceConfigurationIds[1]], (await emulator.GetSummaryAsync(tenant.TenantId)).DeviceConfigurationIds);
     }
 
-    private static Task<HttpResponseMessage> PatchJsonAsync(HttpClient http, string path, string json) =>
+    internal static Task<HttpResponseMessage> PatchJsonAsync(HttpClient http, string path, string json) =>
         http.PatchAsync(path, new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
 }
