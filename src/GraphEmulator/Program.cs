@@ -17,6 +17,7 @@ app.MapDeviceManagementEndpoints();
 app.MapPolicyWriteEndpoints();
 app.MapPolicyAssignEndpoints();
 app.MapNotificationMessageTemplateEndpoints();
+app.MapNotificationMessageTemplateWriteEndpoints();
 app.MapDirectoryEndpoints();
 app.MapBatchEndpoints();
 app.MapUnknownGraphRoutes();

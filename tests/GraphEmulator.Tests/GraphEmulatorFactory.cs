@@ -13,7 +13,7 @@ namespace TenantAtlas.GraphEmulator.Tests;
 /// SDK pipeline (<see cref="GraphClientFactory"/>: retry, redirect, compression...) ends in the test server.
 /// Each test defines its own tenant, so tests sharing a factory stay independent.
 /// </summary>
-public sealed class GraphEmulatorFactory : WebApplicationFactory<Program>
+public class GraphEmulatorFactory : WebApplicationFactory<Program>
 {
     /// <summary>The Graph base URL on the test server.</summary>
     public const string GraphBaseUrl = "http://localhost/v1.0";

@@ -38,8 +38,10 @@ public static class DeviceManagementEndpoints
             context, StatusCodes.Status400BadRequest,
             $"Resource not found for the segment '{context.Request.Path}' ({context.Request.Method}). The emulator serves " +
             "GET deviceManagement/deviceConfigurations and deviceManagement/deviceCompliancePolicies (list, item, assignments), " +
-            "deviceConfigurations/{id}/getOmaSettingPlainTextValue, deviceManagement/notificationMessageTemplates, groups, " +
-            "POST/PATCH/DELETE of both policy collections, POST .../{id}/assign, POST deviceCompliancePolicies/{id}/scheduleActionsForRules, " +
+            "deviceConfigurations/{id}/getOmaSettingPlainTextValue, POST/PATCH/DELETE of both policy collections, " +
+            "POST .../{id}/assign, POST deviceCompliancePolicies/{id}/scheduleActionsForRules, " +
+            "deviceManagement/notificationMessageTemplates (GET list and item with $expand=localizedNotificationMessages, POST, DELETE; " +
+            "GET and POST .../{id}/localizedNotificationMessages), GET groups and groups/{id}, " +
             "POST directoryObjects/getByIds and POST $batch."));
         return app;
     }
@@ -59,8 +61,21 @@ public static class DeviceManagementEndpoints
 
         var tenant = context.GraphTenant();
         return PagedCollection.Page(
-            context, tenant.DataSet.Policies(kind), $"{PagedCollection.MetadataRoot(context.Request)}#deviceManagement/{segment}",
+            context, Listed(tenant, tenant.DataSet.Policies(kind)), $"{PagedCollection.MetadataRoot(context.Request)}#deviceManagement/{segment}",
             tenant.Definition.PageSize, policy => PolicyExpansion.Render(policy, expand));
+    }
+
+    /// <summary>
+    /// The policies a list shows now: under the list lag fault, one created through Graph's POST shows only once its
+    /// lag has passed on the tenant's clock (Graph is eventually consistent after a create; INTUNE.md §6).
+    /// </summary>
+    private static IReadOnlyList<Policy> Listed(EmulatedTenant tenant, IReadOnlyList<Policy> policies)
+    {
+        var lag = tenant.Faults.ListLag;
+        if (lag <= TimeSpan.Zero)
+            return policies;
+        var now = tenant.UtcNow;
+        return [.. policies.Where(p => !p.CreatedThroughGraph || p.CreatedDateTime + lag <= now)];
     }
 
     private static IResult Get(HttpContext context, PolicyKind kind, string id)

@@ -35,7 +35,7 @@ public static class PolicyAssignEndpoints
             if (AssignmentBody.TryRead(body, existing.Id, out var assignments) is { } error)
                 return PolicyWriteCommit.Outcome.Refused(dataSet, GraphErrors.Result(context, StatusCodes.Status400BadRequest, error));
             var assigned = existing with { Assignments = assignments };
-            return new(
+            return PolicyWriteCommit.Outcome.Stored(
                 dataSet.WithPolicies(kind, [.. dataSet.Policies(kind).Select(p => ReferenceEquals(p, existing) ? assigned : p)]),
                 assigned,
                 TypedResults.Ok(new ODataPage<PolicyAssignment>(odataContext, NextLink: null, assignments)));

@@ -1,60 +1,52 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using TenantAtlas.GraphEmulator.Tenants;
 
 namespace TenantAtlas.GraphEmulator.Endpoints;
 
 /// <summary>
-/// What Graph refuses in a policy create or update body (INTUNE.md §2.3–2.4), so a restore that works against the
-/// emulator sends what Graph accepts. Each check answers the message of a 400 naming the property, or null.
+/// Applies <see cref="GraphPolicySchema"/> to a Graph create or update body: each check answers the message of a
+/// 400 naming the property, or null. Properties the schema does not name are settings and pass, whatever they are
+/// called; the service-maintained ones pass too and are dropped (<see cref="WithoutServiceMaintained"/>).
 /// </summary>
 internal static class PolicyWriteRules
 {
-    /// <summary>
-    /// Server-owned properties (id, dates, version) and navigation/report properties Graph does not take in a body:
-    /// assignments go through <c>/assign</c>, statuses and overviews are computed by Intune.
-    /// </summary>
-    private static readonly string[] ReadOnly =
-    [
-        "id", "createdDateTime", "lastModifiedDateTime", "version", "assignments",
-        "deviceStatuses", "userStatuses", "deviceStatusOverview", "userStatusOverview", "deviceSettingStateSummaries",
-    ];
-
     private const string GraphTypePrefix = "#microsoft.graph.";
 
-    /// <summary>Configuration subtypes are named ...Configuration, ...Profile or ...Certificate (v1.0 and beta).</summary>
-    private static readonly string[] ConfigurationSuffixes = ["Configuration", "Profile", "Certificate"];
-
-    public const string BlockActionMessage =
-        "Compliance policy must have one and only one block scheduled action (property 'scheduledActionsForRule').";
+    /// <summary>
+    /// Configuration subtypes are named ...Configuration, ...Profile or ...Certificate (v1.0 and beta), and beta's
+    /// windows10DeviceFirmwareConfigurationInterface ...Interface.
+    /// </summary>
+    private static readonly string[] ConfigurationSuffixes = ["Configuration", "Profile", "Certificate", "Interface"];
 
     public static string? CheckCreate(JsonElement body, PolicyKind kind)
     {
         if (body.ValueKind != JsonValueKind.Object)
             return "The request body must be a JSON object.";
-        if ((CheckType(body, kind) ?? CheckCommon(body)) is { } error)
+        if (CheckType(body, kind) is { } typeError)
+            return typeError;
+        var type = body.GetProperty("@odata.type").GetString();
+        if (CheckProperties(body, kind, type, isCreate: true) is { } error)
             return error;
-        if (kind == PolicyKind.DeviceConfiguration
-            && body.GetProperty("@odata.type").GetString() == "#microsoft.graph.windows10GeneralConfiguration"
-            && body.TryGetProperty("privacyAccessControls", out _))
-            return "Property 'privacyAccessControls' is not accepted on create: set it afterwards through windowsPrivacyAccessControls.";
         if (kind == PolicyKind.CompliancePolicy)
-            return body.TryGetProperty("scheduledActionsForRule", out var rules) ? CheckScheduledActions(rules) : BlockActionMessage;
+        {
+            return body.TryGetProperty(GraphPolicySchema.ScheduledActionsForRule, out var rules)
+                ? CheckScheduledActions(rules)
+                : GraphPolicySchema.BlockActionMessage;
+        }
+
         return null;
     }
 
-    public static string? CheckUpdate(JsonElement body, PolicyKind kind)
+    /// <param name="existingType">The stored policy's <c>@odata.type</c>, for its subtype's relationships.</param>
+    public static string? CheckUpdate(JsonElement body, PolicyKind kind, string? existingType)
     {
         if (body.ValueKind != JsonValueKind.Object)
             return "The request body must be a JSON object.";
-        if (CheckCommon(body) is { } error)
-            return error;
-        // Graph changes the scheduled actions only through scheduleActionsForRules, never in a PATCH.
-        if (kind == PolicyKind.CompliancePolicy && body.TryGetProperty("scheduledActionsForRule", out _))
-            return "Property 'scheduledActionsForRule' cannot be changed by PATCH: use POST .../scheduleActionsForRules.";
-        return null;
+        return CheckProperties(body, kind, existingType, isCreate: false);
     }
 
-    /// <summary>Exactly one <c>block</c> action over all rules, as Graph requires of every compliance policy.</summary>
+    /// <summary>Exactly one <c>block</c> action over all rules (<see cref="GraphPolicySchema.BlockActionMessage"/>).</summary>
     public static string? CheckScheduledActions(JsonElement rules)
     {
         if (rules.ValueKind != JsonValueKind.Array)
@@ -71,7 +63,18 @@ internal static class PolicyWriteRules
                 && string.Equals(type.GetString(), ScheduledActionConfiguration.Block, StringComparison.OrdinalIgnoreCase));
         }
 
-        return blocks == 1 ? null : BlockActionMessage;
+        return blocks == 1 ? null : GraphPolicySchema.BlockActionMessage;
+    }
+
+    /// <summary>The body without the service-maintained properties, which the service ignores (it sets them itself).</summary>
+    public static JsonElement WithoutServiceMaintained(JsonElement body)
+    {
+        if (!body.EnumerateObject().Any(p => GraphPolicySchema.ServiceMaintained.ContainsKey(p.Name)))
+            return body;
+        var copy = new JsonObject();
+        foreach (var property in body.EnumerateObject().Where(p => !GraphPolicySchema.ServiceMaintained.ContainsKey(p.Name)))
+            copy[property.Name] = JsonNode.Parse(property.Value.GetRawText());
+        return JsonSerializer.SerializeToElement(copy);
     }
 
     /// <summary>The polymorphic create needs a concrete type of the collection's family.</summary>
@@ -95,32 +98,39 @@ internal static class PolicyWriteRules
         return fits ? null : $"Property '@odata.type' ('{type}') is not a {family} type.";
     }
 
-    private static string? CheckCommon(JsonElement body)
+    private static string? CheckProperties(JsonElement body, PolicyKind kind, string? type, bool isCreate)
     {
         foreach (var property in body.EnumerateObject())
         {
-            if (ReadOnly.Contains(property.Name, StringComparer.Ordinal))
-                return $"Property '{property.Name}' is read-only and cannot be set.";
+            // The compliance actions are the one relationship a create carries (GraphPolicySchema.ComplianceRelationships).
+            if (isCreate && kind == PolicyKind.CompliancePolicy && property.Name == GraphPolicySchema.ScheduledActionsForRule)
+                continue;
+            if (GraphPolicySchema.Relationship(kind, type, property.Name) is { } relationship)
+                return $"Property '{property.Name}' is a relationship and cannot be set in a {(isCreate ? "create" : "update")} body: " +
+                    $"{relationship.Rule} ({relationship.Page}).";
         }
 
         return CheckOmaSettings(body);
     }
 
-    /// <summary>
-    /// An OMA setting that still carries <c>secretReferenceValueId</c> was copied from a read (its value is
-    /// <c>****</c>): Graph refuses it ("SecretReferenceValueId invalid for create", IBR#39).
-    /// </summary>
+    /// <summary>The read-only properties of each <c>omaSettings[]</c> item (<see cref="GraphPolicySchema.OmaSecretReference"/>).</summary>
     private static string? CheckOmaSettings(JsonElement body)
     {
-        if (!body.TryGetProperty("omaSettings", out var settings) || settings.ValueKind != JsonValueKind.Array)
+        if (!body.TryGetProperty(GraphPolicySchema.OmaSettings, out var settings) || settings.ValueKind != JsonValueKind.Array)
             return null;
         var index = 0;
         foreach (var setting in settings.EnumerateArray())
         {
-            if (setting.ValueKind == JsonValueKind.Object && setting.TryGetProperty("secretReferenceValueId", out var reference)
-                && reference.ValueKind != JsonValueKind.Null)
-                return $"Property 'secretReferenceValueId' (omaSettings[{index}]) is invalid for create or update: " +
-                    "send the plaintext value with isEncrypted false.";
+            if (setting.ValueKind == JsonValueKind.Object)
+            {
+                if (setting.TryGetProperty(GraphPolicySchema.OmaSecretReference.Name, out var reference) && reference.ValueKind != JsonValueKind.Null)
+                    return $"Property 'secretReferenceValueId' (omaSettings[{index}]) is invalid for create or update: it is read-only " +
+                        $"({GraphPolicySchema.OmaSecretReference.Page}); send the plaintext value with isEncrypted false.";
+                if (setting.TryGetProperty(GraphPolicySchema.OmaIsEncrypted.Name, out var encrypted) && encrypted.ValueKind == JsonValueKind.True)
+                    return $"Property 'isEncrypted' (omaSettings[{index}]) is read-only ({GraphPolicySchema.OmaIsEncrypted.Page}): " +
+                        "send the plaintext value with isEncrypted false; the service encrypts it.";
+            }
+
             index++;
         }
 

@@ -12,16 +12,23 @@ namespace TenantAtlas.GraphEmulator.Tenants;
 /// <param name="LatencyMs">Delay added to every Graph request of the tenant (a <c>$batch</c> is delayed once).</param>
 /// <param name="FailPageOnce">One page of one collection fails once, then succeeds.</param>
 /// <param name="DropResponseAfterWrite">The next matching writes are stored, then the connection is aborted.</param>
+/// <param name="ListLagSeconds">
+/// Read-after-write lag (Graph is eventually consistent): a policy created through Graph's POST is left out of list
+/// responses (the collection GET, in a <c>$batch</c> too) until this many seconds of the tenant's clock have passed
+/// since its creation; a GET by id finds it at once. 0 = lists show it at once.
+/// </param>
 public sealed record FaultSettings(
     ThrottleFault? Throttle = null,
     IReadOnlyList<string>? FailingItemIds = null,
     int? FailingStatus = null,
     int LatencyMs = 0,
     PageFault? FailPageOnce = null,
-    WriteResponseFault? DropResponseAfterWrite = null)
+    WriteResponseFault? DropResponseAfterWrite = null,
+    int ListLagSeconds = 0)
 {
     public const int DefaultFailingStatus = 500;
     public const int MaxLatencyMs = 60_000;
+    public const int MaxListLagSeconds = 86_400;
 
     public Dictionary<string, string[]> Validate()
     {
@@ -34,6 +41,8 @@ public sealed record FaultSettings(
             errors["failingStatus"] = ["failingStatus must be an HTTP error status (400-599)."];
         if (LatencyMs is < 0 or > MaxLatencyMs)
             errors["latencyMs"] = [$"latencyMs must be between 0 and {MaxLatencyMs}."];
+        if (ListLagSeconds is < 0 or > MaxListLagSeconds)
+            errors["listLagSeconds"] = [$"listLagSeconds must be between 0 and {MaxListLagSeconds}."];
         if (FailPageOnce is { } pageFault)
         {
             if (string.IsNullOrWhiteSpace(pageFault.Collection))

@@ -41,9 +41,12 @@ public sealed record Policy(
     [JsonIgnore]
     public IReadOnlyDictionary<string, string> OmaPlainTextValues { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>Every secret value this policy holds (encrypted OMA values, Wi-Fi pre-shared keys), for leak checks.</summary>
+    /// <summary>
+    /// Whether a Graph POST created it (not the generator or the admin API): only those are subject to the list lag
+    /// fault (<see cref="FaultSettings.ListLagSeconds"/>), counted from <see cref="CreatedDateTime"/>.
+    /// </summary>
     [JsonIgnore]
-    public IReadOnlyList<string> Secrets { get; init; } = [];
+    public bool CreatedThroughGraph { get; init; }
 }
 
 /// <summary>A <c>deviceConfigurationAssignment</c> / <c>deviceCompliancePolicyAssignment</c>.</summary>

@@ -6,7 +6,8 @@ namespace TenantAtlas.GraphEmulator.Tenants;
 /// Builds policies from raw Graph JSON for the admin API: a new one (POST) or one with properties merged in
 /// (PATCH, top-level properties replace the old values, as Graph's PATCH does). <c>@odata.type</c> and
 /// <c>displayName</c> are the policy's own; <c>assignments</c> (<c>[{"target":{...}}]</c>) and, for compliance
-/// policies, <c>scheduledActionsForRule</c> become what the Graph endpoints serve for them; every other property is
+/// policies, <c>scheduledActionsForRule</c> become what the Graph endpoints serve for them; <c>omaSettings</c> string
+/// values are stored encrypted, as Intune stores them (<see cref="GraphSecretPropertyTable"/>); every other property is
 /// kept verbatim. Server-owned properties (id, dates, version) are set here: ignored in a new policy, refused
 /// in a change.
 /// </summary>
@@ -100,6 +101,14 @@ internal static class PolicyDocument
             {
                 if (ReadScheduledActions(value, errors) is { } rules)
                     draft = draft with { ScheduledActionsForRule = rules };
+            }
+            else if (name == "omaSettings")
+            {
+                // Intune stores string values encrypted (GraphSecretPropertyTable); PATCH replaces the array, and with
+                // it the plaintexts of the settings it no longer has.
+                var plainTexts = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+                draft.Settings[name] = GraphSecretPropertyTable.EncryptOmaSettings(value, draft.OmaPlainTextValues, plainTexts);
+                draft = draft with { OmaPlainTextValues = plainTexts };
             }
             else
             {

@@ -57,7 +57,6 @@ internal static class SecretConfigurationGenerator
                 },
             },
             OmaPlainTextValues = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { [secretReferenceValueId] = plainText },
-            Secrets = [plainText],
         };
 
     private static Policy AsWifiProfile(Policy policy, int index, string preSharedKey) =>
@@ -76,6 +75,5 @@ internal static class SecretConfigurationGenerator
                 ["preSharedKey"] = preSharedKey,
                 ["proxySetting"] = "none",
             },
-            Secrets = [preSharedKey],
         };
 }

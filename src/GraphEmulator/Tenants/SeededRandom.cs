@@ -17,6 +17,7 @@ internal static class SeededRandom
         SecretConfigurations = 5,
         NotificationTemplates = 6,
         ComplianceActions = 7,
+        LocalizedMessages = 8,
     }
 
 #pragma warning disable CA5394 // Reproducible test data, not security.

@@ -44,13 +44,20 @@ public sealed class TenantDataSet
 
     public NotificationMessageTemplate? FindNotificationMessageTemplate(string id) => _templatesById.GetValueOrDefault(id);
 
-    /// <summary>Every secret the tenant's policies hold, in policy order (for leak checks).</summary>
+    /// <summary>
+    /// Every secret plaintext the tenant's policies hold, in policy order (for leak checks), as
+    /// <see cref="GraphSecretPropertyTable"/> finds them: however a policy got here, its secrets are listed.
+    /// </summary>
     public IReadOnlyList<string> Secrets() =>
-        [.. DeviceConfigurations.Concat(CompliancePolicies).SelectMany(p => p.Secrets)];
+        [.. DeviceConfigurations.Concat(CompliancePolicies).SelectMany(GraphSecretPropertyTable.PlaintextsOf)];
 
     /// <summary>A copy with the groups replaced; the other data is shared.</summary>
     public TenantDataSet WithGroups(IReadOnlyList<DirectoryGroup> groups) =>
         new(DeviceConfigurations, CompliancePolicies, groups, NotificationMessageTemplates);
+
+    /// <summary>A copy with the notification message templates replaced; the other data is shared.</summary>
+    public TenantDataSet WithNotificationMessageTemplates(IReadOnlyList<NotificationMessageTemplate> templates) =>
+        new(DeviceConfigurations, CompliancePolicies, Groups, templates);
 
     /// <summary>A copy with one collection replaced; the other data is shared.</summary>
     public TenantDataSet WithPolicies(PolicyKind kind, IReadOnlyList<Policy> policies) =>

@@ -1,3 +1,6 @@
+using System.Text.Json;
+using TenantAtlas.GraphEmulator.Endpoints;
+
 namespace TenantAtlas.GraphEmulator.Tenants;
 
 /// <summary>
@@ -75,6 +78,13 @@ public class TenantDefinition
     /// <summary>The window <see cref="WriteBudget"/> counts over.</summary>
     public int WriteBudgetWindowSeconds { get; set; } = 20;
 
+    /// <summary>
+    /// Server-side defaults of a Graph create: property → value, added to a policy created through Graph's POST (either
+    /// collection) when the body lacks the property, as Graph stores and returns properties a create did not send. Null
+    /// or empty = none, so a created policy is the body sent plus the service-maintained values.
+    /// </summary>
+    public Dictionary<string, JsonElement>? CreateDefaults { get; set; }
+
     /// <summary>Validation errors keyed by field name (camelCase); empty when the definition is usable.</summary>
     public Dictionary<string, string[]> Validate()
     {
@@ -100,6 +110,15 @@ public class TenantDefinition
         Range(errors, "budgetWindowSeconds", BudgetWindowSeconds, 1, 3_600);
         Range(errors, "writeBudget", WriteBudget, 0, 1_000_000);
         Range(errors, "writeBudgetWindowSeconds", WriteBudgetWindowSeconds, 1, 3_600);
+        foreach (var name in (CreateDefaults ?? []).Keys)
+        {
+            // A default is a setting the service fills in: not Graph's annotations, the values it maintains anyway, or a
+            // relationship (written through its own endpoint).
+            if (string.IsNullOrWhiteSpace(name) || name.Contains('@', StringComparison.Ordinal)
+                || GraphPolicySchema.ServiceMaintained.ContainsKey(name) || GraphPolicySchema.IsAnyRelationship(name))
+                errors[$"createDefaults.{name}"] = [$"'{name}' cannot be a create default: name a policy setting."];
+        }
+
         return errors;
     }
 

@@ -20,6 +20,16 @@ public sealed class TenantFaults
         }
     }
 
+    /// <summary>How long after its Graph create a policy stays out of lists (<see cref="FaultSettings.ListLagSeconds"/>).</summary>
+    public TimeSpan ListLag
+    {
+        get
+        {
+            lock (_lock)
+                return TimeSpan.FromSeconds(_settings.ListLagSeconds);
+        }
+    }
+
     public void Apply(FaultSettings settings)
     {
         lock (_lock)

@@ -34,7 +34,7 @@ public sealed class PolicyUpdateTests(GraphEmulatorFactory emulator) : IClassFix
     }
 
     [Fact]
-    public async Task Patch_OfAnUnknownId_Is404_AndOfReadOnlyOrSecretProperties_Is400()
+    public async Task Patch_OfAnUnknownId_Is404_AndOfRelationshipsOrSecretReferences_Is400()
     {
         var tenant = await emulator.DefineTenantAsync(new TenantDefinition { DeviceConfigurations = 1, CompliancePolicies = 1 });
         using var http = await emulator.CreateGraphHttpClientAsync(tenant);
@@ -42,7 +42,7 @@ public sealed class PolicyUpdateTests(GraphEmulatorFactory emulator) : IClassFix
         var compliance = $"/v1.0/deviceManagement/deviceCompliancePolicies/{tenant.Summary.CompliancePolicyIds[0]}";
 
         using var unknown = await PatchJsonAsync(http, $"/v1.0/deviceManagement/deviceConfigurations/{Guid.NewGuid()}", """{"displayName":"x"}""");
-        using var version = await PatchJsonAsync(http, configuration, """{"version":7}""");
+        using var assignments = await PatchJsonAsync(http, configuration, """{"assignments":[]}""");
         using var typeChange = await PatchJsonAsync(http, configuration, """{"@odata.type":"#microsoft.graph.iosGeneralDeviceConfiguration"}""");
         using var secret = await PatchJsonAsync(http, configuration, """{"omaSettings":[{"omaUri":"./x","secretReferenceValueId":"r","value":"****"}]}""");
         using var actions = await PatchJsonAsync(http, compliance, """{"scheduledActionsForRule":[{"scheduledActionConfigurations":[{"actionType":"block"}]}]}""");
@@ -50,7 +50,7 @@ public sealed class PolicyUpdateTests(GraphEmulatorFactory emulator) : IClassFix
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         using (var error = JsonDocument.Parse(await unknown.Content.ReadAsStringAsync()))
             Assert.Equal("ResourceNotFound", error.RootElement.GetProperty("error").GetProperty("code").GetString());
-        await GraphErrorAssert.BadRequestNamingAsync(version, "version");
+        await GraphErrorAssert.BadRequestNamingAsync(assignments, "assignments");
         await GraphErrorAssert.BadRequestNamingAsync(typeChange, "@odata.type");
         await GraphErrorAssert.BadRequestNamingAsync(secret, "secretReferenceValueId");
         await GraphErrorAssert.BadRequestNamingAsync(actions, "scheduledActionsForRule");
@@ -98,6 +98,6 @@ public sealed class PolicyUpdateTests(GraphEmulatorFactory emulator) : IClassFix
         Assert.Equal([tenant.Summary.DeviceConfigurationIds[1]], (await emulator.GetSummaryAsync(tenant.TenantId)).DeviceConfigurationIds);
     }
 
-    private static Task<HttpResponseMessage> PatchJsonAsync(HttpClient http, string path, string json) =>
+    internal static Task<HttpResponseMessage> PatchJsonAsync(HttpClient http, string path, string json) =>
         http.PatchAsync(path, new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
 }
