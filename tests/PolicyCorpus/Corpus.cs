@@ -48,10 +48,13 @@ public static class Corpus
     public static IReadOnlyList<CorpusPolicy> Generate(CorpusOptions? options = null)
     {
         options ??= new CorpusOptions();
+        // Which subtype of each polymorphic complex type comes next: rotated across the whole corpus, so the few
+        // collections of OMA settings, home screen items... cover every subtype.
+        var rotation = new Dictionary<Type, int>();
         return
         [
-            .. CorpusTypes.DeviceConfigurationTypes.Select(t => Policy(t, DeviceConfigurations, options)),
-            .. CorpusTypes.CompliancePolicyTypes.Select(t => Policy(t, CompliancePolicies, options)),
+            .. CorpusTypes.DeviceConfigurationTypes.Select(t => Policy(t, DeviceConfigurations, options, rotation)),
+            .. CorpusTypes.CompliancePolicyTypes.Select(t => Policy(t, CompliancePolicies, options, rotation)),
         ];
     }
 
@@ -64,7 +67,7 @@ public static class Corpus
         return (JsonObject)JsonNode.Parse(content)!;
     }
 
-    private static CorpusPolicy Policy(Type type, string family, CorpusOptions options)
+    private static CorpusPolicy Policy(Type type, string family, CorpusOptions options, Dictionary<Type, int> rotation)
     {
         var model = (Entity)Activator.CreateInstance(type)!;
         var odataType = CorpusTypes.ODataTypeOf(type);
@@ -80,7 +83,7 @@ public static class Corpus
             {
                 "DisplayName" => name,
                 "Description" => $"Every writable property of {odataType} set by the corpus.",
-                _ => ValueOf(property.PropertyType, $"{type.Name}.{property.Name}", depth: 0, [type]),
+                _ => ValueOf(property.PropertyType, $"{type.Name}.{property.Name}", depth: 0, [type], rotation),
             });
             set.Add(property.Name);
         }
@@ -121,7 +124,7 @@ public static class Corpus
     };
 
     /// <summary>A non-default, type-correct value of <paramref name="type"/>, varied by <paramref name="key"/> (the owner's type and property).</summary>
-    private static object? ValueOf(Type type, string key, int depth, IReadOnlyList<Type> owners)
+    private static object? ValueOf(Type type, string key, int depth, IReadOnlyList<Type> owners, Dictionary<Type, int> rotation)
     {
         var seed = Seed(key);
         var plain = Nullable.GetUnderlyingType(type) ?? type;
@@ -186,7 +189,7 @@ public static class Corpus
             {
                 var item = (Nullable.GetUnderlyingType(element) ?? element).IsEnum
                     ? EnumValue(Nullable.GetUnderlyingType(element) ?? element, seed, i)
-                    : ValueOf(element, $"{key}[{i}]", depth, owners);
+                    : ValueOf(element, $"{key}[{i}]", depth, owners, rotation);
                 if (item is not null)
                 {
                     list.Add(item);
@@ -196,27 +199,29 @@ public static class Corpus
         }
         if (typeof(IParsable).IsAssignableFrom(plain) && !typeof(Entity).IsAssignableFrom(plain))
         {
-            return Complex(plain, key, seed, depth, owners);
+            return Complex(plain, key, depth, owners, rotation);
         }
         throw new NotSupportedException($"The corpus has no value for {key} of type {type.Name}: add one.");
     }
 
     /// <summary>
-    /// A complex value filled recursively; of a polymorphic complex type, one of its concrete subtypes (varied by the key,
-    /// so two items of a collection are of different subtypes where there are several).
+    /// A complex value filled recursively; of a polymorphic complex type, its concrete subtypes in turn (so two items of a
+    /// collection are of different subtypes, and the corpus covers every subtype its collections have room for).
     /// </summary>
-    private static object? Complex(Type type, string key, long seed, int depth, IReadOnlyList<Type> owners)
+    private static object? Complex(Type type, string key, int depth, IReadOnlyList<Type> owners, Dictionary<Type, int> rotation)
     {
         if (depth >= MaxDepth || owners.Contains(type))
         {
             return null;
         }
         var leaves = CorpusTypes.LeavesOf(type);
-        var chosen = leaves.Count == 0 ? type : leaves[(int)(seed % leaves.Count)];
+        var turn = rotation.GetValueOrDefault(type);
+        rotation[type] = turn + 1;
+        var chosen = leaves.Count == 0 ? type : leaves[turn % leaves.Count];
         var value = Activator.CreateInstance(chosen)!;
         foreach (var property in CorpusTypes.SettableProperties(chosen).Where(p => !CorpusTypes.IsRelationship(p)))
         {
-            if (ValueOf(property.PropertyType, $"{key}.{chosen.Name}.{property.Name}", depth + 1, [.. owners, type]) is { } nested)
+            if (ValueOf(property.PropertyType, $"{key}.{chosen.Name}.{property.Name}", depth + 1, [.. owners, type], rotation) is { } nested)
             {
                 property.SetValue(value, nested);
             }

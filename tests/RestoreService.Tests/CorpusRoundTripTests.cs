@@ -61,14 +61,16 @@ public sealed class CorpusRoundTripTests(RestoreSuiteFixture suite, ITestOutputH
         items = await ItemsAsync(api, restore.RestoreId);
         Assert.Equal(corpusA.Count, restore.Counts.Create);
         Assert.All(items, i => Assert.Contains(i.References, r => r.Kind == "assignment_filter" && r.Decision == "dropped"));
-        // The two documented secrets of the v1.0 types: asked for, never shown.
+        // The secrets — the documented keys of the v1.0 types, and OMA strings, which Intune keeps encrypted and shows
+        // masked: asked for (each by its path), never shown. The test knows them from the corpus, as an admin would.
         var secretItems = items.Where(i => i.SecretPaths.Count > 0).ToList();
-        Assert.Equal(["/azureOperationalInsightsWorkspaceKey", "/productKey"], secretItems.SelectMany(i => i.SecretPaths).Order(StringComparer.Ordinal));
-
+        Assert.Contains("/azureOperationalInsightsWorkspaceKey", secretItems.SelectMany(i => i.SecretPaths));
+        Assert.Contains("/productKey", secretItems.SelectMany(i => i.SecretPaths));
         var secrets = secretItems.SelectMany(i => i.SecretPaths.Select(path => new SecretValue
         {
-            ItemId = i.ItemId, Path = path, Value = Corpus.Generate().Single(p => p.DisplayName == i.DisplayName).Json[path[1..]]!.GetValue<string>(),
+            ItemId = i.ItemId, Path = path, Value = ValueAt(corpusA.Single(p => p.DisplayName == i.DisplayName).Json, path),
         })).ToList();
+        Assert.Equal(secretsOfA.Order(StringComparer.Ordinal), secrets.Select(s => s.Value).Order(StringComparer.Ordinal));
         await api.ExecuteRestoreAsync(new ExecuteRestoreRequest { RestoreId = restore.RestoreId, PlanHash = restore.PlanHash, Secrets = { secrets } });
         var run = await suite.WaitForCompletionAsync(restore.ExecuteRunId, TimeSpan.FromSeconds(180));
         var done = (await api.GetRestoreAsync(new GetRestoreRequest { RestoreId = restore.RestoreId })).Restore;
@@ -82,7 +84,6 @@ public sealed class CorpusRoundTripTests(RestoreSuiteFixture suite, ITestOutputH
         var secretsOfB = (await admin.GetFromJsonAsync<JsonElement>($"/emulator/tenants/{entraB}")).GetProperty("secrets")
             .EnumerateArray().Select(s => s.GetString()!).ToHashSet(StringComparer.Ordinal);
         Assert.Equal(secretsOfA.Order(StringComparer.Ordinal), secretsOfB.Order(StringComparer.Ordinal));
-        Assert.Equal(2, secretsOfB.Count);
         var corpusB = Corpus.Generate(new CorpusOptions
         {
             NotificationTemplateId = createdTemplate, CcGroupIds = [groupsB[namesA[groupsA[3]]], groupsB[namesA[groupsA[4]]]],
@@ -142,6 +143,10 @@ public sealed class CorpusRoundTripTests(RestoreSuiteFixture suite, ITestOutputH
         }
         return everything.ToString();
     }
+
+    /// <summary>The string at an RFC 6901 pointer of the corpus JSON (the corpus's keys need no escaping).</summary>
+    private static string ValueAt(JsonNode json, string path) =>
+        path[1..].Split('/').Aggregate(json, (node, token) => int.TryParse(token, out var i) && node is JsonArray array ? array[i]! : node[token]!).GetValue<string>();
 
     private static async Task<List<JsonElement>> ListAllAsync(HttpClient graph, string url)
     {

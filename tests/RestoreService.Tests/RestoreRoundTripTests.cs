@@ -65,11 +65,22 @@ public sealed class RestoreRoundTripTests(RestoreSuiteFixture suite) : IClassFix
             Assert.Equal("matches the plan", i.Journal[^1].Detail);
         });
 
-        // Back up B: every policy of A is there once, equal to A's with A's group ids replaced by B's.
+        // A's notification templates were created in B (B had none), each once.
+        Assert.All(done.TemplateMappings, t => Assert.Equal(TemplateMappingState.Create, t.State));
+        Assert.All(done.TemplateMappings, t => Assert.NotEmpty(t.TargetTemplateId));
+        var templatesOfB = (await suite.GraphRequestsAsync(entraB)).GetProperty("writeRequests").EnumerateArray()
+            .Where(w => w.GetProperty("collection").GetString() == "notificationMessageTemplates" && w.GetProperty("operation").GetString() == "create").ToList();
+        Assert.Equal(done.TemplateMappings.Count, templatesOfB.Count);
+
+        // Back up B: every policy of A is there once, equal to A's with A's group and template ids replaced by B's.
         var setOfB = await suite.BackUpAsync("roundtrip-owner", tenantB);
         var contentsOfB = await suite.BackupContentsAsync("roundtrip-owner", setOfB.BackupSetId);
         Assert.Equal(50, contentsOfB.Count);
         var idMap = groupsOfA.ToDictionary(g => g.Key, g => groupsOfB[g.Value], StringComparer.OrdinalIgnoreCase);
+        foreach (var template in done.TemplateMappings)
+        {
+            idMap[template.SourceTemplateId] = template.TargetTemplateId;
+        }
         var restored = contentsOfB.ToLookup(c => (c.Item.DisplayName, c.Item.OdataType));
         foreach (var (item, content) in contentsOfA)
         {
@@ -92,7 +103,7 @@ public sealed class RestoreRoundTripTests(RestoreSuiteFixture suite) : IClassFix
         var api = suite.RestoreApi(UserToken("reconcile-owner"));
         var restore = await CreateAndPreviewAsync(api, tenantB, setOfA.BackupSetId, new RestoreOptions { AllowBroadTargets = true });
         // The next two creates are stored by "Graph", then the connection is cut before the answer.
-        await suite.SetGraphFaultsAsync(entraB, new { dropResponseAfterWrite = new { count = 2, method = "POST", operation = "create" } });
+        await suite.SetGraphFaultsAsync(entraB, new { dropResponseAfterWrite = new { count = 2, method = "POST", collection = "deviceConfigurations", operation = "create" } });
 
         await api.ExecuteRestoreAsync(new ExecuteRestoreRequest { RestoreId = restore.RestoreId, PlanHash = restore.PlanHash });
         var run = await suite.WaitForCompletionAsync(restore.ExecuteRunId, TimeSpan.FromSeconds(90));
@@ -109,7 +120,7 @@ public sealed class RestoreRoundTripTests(RestoreSuiteFixture suite) : IClassFix
         });
         // One POST per policy: the two lost answers were not followed by a second create.
         var requests = await suite.GraphRequestsAsync(entraB);
-        Assert.Equal(8, requests.GetProperty("writeRequests").EnumerateArray().Count(w => w.GetProperty("operation").GetString() == "create"));
+        Assert.Equal(8, requests.GetProperty("writeRequests").EnumerateArray().Count(IsPolicyCreate));
         var setOfB = await suite.BackUpAsync("reconcile-owner", tenantB);
         Assert.Equal(8, setOfB.ItemCount);
         await suite.AssertNoActiveRunsAsync();
@@ -149,7 +160,7 @@ public sealed class RestoreRoundTripTests(RestoreSuiteFixture suite) : IClassFix
         Assert.All(items, i => Assert.Equal(RestoreItemResult.Created, i.Result));
         // Every policy was created once: one stored create per item, whatever the stop cut off.
         var creates = (await suite.GraphRequestsAsync(entraB)).GetProperty("writeRequests").EnumerateArray()
-            .Where(w => w.GetProperty("operation").GetString() == "create" && w.GetProperty("stored").GetBoolean()).ToList();
+            .Where(w => IsPolicyCreate(w) && w.GetProperty("stored").GetBoolean()).ToList();
         Assert.Equal(20, creates.Count);
         var setOfB = await suite.BackUpAsync("resume-owner", tenantB);
         Assert.Equal(20, setOfB.ItemCount);
@@ -201,7 +212,7 @@ public sealed class RestoreRoundTripTests(RestoreSuiteFixture suite) : IClassFix
         // Nothing was cut off mid-write: every item is created or was never attempted.
         Assert.All(items, i => Assert.True(i.Result is RestoreItemResult.Created or RestoreItemResult.Pending, $"{i.DisplayName}: {i.Result}"));
         var creates = (await suite.GraphRequestsAsync(entraB)).GetProperty("writeRequests").EnumerateArray()
-            .Where(w => w.GetProperty("operation").GetString() == "create" && w.GetProperty("stored").GetBoolean()).ToList();
+            .Where(w => IsPolicyCreate(w) && w.GetProperty("stored").GetBoolean()).ToList();
         Assert.Equal(created.Select(i => i.TargetPolicyId).Order(), creates.Select(c => c.GetProperty("policyId").GetString()).Order());
         await suite.AssertNoActiveRunsAsync();
     }
@@ -242,7 +253,7 @@ public sealed class RestoreRoundTripTests(RestoreSuiteFixture suite) : IClassFix
         Assert.True(requests.GetProperty("byStatus").TryGetProperty("429", out var throttled) && throttled.GetInt32() > 0,
             $"Graph never throttled the restore: {requests}");
         var writes = requests.GetProperty("writeRequests").EnumerateArray().ToList();
-        Assert.Equal(12, writes.Count(w => w.GetProperty("operation").GetString() == "create" && w.GetProperty("stored").GetBoolean()));
+        Assert.Equal(12, writes.Count(w => IsPolicyCreate(w) && w.GetProperty("stored").GetBoolean()));
         Assert.Equal(12, writes.Count(w => w.GetProperty("operation").GetString() == "assign" && w.GetProperty("stored").GetBoolean()));
         await suite.AssertNoActiveRunsAsync();
     }
@@ -324,6 +335,11 @@ public sealed class RestoreRoundTripTests(RestoreSuiteFixture suite) : IClassFix
         while (token.Length > 0);
         return items;
     }
+
+    /// <summary>A create of a policy in the emulator's write log (a restore also creates the notification templates it needs).</summary>
+    internal static bool IsPolicyCreate(JsonElement write) =>
+        write.GetProperty("operation").GetString() == "create"
+        && write.GetProperty("collection").GetString() is "deviceConfigurations" or "deviceCompliancePolicies";
 
     /// <summary>The group ids a stored policy references: assignment targets and compliance CC lists.</summary>
     private static IEnumerable<string> GroupIds(JsonElement content)

@@ -27,6 +27,13 @@ public sealed class RestoreQueries(RestoreDbContext db, PageTokens pageTokens)
         var counts = await db.Items.AsNoTracking().Where(i => i.RestoreId == restore.Id)
             .GroupBy(i => new { i.Action, i.Result }).Select(g => new { g.Key.Action, g.Key.Result, Count = g.Count() }).ToListAsync(ct);
         var proto = ToProto(restore, withMappings: true);
+        // A template the execution created: its id in the target, from its journal.
+        var created = await db.Templates.AsNoTracking().Where(t => t.RestoreId == restore.Id && t.TargetTemplateId != null)
+            .ToDictionaryAsync(t => t.SourceTemplateId, t => t.TargetTemplateId!, StringComparer.OrdinalIgnoreCase, ct);
+        foreach (var mapping in proto.TemplateMappings.Where(m => m.TargetTemplateId.Length == 0 && created.ContainsKey(m.SourceTemplateId)))
+        {
+            mapping.TargetTemplateId = created[mapping.SourceTemplateId];
+        }
         int Sum(Func<string, string, bool> where) => counts.Where(c => where(c.Action, c.Result)).Sum(c => c.Count);
         proto.Counts = new RestoreCounts
         {

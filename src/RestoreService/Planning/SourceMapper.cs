@@ -229,7 +229,7 @@ public static class SourceMapper
     /// The redacted secrets of the policy: dropped (the property, or the whole encrypted OMA setting, is left out) or blocked
     /// by the user's decision, else required — the body keeps the marker, which the execution replaces with the value the
     /// user gives for it. An encrypted OMA setting is written with its plaintext value and without the source's
-    /// secretReferenceValueId, which Graph refuses (IBR#39).
+    /// isEncrypted and secretReferenceValueId, which are Graph's to set (IBR#39).
     /// </summary>
     private static IReadOnlyList<string> MapSecrets(SourceItem item, JsonObject policy, MappingContext context, List<ReferenceEntry> references,
         ref bool undecided, ref bool blocked)
@@ -262,7 +262,10 @@ public static class SourceMapper
         {
             if (Text(setting["value"]) is { } value && SecretRedactor.IsMarker(value))
             {
+                // Both are Graph's (read-only on the beta omaSetting page; IBR#39): the plaintext goes alone, and Intune
+                // encrypts it again as it stores it.
                 setting.Remove("secretReferenceValueId");
+                setting.Remove("isEncrypted");
             }
         }
         references.AddRange(markers.Select(m => new ReferenceEntry(ReferenceKinds.Secret, m.Path, ReferenceOutcomes.Required, string.Empty,
