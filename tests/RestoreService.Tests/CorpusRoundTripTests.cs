@@ -109,6 +109,25 @@ public sealed class CorpusRoundTripTests(RestoreSuiteFixture suite, ITestOutputH
         output.WriteLine($"{corpusB.Count} types, {corpusB.Sum(p => p.SettingPaths.Count)} values round-tripped; {secretsOfB.Count} secrets given and written");
         Assert.True(differences.Count == 0, string.Join('\n', differences));
 
+        // The secrets given were held for their writes only: in no database and no log of the suite.
+        var restoreRows = await suite.RestoreScalarAsync<string>("""
+            SELECT coalesce((SELECT string_agg(r::text, '') FROM restore.restore_runs r), '')
+                || coalesce((SELECT string_agg(i::text, '') FROM restore.restore_items i), '')
+                || coalesce((SELECT string_agg(t::text, '') FROM restore.restore_templates t), '')
+            """);
+        await using (var runs = new Npgsql.NpgsqlConnection(suite.RunsDb))
+        {
+            await runs.OpenAsync();
+            await using var command = new Npgsql.NpgsqlCommand("SELECT coalesce(string_agg(r::text, ''), '') FROM runs.operation_runs r", runs);
+            restoreRows += (string)(await command.ExecuteScalarAsync())!;
+        }
+        var logs = string.Join('\n', suite.Logs.Lines);
+        Assert.All(secretsOfA, secret =>
+        {
+            Assert.DoesNotContain(secret, restoreRows, StringComparison.Ordinal);
+            Assert.DoesNotContain(secret, logs, StringComparison.Ordinal);
+        });
+
         // No id of A anywhere in B: policies, assignments, compliance actions, templates and their messages.
         var idsOfA = summaryA.GetProperty("groupIds").EnumerateArray().Concat(summaryA.GetProperty("notificationMessageTemplateIds").EnumerateArray())
             .Select(e => e.GetString()!).Append(filterA)

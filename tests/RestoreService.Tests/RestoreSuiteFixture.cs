@@ -84,7 +84,7 @@ public sealed class RestoreSuiteFixture : DomainSuiteFixture
     /// (by display name, with new ids). Returns the tenant and its groups (display name → id).
     /// </summary>
     public async Task<(string TenantId, string EntraTenantId, Dictionary<string, string> Groups)> AddEmptyTenantAsync(string owner,
-        string workspaceId, IEnumerable<string> groups, int writeBudget = 100, int writeBudgetWindowSeconds = 20)
+        string workspaceId, IEnumerable<string> groups, int writeBudget = 100, int writeBudgetWindowSeconds = 20, object? createDefaults = null)
     {
         var entraTenantId = Guid.NewGuid().ToString();
         var tenant = (await Access(UserToken(owner)).RegisterTenantAsync(new RegisterTenantRequest
@@ -95,7 +95,7 @@ public sealed class RestoreSuiteFixture : DomainSuiteFixture
         var defined = await admin.PutAsJsonAsync($"/emulator/tenants/{entraTenantId}", new
         {
             clientId = GraphClientId, clientSecret = GraphClientSecret, deviceConfigurations = 0, compliancePolicies = 0,
-            assignmentsPerPolicy = 0, groups = 1, notificationMessageTemplates = 0, seed = 11, writeBudget, writeBudgetWindowSeconds,
+            assignmentsPerPolicy = 0, groups = 1, notificationMessageTemplates = 0, seed = 11, writeBudget, writeBudgetWindowSeconds, createDefaults,
         });
         defined.EnsureSuccessStatusCode();
         // The generated group goes: the tenant's groups are exactly the ones given.
