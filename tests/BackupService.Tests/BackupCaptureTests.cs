@@ -173,6 +173,21 @@ public sealed class BackupCaptureTests(BackupSuiteFixture suite) : IClassFixture
         Assert.StartsWith("<redacted sha256:", (await ContentAsync("secrets-owner", set.BackupSetId, wifi)).GetProperty("preSharedKey").GetString());
     }
 
+    // Graph refuses the very first page (403): the capture cannot proceed, and its set says so instead of "capturing" for ever.
+    [Fact]
+    public async Task CaptureFailingOnItsFirstPage_FailsItsRun_AndItsSetIsFailed_NotCapturing()
+    {
+        var (_, tenantId, entraTenantId, _) = await suite.CreateTenantAsync("first-page-owner", deviceConfigurations: 6, compliancePolicies: 0, pageSize: 4);
+        await suite.SetGraphFaultsAsync(entraTenantId, new { failPageOnce = new { collection = "deviceConfigurations", page = 1, status = 403 } });
+
+        var (set, run) = await CaptureAsync("first-page-owner", tenantId, new PolicySelection { Families = { PolicyFamily.DeviceConfigurations } });
+
+        Assert.Equal(RunOutcome.Failed, run.Outcome);
+        Assert.Equal("graph.unauthorized", Assert.Single(run.Failures).Code);
+        Assert.Equal(BackupSetStatus.Failed, set.Status);
+        Assert.Equal(0, set.ItemCount);
+    }
+
     [Fact]
     public async Task CompliancePolicyWithoutItsBlockAction_IsAFailedItem_ItCouldNeverBeRestored()
     {

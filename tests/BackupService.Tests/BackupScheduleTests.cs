@@ -224,6 +224,37 @@ public sealed class BackupScheduleTests(BackupSuiteFixture suite) : IClassFixtur
         Assert.Equal(failing.Order(), items.Where(i => i.RunId == retry.Run.RunId).Select(i => i.PolicyId).Order());
     }
 
+    // A lost list page leaves policies no item names: "retry failed items" must capture them against a new listing, not
+    // capture nothing and call the set complete.
+    [Fact]
+    public async Task Retry_AfterALostListPage_CapturesWhatNoItemNamed_AndOnlyThenIsTheSetComplete()
+    {
+        var (_, tenantId, entraTenantId, policyIds) = await suite.CreateTenantAsync("schedule-page-owner", deviceConfigurations: 9, compliancePolicies: 0, pageSize: 4);
+        var api = suite.BackupApi(UserToken("schedule-page-owner"));
+        var schedule = (await api.CreateBackupScheduleAsync(new CreateBackupScheduleRequest { TenantId = tenantId, Definition = Nightly("UTC") })).Schedule;
+        // Page 2 answers 403 (not retried): the listing ends at page 1, and the five policies after it are in no item.
+        await suite.SetGraphFaultsAsync(entraTenantId, new { failPageOnce = new { collection = "deviceConfigurations", page = 2, status = 403 } });
+        var first = await api.RunBackupScheduleNowAsync(new RunBackupScheduleNowRequest { ScheduleId = schedule.ScheduleId, ClickId = "paged-now" });
+        var partial = await suite.WaitForCompletionAsync(first.Run.RunId, TimeSpan.FromSeconds(60));
+        var lost = (await api.GetBackupSetAsync(new GetBackupSetRequest { BackupSetId = first.Run.RunId })).BackupSet;
+
+        var retry = await api.RetryBackupScheduleRunAsync(new RetryBackupScheduleRunRequest { ScheduleId = schedule.ScheduleId, RunId = first.Run.RunId, ClickId = "paged-retry" });
+        var retried = await suite.WaitForCompletionAsync(retry.Run.RunId, TimeSpan.FromSeconds(60));
+        var set = (await api.GetBackupSetAsync(new GetBackupSetRequest { BackupSetId = first.Run.RunId })).BackupSet;
+
+        Assert.Equal(RunOutcome.PartiallySucceeded, partial.Outcome);
+        Assert.Equal(BackupSetStatus.Incomplete, lost.Status);
+        Assert.Equal(4, lost.ItemCount);
+        Assert.Equal(RunOutcome.Succeeded, retried.Outcome);
+        Assert.Equal(BackupSetStatus.Complete, set.Status);
+        Assert.Equal(9, set.ItemCount);
+        var coverage = Assert.Single(set.Coverage);
+        Assert.True(coverage.ListComplete);
+        Assert.Equal((9, 9), (coverage.Listed, coverage.Captured));
+        var items = (await api.ListBackupItemsAsync(new ListBackupItemsRequest { BackupSetId = set.BackupSetId })).Items;
+        Assert.Equal(policyIds.Order(), items.Select(i => i.PolicyId).Order());
+    }
+
     [Fact]
     public async Task Retention_DeletesSetsPastTheLimit_ButNeverTheLastCapturedCopyOfAPolicy()
     {

@@ -108,38 +108,75 @@ public sealed class CaptureWriter(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
-    /// Records the capture's end: its per-family coverage, and the set's status from the whole set (a capture that
-    /// fills the holes of an earlier one, a retry, can make it complete): incomplete when this capture lost a list page,
-    /// completed with warnings while any item of the set is failed, else complete.
+    /// Records the capture's end: the set's coverage and its status from the whole set, so a capture that fills the holes
+    /// of an earlier one (a retry) can make it complete and one that re-reads a few items never makes it look more complete
+    /// than it is. A family this capture listed as a whole (<paramref name="wholeFamilies"/>) takes this capture's listing;
+    /// another keeps the set's earlier listing, complete only while both listings were. "Captured" counts the set's
+    /// captured items of the family, whichever capture took them. The status is incomplete while any family's listing
+    /// lost a page, completed with warnings while any item of the set is failed, else complete.
     /// </summary>
-    public async Task CompleteAsync(Guid backupSetId, Guid runId, bool listsComplete, IReadOnlyList<FamilyCoverage> coverage, CancellationToken ct)
+    public async Task CompleteAsync(Guid backupSetId, Guid runId, IReadOnlyList<FamilyCoverage> coverage, IReadOnlyCollection<string> wholeFamilies,
+        CancellationToken ct)
     {
-        await using var command = dataSource.CreateCommand("""
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        List<FamilyCoverage> earlier;
+        await using (var read = new NpgsqlCommand("SELECT coverage FROM backup.backup_sets WHERE id = @id FOR UPDATE", connection, transaction))
+        {
+            read.Parameters.AddWithValue("id", backupSetId);
+            earlier = await read.ExecuteScalarAsync(ct) is string json ? JsonSerializer.Deserialize<List<FamilyCoverage>>(json, StoredJson) ?? [] : [];
+        }
+        var captured = new Dictionary<string, int>(StringComparer.Ordinal);
+        await using (var count = new NpgsqlCommand(
+            "SELECT family, count(*)::int FROM backup.backup_items WHERE backup_set_id = @id AND outcome = @captured GROUP BY family", connection, transaction))
+        {
+            count.Parameters.AddWithValue("id", backupSetId);
+            count.Parameters.AddWithValue("captured", ItemOutcome.Captured);
+            await using var reader = await count.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                captured[reader.GetString(0)] = reader.GetInt32(1);
+            }
+        }
+        var merged = earlier.Where(e => !coverage.Any(c => c.Family == e.Family)).ToList();
+        foreach (var now in coverage)
+        {
+            var before = earlier.FirstOrDefault(e => e.Family == now.Family);
+            merged.Add(wholeFamilies.Contains(now.Family) || before is null ? now : before with { ListComplete = before.ListComplete && now.ListComplete });
+        }
+        merged = [.. merged.Select(c => c with { Captured = captured.GetValueOrDefault(c.Family) }).OrderBy(c => c.Family, StringComparer.Ordinal)];
+
+        await using var command = new NpgsqlCommand("""
             UPDATE backup.backup_sets s SET
                 status = CASE WHEN NOT @lists_complete THEN @incomplete
                               WHEN EXISTS (SELECT 1 FROM backup.backup_items i WHERE i.backup_set_id = s.id AND i.outcome = @failed) THEN @warnings
                               ELSE @complete END,
                 coverage = @coverage, last_run_id = @run_id, captured_at = now()
             WHERE id = @id
-            """);
-        command.Parameters.AddWithValue("lists_complete", listsComplete);
+            """, connection, transaction);
+        command.Parameters.AddWithValue("lists_complete", merged.All(c => c.ListComplete));
         command.Parameters.AddWithValue("incomplete", SetStatus.Incomplete);
         command.Parameters.AddWithValue("failed", ItemOutcome.Failed);
         command.Parameters.AddWithValue("warnings", SetStatus.CompletedWithWarnings);
         command.Parameters.AddWithValue("complete", SetStatus.Complete);
-        command.Parameters.Add(new NpgsqlParameter("coverage", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(coverage, StoredJson) });
+        command.Parameters.Add(new NpgsqlParameter("coverage", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(merged, StoredJson) });
         command.Parameters.AddWithValue("run_id", runId);
         command.Parameters.AddWithValue("id", backupSetId);
         await command.ExecuteNonQueryAsync(ct);
+        await transaction.CommitAsync(ct);
     }
 
-    /// <summary>The capture could not proceed: the set says failed (its items, if any, are kept).</summary>
+    /// <summary>
+    /// The capture by <paramref name="runId"/> could not proceed (or was cancelled): the set it was capturing says failed
+    /// (its items, if any, are kept). Only while that run is the set's capture: a later capture of the set is not undone.
+    /// </summary>
     public async Task FailAsync(Guid backupSetId, Guid runId, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand("""
-            UPDATE backup.backup_sets SET status = @status, last_run_id = @run_id WHERE id = @id AND last_run_id IS DISTINCT FROM @run_id
+            UPDATE backup.backup_sets SET status = @status WHERE id = @id AND last_run_id = @run_id AND status = @capturing
             """);
         command.Parameters.AddWithValue("status", SetStatus.Failed);
+        command.Parameters.AddWithValue("capturing", SetStatus.Capturing);
         command.Parameters.AddWithValue("run_id", runId);
         command.Parameters.AddWithValue("id", backupSetId);
         await command.ExecuteNonQueryAsync(ct);

@@ -85,7 +85,7 @@ public sealed partial class PolicyCapture(
         }
         await writer.StoreAsync(tenantId, capture.BackupSetId, run.RunId, missing, ct);
 
-        await writer.CompleteAsync(capture.BackupSetId, run.RunId, allListed, coverage, ct);
+        await writer.CompleteAsync(capture.BackupSetId, run.RunId, coverage, capture.Families, ct);
         var capturedCount = coverage.Sum(c => c.Captured);
         LogCaptured(logger, run.Run.RunId, capturedCount, newContents);
     }

@@ -148,7 +148,9 @@ public sealed class ScheduleCommands(BackupDbContext db, TenantAccess access, Ru
             IdentityPolicy = IdentityPolicy.PerClick,
             ClickId = clickId,
             IdentityInputs = { ["schedule"] = schedule.Id.ToString(), ["retried_run"] = runId.ToString() },
-            Context = new ScheduleRunContext(schedule.Id, schedule.DisplayName, tenant.EntraTenantId, [], [],
+            // The retried run's selection travels with the retry: what to capture again when its set lost more than items.
+            Context = new ScheduleRunContext(schedule.Id, schedule.DisplayName, tenant.EntraTenantId,
+                ScheduleRunContext.From(retried.Context)?.Families ?? [], ScheduleRunContext.From(retried.Context)?.PolicyIds ?? [],
                 RetriedSetId: ScheduleRunContext.SetOf(runId, retried.Context)).ToStruct(),
         }, context.ForwardedAuthorization(), cancellationToken: context.CancellationToken);
     }

@@ -8,7 +8,8 @@ namespace TenantAtlas.BackupService.Schedules;
 /// <summary>
 /// <c>backup_schedule.run_now</c>, <c>.scheduled</c> and <c>.retry</c>. A run-now or scheduled run captures the
 /// schedule's selection into a set of its own (whose id is the run's, so a redelivery finds it again); a scheduled run
-/// then applies the schedule's retention. A retry re-captures only the failed items of the set of the run it retries.
+/// then applies the schedule's retention. A retry re-captures the failed items of the set of the run it retries — or, when
+/// that set lost a list page or failed outright, the retried run's whole selection, so what no item names is captured too.
 /// </summary>
 public sealed class ScheduleRunHandler(PolicyCapture capture, ScheduleSets sets, BackupDbContext db) : IRunHandler
 {
@@ -22,7 +23,12 @@ public sealed class ScheduleRunHandler(PolicyCapture capture, ScheduleSets sets,
         {
             var retried = context.RetriedSetId ?? throw new RunFailureException("backup.bad_context", "The retry names no backup set.");
             var failed = await sets.FailedPolicyIdsAsync(retried, run.RunId, cancellationToken);
-            await capture.RunAsync(run, tenantId, new CaptureContext(retried, context.EntraTenantId, [], failed), cancellationToken);
+            // A set that lost a list page or failed outright lacks policies no item names: the retry captures the retried
+            // run's whole selection again (unchanged versions are not stored twice); otherwise only the failed items.
+            var retry = await sets.MissesUnlistedPoliciesAsync(retried, cancellationToken)
+                ? new CaptureContext(retried, context.EntraTenantId, context.Families, [.. context.PolicyIds.Union(failed, StringComparer.OrdinalIgnoreCase)])
+                : new CaptureContext(retried, context.EntraTenantId, [], failed);
+            await capture.RunAsync(run, tenantId, retry, cancellationToken);
             return;
         }
 

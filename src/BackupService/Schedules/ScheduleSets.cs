@@ -25,6 +25,17 @@ public sealed partial class ScheduleSets(NpgsqlDataSource dataSource, ILogger<Sc
     }
 
     /// <summary>
+    /// True when the set lacks more than its failed items: a capture of it failed outright or was cancelled (failed,
+    /// empty), or a list page was lost (incomplete) — what is missing then is not known item by item, only against a new listing.
+    /// </summary>
+    public async Task<bool> MissesUnlistedPoliciesAsync(Guid setId, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand("SELECT status FROM backup.backup_sets WHERE id = @set");
+        command.Parameters.AddWithValue("set", setId);
+        return await command.ExecuteScalarAsync(ct) is string status && status is SetStatus.Failed or SetStatus.Incomplete or SetStatus.Empty;
+    }
+
+    /// <summary>
     /// The policies a retry re-captures: the set's failed items, and those this run already took (a redelivered retry
     /// must do the same work again, not less).
     /// </summary>
