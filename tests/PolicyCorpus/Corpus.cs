@@ -58,6 +58,10 @@ public static class Corpus
         ];
     }
 
+    /// <summary>The string at an RFC 6901 pointer of a corpus policy's JSON (its keys need no escaping), e.g. a secret's value.</summary>
+    public static string ValueAt(JsonNode json, string path) =>
+        path[1..].Split('/').Aggregate(json, (node, token) => int.TryParse(token, out var i) && node is JsonArray array ? array[i]! : node[token]!).GetValue<string>();
+
     /// <summary>An SDK model (or any parsable) as Graph's JSON, written by the SDK's own serialization writer.</summary>
     public static JsonObject Serialize(IParsable model)
     {

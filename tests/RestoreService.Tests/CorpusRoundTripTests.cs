@@ -68,7 +68,7 @@ public sealed class CorpusRoundTripTests(RestoreSuiteFixture suite, ITestOutputH
         Assert.Contains("/productKey", secretItems.SelectMany(i => i.SecretPaths));
         var secrets = secretItems.SelectMany(i => i.SecretPaths.Select(path => new SecretValue
         {
-            ItemId = i.ItemId, Path = path, Value = ValueAt(corpusA.Single(p => p.DisplayName == i.DisplayName).Json, path),
+            ItemId = i.ItemId, Path = path, Value = Corpus.ValueAt(corpusA.Single(p => p.DisplayName == i.DisplayName).Json, path),
         })).ToList();
         Assert.Equal(secretsOfA.Order(StringComparer.Ordinal), secrets.Select(s => s.Value).Order(StringComparer.Ordinal));
         await api.ExecuteRestoreAsync(new ExecuteRestoreRequest { RestoreId = restore.RestoreId, PlanHash = restore.PlanHash, Secrets = { secrets } });
@@ -162,10 +162,6 @@ public sealed class CorpusRoundTripTests(RestoreSuiteFixture suite, ITestOutputH
         }
         return everything.ToString();
     }
-
-    /// <summary>The string at an RFC 6901 pointer of the corpus JSON (the corpus's keys need no escaping).</summary>
-    private static string ValueAt(JsonNode json, string path) =>
-        path[1..].Split('/').Aggregate(json, (node, token) => int.TryParse(token, out var i) && node is JsonArray array ? array[i]! : node[token]!).GetValue<string>();
 
     private static async Task<List<JsonElement>> ListAllAsync(HttpClient graph, string url)
     {

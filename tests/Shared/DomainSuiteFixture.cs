@@ -199,19 +199,8 @@ public abstract class DomainSuiteFixture : IAsyncLifetime
     /// An HTTP client of the emulator's Graph endpoints signed in as the suite's app in the tenant (client credentials at
     /// the emulator's token endpoint), for raw Graph JSON a test writes as an admin would (e.g. an /assign with filters).
     /// </summary>
-    public async Task<HttpClient> GraphHttpAsync(string entraTenantId)
-    {
-        var http = new HttpClient { BaseAddress = new Uri(GraphUrl) };
-        using var token = await http.PostAsync($"/{entraTenantId}/oauth2/v2.0/token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "client_credentials", ["client_id"] = GraphClientId, ["client_secret"] = GraphClientSecret,
-            ["scope"] = "https://graph.microsoft.com/.default",
-        }));
-        token.EnsureSuccessStatusCode();
-        var accessToken = (await token.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("access_token").GetString();
-        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", accessToken);
-        return http;
-    }
+    public Task<HttpClient> GraphHttpAsync(string entraTenantId) =>
+        TenantAtlas.PolicyCorpus.CorpusSeeder.SignInAsync(new Uri(GraphUrl), entraTenantId, GraphClientId, GraphClientSecret);
 
     /// <summary>Polls the run until <paramref name="done"/> holds and returns it; fails the test when the time is up.</summary>
     public Task<Run> WaitForRunAsync(string runId, Func<Run, bool> done, TimeSpan? within = null)

@@ -23,13 +23,13 @@ namespace TenantAtlas.Bench.Scenarios;
 public static class RestoreScenario
 {
     private const string Scenario = "8. Restore into an empty tenant, write budget enforced";
-    private const string SigningKey = "bench-restore-signing-key-0123456789abcdef";
+    internal const string SigningKey = "bench-restore-signing-key-0123456789abcdef";
     private const string PlatformAdmin = "bench-platform-admin";
     private const string Owner = "bench-restore-owner";
-    private const string ClientId = "bench-app";
-    private const string ClientSecret = "bench-app-secret";
-    private const int BudgetWrites = 100;
-    private const int BudgetWindowSeconds = 20;
+    internal const string ClientId = "bench-app";
+    internal const string ClientSecret = "bench-app-secret";
+    internal const int BudgetWrites = 100;
+    internal const int BudgetWindowSeconds = 20;
 
     public static async Task RunAsync(BenchOptions options, BenchReport report)
     {
@@ -104,8 +104,9 @@ public static class RestoreScenario
         var after = await WritesAsync(suite.Emulator, target.EntraTenantId);
 
         var writes = after.Stored - before.Stored;
-        var floor = TimeSpan.FromSeconds((double)writes / BudgetWrites * BudgetWindowSeconds);
-        var ratio = floor / elapsed;
+        var floor = BudgetFloor(writes, BudgetWrites, BudgetWindowSeconds);
+        // Within the first window the budget costs nothing: no floor to be judged against (quick runs).
+        double? ratio = floor > TimeSpan.Zero ? floor / elapsed : null;
         // The target was empty: every stored create past one per source policy is a duplicate.
         var duplicates = after.Creates - before.Creates - policies;
         var unhandled429 = run.Failures.Count(f => f.Message.Contains("429", StringComparison.Ordinal));
@@ -114,17 +115,27 @@ public static class RestoreScenario
             throw new InvalidOperationException($"The restore ended {run.Outcome} with {run.Counts.Succeeded} of {policies} restored.");
         }
         report.Add(new BenchRow(Scenario, $"elapsed for {policies} policies ({writes} writes), speed vs the budget's floor",
-            new Figure(elapsed.TotalSeconds, "s"), $"floor: {writes} writes ÷ {BudgetWrites} per {BudgetWindowSeconds} s",
-            new Figure(floor.TotalSeconds, "s"), ratio, "≥ 0.8× the floor's speed", ratio >= 0.8));
+            new Figure(elapsed.TotalSeconds, "s"), $"floor: ({Windows(writes, BudgetWrites)} windows of {BudgetWrites} writes − the first, free) × {BudgetWindowSeconds} s",
+            new Figure(floor.TotalSeconds, "s"), ratio, "≥ 0.8× the floor's speed", ratio is null ? null : ratio >= 0.8));
         report.Add(new BenchRow(Scenario, "duplicate policies in the target", new Figure(duplicates, "policies"), null, null, null, "0", duplicates == 0));
         report.Add(new BenchRow(Scenario, "items failed by a 429", new Figure(unhandled429, "items"), null, null, null, "0", unhandled429 == 0));
+        await CorpusRoundTrip.RunAsync(options, report, suite, access, workspace, owner);
         report.AddFact($"Scenario 8: {after.Throttled - before.Throttled} writes were answered 429 and sent again after Retry-After; " +
             $"the preview took {previewTime.TotalSeconds:0.0} s (read-only: {policies} items read from BackupService, the target listed from Graph).");
     }
 
-    private sealed record Registered(string TenantId, string EntraTenantId, JsonElement Definition);
+    /// <summary>
+    /// The least time a budget of <paramref name="budget"/> per <paramref name="windowSeconds"/> allows for
+    /// <paramref name="count"/> requests: the first window's are free (sent at once), each further window costs a window.
+    /// </summary>
+    internal static TimeSpan BudgetFloor(int count, int budget, int windowSeconds) =>
+        TimeSpan.FromSeconds(Math.Max(0, Windows(count, budget) - 1) * windowSeconds);
 
-    private static async Task<Registered> RegisterAsync(AccessService.AccessServiceClient access, string workspaceId, HttpClient emulator, string name, object definition)
+    internal static int Windows(int count, int budget) => (count + budget - 1) / budget;
+
+    internal sealed record Registered(string TenantId, string EntraTenantId, JsonElement Definition);
+
+    internal static async Task<Registered> RegisterAsync(AccessService.AccessServiceClient access, string workspaceId, HttpClient emulator, string name, object definition)
     {
         var entraTenantId = Guid.NewGuid().ToString();
         var response = await emulator.PutAsJsonAsync($"/emulator/tenants/{entraTenantId}", definition);
@@ -133,7 +144,7 @@ public static class RestoreScenario
         return new Registered(tenant.TenantId, entraTenantId, await response.Content.ReadFromJsonAsync<JsonElement>());
     }
 
-    private static async Task<Run> CompleteAsync(Suite suite, string runId)
+    internal static async Task<Run> CompleteAsync(Suite suite, string runId)
     {
         var runs = new RunsService.RunsServiceClient(suite.Channel("runs", DevTokens.Issue(TokenOptions.ForSigningKey(SigningKey), "svc:bench", "svc:bench", service: true)));
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(15);
@@ -158,13 +169,15 @@ public static class RestoreScenario
     {
         var log = await emulator.GetFromJsonAsync<JsonElement>($"/emulator/tenants/{entraTenantId}/requests");
         var throttled = log.GetProperty("byStatus").TryGetProperty("429", out var count) ? count.GetInt32() : 0;
+        // Policy creates only: a restore also creates the notification templates its compliance policies use.
         var creates = log.GetProperty("writeRequests").EnumerateArray()
-            .Count(w => w.GetProperty("operation").GetString() == "create" && w.GetProperty("stored").GetBoolean());
+            .Count(w => w.GetProperty("operation").GetString() == "create" && w.GetProperty("stored").GetBoolean()
+                && w.GetProperty("collection").GetString() is "deviceConfigurations" or "deviceCompliancePolicies");
         return new TargetWrites(log.GetProperty("writes").GetInt32(), throttled, creates);
     }
 
     /// <summary>The suite's processes, each on ports of its own, the domain services finding each other by configuration.</summary>
-    private sealed class Suite : IAsyncDisposable
+    internal sealed class Suite : IAsyncDisposable
     {
         private readonly List<IAsyncDisposable> owned = [];
         private readonly Dictionary<string, int> grpcPorts = [];
