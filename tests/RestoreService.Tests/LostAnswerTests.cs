@@ -22,18 +22,12 @@ public sealed class LostAnswerTests(RestoreSuiteFixture suite) : IClassFixture<R
     [Fact]
     public async Task EveryCreateAnswerLost_UnderListLag_AndServerDefaults_NoPolicyIsCreatedTwice_OverARunOfRestores()
     {
-        var (workspaceId, tenantA, _, _) = await suite.CreateTenantAsync(Owner, deviceConfigurations: 6, compliancePolicies: 2);
-        await suite.SyncGroupsAsync(Owner, tenantA);
-        var groupsOfA = await suite.CachedGroupsAsync(Owner, tenantA);
-        var setOfA = await suite.BackUpAsync(Owner, tenantA);
-        var (tenantB, entraB, _) = await suite.AddEmptyTenantAsync(Owner, workspaceId, groupsOfA.Values.Distinct(),
-            createDefaults: GraphDefaults);
-        await suite.SyncGroupsAsync(Owner, tenantB);
+        var (setOfA, tenantB, entraB) = await TenantsAsync();
         // Every POST create (policies and templates) is stored, then its connection cut; new policies are listed 3 s late.
         await suite.SetGraphFaultsAsync(entraB, new { dropResponseAfterWrite = new { count = 1_000, method = "POST", operation = "create" }, listLagSeconds = 3 });
         var api = suite.RestoreApi(UserToken(Owner));
 
-        var first = await CreateAndPreviewAsync(api, tenantB, setOfA.BackupSetId, new Restore.V1.RestoreOptions { AllowBroadTargets = true });
+        var first = await CreateAndPreviewAsync(api, tenantB, setOfA, new Restore.V1.RestoreOptions { AllowBroadTargets = true });
         Assert.Equal(8, first.Counts.Create);
         await api.ExecuteRestoreAsync(new ExecuteRestoreRequest { RestoreId = first.RestoreId, PlanHash = first.PlanHash });
         var firstRun = await suite.WaitForCompletionAsync(first.ExecuteRunId, TimeSpan.FromSeconds(120));
@@ -52,7 +46,7 @@ public sealed class LostAnswerTests(RestoreSuiteFixture suite) : IClassFixture<R
         // Once Graph lists them, another restore of the same set sees each policy there and creates none.
         using var graph = await suite.GraphHttpAsync(entraB);
         await Eventually.UntilAsync(async () => await ListedAsync(graph), listed => listed == 8, TimeSpan.FromSeconds(30), "B lists the 8 policies");
-        var second = await CreateAndPreviewAsync(api, tenantB, setOfA.BackupSetId, new Restore.V1.RestoreOptions { AllowBroadTargets = true });
+        var second = await CreateAndPreviewAsync(api, tenantB, setOfA, new Restore.V1.RestoreOptions { AllowBroadTargets = true });
         Assert.Equal(0, second.Counts.Create);
         await api.ExecuteRestoreAsync(new ExecuteRestoreRequest { RestoreId = second.RestoreId, PlanHash = second.PlanHash });
         await suite.WaitForCompletionAsync(second.ExecuteRunId, TimeSpan.FromSeconds(120));
@@ -64,18 +58,12 @@ public sealed class LostAnswerTests(RestoreSuiteFixture suite) : IClassFixture<R
     [Fact]
     public async Task EveryCreateAnswerLost_WithoutListLag_EachCreateIsFoundByIdentity_DespiteServerDefaults_AndNoneIsSentTwice()
     {
-        var (workspaceId, tenantA, _, _) = await suite.CreateTenantAsync(Owner, deviceConfigurations: 6, compliancePolicies: 2);
-        await suite.SyncGroupsAsync(Owner, tenantA);
-        var groupsOfA = await suite.CachedGroupsAsync(Owner, tenantA);
-        var setOfA = await suite.BackUpAsync(Owner, tenantA);
         // Graph stores values the body did not carry: a read-back that needed the exact content would miss every one.
-        var (tenantB, entraB, _) = await suite.AddEmptyTenantAsync(Owner, workspaceId, groupsOfA.Values.Distinct(),
-            createDefaults: GraphDefaults);
-        await suite.SyncGroupsAsync(Owner, tenantB);
+        var (setOfA, tenantB, entraB) = await TenantsAsync();
         await suite.SetGraphFaultsAsync(entraB, new { dropResponseAfterWrite = new { count = 1_000, method = "POST", operation = "create" } });
         var api = suite.RestoreApi(UserToken(Owner));
 
-        var restore = await CreateAndPreviewAsync(api, tenantB, setOfA.BackupSetId, new Restore.V1.RestoreOptions { AllowBroadTargets = true });
+        var restore = await CreateAndPreviewAsync(api, tenantB, setOfA, new Restore.V1.RestoreOptions { AllowBroadTargets = true });
         await api.ExecuteRestoreAsync(new ExecuteRestoreRequest { RestoreId = restore.RestoreId, PlanHash = restore.PlanHash });
         var run = await suite.WaitForCompletionAsync(restore.ExecuteRunId, TimeSpan.FromSeconds(120));
 
@@ -87,6 +75,18 @@ public sealed class LostAnswerTests(RestoreSuiteFixture suite) : IClassFixture<R
         });
         Assert.Equal(8, await StoredPolicyCreatesAsync(entraB, perNameAtMost: 1));
         await suite.AssertNoActiveRunsAsync();
+    }
+
+    /// <summary>A backup of tenant A (8 policies, compliance with notification templates) and an empty tenant B with A's group names and Graph's defaults.</summary>
+    private async Task<(string SetOfA, string TenantB, string EntraB)> TenantsAsync()
+    {
+        var (workspaceId, tenantA, _, _) = await suite.CreateTenantAsync(Owner, deviceConfigurations: 6, compliancePolicies: 2);
+        await suite.SyncGroupsAsync(Owner, tenantA);
+        var groupsOfA = await suite.CachedGroupsAsync(Owner, tenantA);
+        var setOfA = await suite.BackUpAsync(Owner, tenantA);
+        var (tenantB, entraB, _) = await suite.AddEmptyTenantAsync(Owner, workspaceId, groupsOfA.Values.Distinct(), createDefaults: GraphDefaults);
+        await suite.SyncGroupsAsync(Owner, tenantB);
+        return (setOfA.BackupSetId, tenantB, entraB);
     }
 
     /// <summary>The policy creates Graph stored; fails when any display name was created more than <paramref name="perNameAtMost"/> times.</summary>

@@ -112,7 +112,7 @@ public sealed class ReferenceDecisionTests(RestoreSuiteFixture suite) : IClassFi
         Assert.Equal(RunOutcome.Succeeded, (await suite.WaitForCompletionAsync(keyed.ExecuteRunId, TimeSpan.FromSeconds(60))).Outcome);
 
         // B: everything restored, and nothing of A: no scope tag 7, no filter of A, no template or group of A, no key.
-        var b = await EverythingAsync(entraB);
+        var b = await suite.GraphContentsAsync(entraB);
         Assert.Contains("\"Keyed\"", b, StringComparison.Ordinal);
         Assert.Contains("\"Scoped\"", b, StringComparison.Ordinal);
         Assert.DoesNotContain(ProductKey, b, StringComparison.Ordinal);
@@ -246,26 +246,5 @@ public sealed class ReferenceDecisionTests(RestoreSuiteFixture suite) : IClassFi
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"POST {path}: {(int)response.StatusCode} {text}");
         return text.Length == 0 ? null : JsonNode.Parse(text);
-    }
-
-    /// <summary>Every policy (with compliance actions), assignment and template (with messages) the tenant holds, as Graph answers.</summary>
-    private async Task<string> EverythingAsync(string entraTenantId)
-    {
-        using var graph = await suite.GraphHttpAsync(entraTenantId);
-        var all = new StringBuilder();
-        foreach (var (collection, query) in new[] { ("deviceConfigurations", ""), ("deviceCompliancePolicies", "?$expand=scheduledActionsForRule($expand=scheduledActionConfigurations)") })
-        {
-            var list = await graph.GetFromJsonAsync<JsonElement>($"/v1.0/deviceManagement/{collection}{query}");
-            foreach (var policy in list.GetProperty("value").EnumerateArray())
-            {
-                all.Append(policy.GetRawText()).Append(await graph.GetStringAsync($"/v1.0/deviceManagement/{collection}/{policy.GetProperty("id").GetString()}/assignments"));
-            }
-        }
-        var templates = await graph.GetFromJsonAsync<JsonElement>("/v1.0/deviceManagement/notificationMessageTemplates");
-        foreach (var template in templates.GetProperty("value").EnumerateArray())
-        {
-            all.Append(await graph.GetStringAsync($"/v1.0/deviceManagement/notificationMessageTemplates/{template.GetProperty("id").GetString()}?$expand=localizedNotificationMessages"));
-        }
-        return all.ToString();
     }
 }

@@ -173,6 +173,42 @@ public sealed class RestoreSuiteFixture : DomainSuiteFixture
         return items;
     }
 
+    /// <summary>Every object the tenant holds, as Graph answers it: both policy collections (with compliance actions), every assignment, every template with its messages.</summary>
+    public async Task<string> GraphContentsAsync(string entraTenantId)
+    {
+        using var graph = await GraphHttpAsync(entraTenantId);
+        var everything = new System.Text.StringBuilder();
+        foreach (var (collection, query) in new[] { ("deviceConfigurations", ""), ("deviceCompliancePolicies", "?$expand=scheduledActionsForRule($expand=scheduledActionConfigurations)") })
+        {
+            foreach (var policy in await ListAllAsync(graph, $"/v1.0/deviceManagement/{collection}{query}"))
+            {
+                everything.Append(policy.GetRawText());
+                foreach (var assignment in await ListAllAsync(graph, $"/v1.0/deviceManagement/{collection}/{policy.GetProperty("id").GetString()}/assignments"))
+                {
+                    everything.Append(assignment.GetRawText());
+                }
+            }
+        }
+        foreach (var template in await ListAllAsync(graph, "/v1.0/deviceManagement/notificationMessageTemplates"))
+        {
+            everything.Append((await graph.GetFromJsonAsync<JsonElement>(
+                $"/v1.0/deviceManagement/notificationMessageTemplates/{template.GetProperty("id").GetString()}?$expand=localizedNotificationMessages")).GetRawText());
+        }
+        return everything.ToString();
+    }
+
+    private static async Task<List<JsonElement>> ListAllAsync(HttpClient graph, string url)
+    {
+        var all = new List<JsonElement>();
+        for (var next = url; next is not null;)
+        {
+            var page = await graph.GetFromJsonAsync<JsonElement>(next);
+            all.AddRange(page.GetProperty("value").EnumerateArray().Select(e => e.Clone()));
+            next = page.TryGetProperty("@odata.nextLink", out var link) ? link.GetString() : null;
+        }
+        return all;
+    }
+
     /// <summary>The emulator's request log of a tenant (writes included).</summary>
     public async Task<JsonElement> GraphRequestsAsync(string entraTenantId)
     {

@@ -33,6 +33,8 @@ internal static class CorpusRoundTrip
         {
             clientId = RestoreScenario.ClientId, clientSecret = RestoreScenario.ClientSecret, deviceConfigurations = 0, compliancePolicies = 0,
             groups = 10, notificationMessageTemplates = 1, seed = 31, requestBudget = RequestBudget, budgetWindowSeconds = RestoreScenario.BudgetWindowSeconds,
+            // Seeding is the admin's setup, not measured: only the capture's reads are held to a budget here.
+            writeBudget = 0,
         });
         var groups = source.Definition.GetProperty("groupIds").EnumerateArray().Select(g => g.GetString()!).ToList();
         var template = source.Definition.GetProperty("notificationMessageTemplateIds")[0].GetString()!;
@@ -128,7 +130,8 @@ internal static class CorpusRoundTrip
         }
         var duplicates = writesAfter.PolicyCreates - writesBefore.PolicyCreates - policies;
 
-        var captureRatio = readFloor.TotalSeconds == 0 ? double.NaN : readFloor / captureTime;
+        // Within the first window the budget costs nothing: no floor to judge against.
+        double? captureRatio = readFloor > TimeSpan.Zero ? readFloor / captureTime : null;
         report.Add(new BenchRow(Scenario, $"capture of {policies} policies ({reads} Graph requests), policies/s",
             new Figure(policies / captureTime.TotalSeconds, "policies/s"),
             $"the request budget's floor: ({RestoreScenario.Windows(reads, RequestBudget)} windows of {RequestBudget} − the first, free) × {RestoreScenario.BudgetWindowSeconds} s",
@@ -141,7 +144,8 @@ internal static class CorpusRoundTrip
         report.Add(new BenchRow(Scenario, "duplicate policies in the target", new Figure(duplicates, "policies"), null, null, null, "0", duplicates == 0));
         report.Add(new BenchRow(Scenario, $"values lost or changed of {corpora.Sum(c => c.Sum(p => p.SettingPaths.Count))}", new Figure(lost, "values"), null, null, null, "0", lost == 0));
         report.AddFact($"Scenario 8, corpus: {copies} × {corpora[0].Count} types; capture {captureTime.TotalSeconds:0.0} s, restore {restoreTime.TotalSeconds:0.0} s " +
-            $"({writes} writes: policies, assignments, the template and its messages); {secrets.Count} secrets given at execute, {targetSecrets.Count} in the target.");
+            $"({writes} writes: policies, assignments, the template and its messages); {secrets.Count} secret values given at execute " +
+            $"({targetSecrets.Count} distinct, each now in the target).");
     }
 
     private static async Task<string> CaptureAsync(RestoreScenario.Suite suite, Backup.V1.BackupService.BackupServiceClient backup, string tenantId, string name)

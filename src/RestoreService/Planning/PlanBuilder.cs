@@ -225,7 +225,10 @@ public static class PlanBuilder
     /// </summary>
     private static JsonArray KeepTargetsOwn(SourceItem item, JsonArray mapped, JsonArray current, MappingContext context, List<ReferenceEntry> references)
     {
-        var wanted = mapped.OfType<JsonObject>().Select(a => TargetKey(a["target"])).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        // Not the target's own: what the source itself holds, e.g. an assignment to a group the user chose to skip (in the
+        // same tenant the target has it too) — leaving that out is what the choice asked for.
+        var wanted = mapped.OfType<JsonObject>().Concat((item.Content![RestorableForm.Assignments] as JsonArray ?? []).OfType<JsonObject>())
+            .Select(a => TargetKey(a["target"])).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var extra = current.OfType<JsonObject>().Where(a => a["target"] is JsonObject && !wanted.Contains(TargetKey(a["target"]))).ToList();
         if (extra.Count == 0)
         {
