@@ -149,6 +149,30 @@ test('the decisions body: templates restore-wide by source id, item kinds per it
   assert.equal(pickKey('i1', 'secret'), 'i1/secret');
 });
 
+test('a lost create of an earlier restore: adopt one of the candidates, or create anew only while the target lists none', () => {
+  /** @param {string[]} candidates */
+  const lost = (candidates) => ({
+    itemId: 'i7', action: 'RESTORE_ACTION_BLOCKED', blockedReason: 'undecided_reference',
+    references: [{ kind: 'lost_create', sourceValue: 'r0/i7', decision: 'undecided', candidates }],
+  });
+  const [two] = itemDecisions(lost(['p1', 'p2']));
+  assert.equal(two.required, true);
+  assert.deepEqual(two.options.map((o) => [o.pick, o.targetValue]), [['map', 'p1'], ['map', 'p2'], ['block', undefined]]);
+  assert.deepEqual(itemDecisions(lost([]))[0].options.map((o) => o.pick), ['create', 'block']);
+  // Decided (the preview settled it): nothing more to ask.
+  assert.deepEqual(itemDecisions({ itemId: 'i7', references: [{ kind: 'lost_create', decision: 'mapped', targetValue: 'p1', candidates: ['p1'] }] }), []);
+  const picks = new Map([
+    [pickKey('i7', 'lost_create'), { itemId: 'i7', kind: 'lost_create', pick: /** @type {const} */ ('map'), targetValue: 'p2' }],
+    [pickKey('i8', 'lost_create'), { itemId: 'i8', kind: 'lost_create', pick: /** @type {const} */ ('create') }],
+    [pickKey('i9', 'lost_create'), { itemId: 'i9', kind: 'lost_create', pick: /** @type {const} */ ('map') }],
+  ]);
+  assert.deepEqual(decisionsBody(new Map(), picks).decisions, [
+    { itemId: 'i7', kind: 'lost_create', sourceValue: '', choice: 'REFERENCE_CHOICE_MAP', targetValue: 'p2' },
+    { itemId: 'i8', kind: 'lost_create', sourceValue: '', choice: 'REFERENCE_CHOICE_CREATE' },
+  ]);
+  assert.equal(kindText('lost_create'), 'earlier create without an answer');
+});
+
 test('secret fields: one per path of each item the plan writes, labelled with its name and the path', () => {
   const items = [
     { itemId: 'i1', displayName: 'Wi-Fi corp', action: 'RESTORE_ACTION_CREATE', secretPaths: ['/preSharedKey', '/preSharedKey'] },

@@ -12,6 +12,8 @@ public static class ReferenceDecisionValidation
         [ReferenceKinds.ScopeTag] = [ReferenceDecisionEntry.Drop, ReferenceDecisionEntry.Block, ReferenceDecisionEntry.Automatic],
         [ReferenceKinds.Secret] = [ReferenceDecisionEntry.Drop, ReferenceDecisionEntry.Block, ReferenceDecisionEntry.Automatic],
         [ReferenceKinds.AssignmentRemoval] = [ReferenceDecisionEntry.Remove, ReferenceDecisionEntry.Automatic],
+        [ReferenceKinds.LostCreate] =
+            [ReferenceDecisionEntry.Map, ReferenceDecisionEntry.Create, ReferenceDecisionEntry.Block, ReferenceDecisionEntry.Automatic],
         [ReferenceKinds.NotificationTemplate] =
             [ReferenceDecisionEntry.Map, ReferenceDecisionEntry.Create, ReferenceDecisionEntry.Drop, ReferenceDecisionEntry.Automatic],
     };

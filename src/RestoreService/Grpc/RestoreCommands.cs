@@ -137,6 +137,9 @@ public sealed class RestoreCommands(
         var itemIds = (await sources.ListAsync(restore.BackupSetId, context.ForwardedAuthorization(), context.CancellationToken))
             .Select(i => Guid.Parse(i.ItemId)).ToHashSet();
         var templates = TemplateMappingEntry.Parse(restore.TemplateMappings).ToDictionary(t => t.SourceTemplateId, StringComparer.OrdinalIgnoreCase);
+        var planned = decisions.Any(d => d.Kind == ReferenceKinds.LostCreate && d.Choice == ReferenceDecisionEntry.Map)
+            ? (await store.ItemsAsync(restore.Id, context.CancellationToken)).ToDictionary(i => i.ItemId)
+            : [];
         for (var i = 0; i < decisions.Count; i++)
         {
             var decision = decisions[i];
@@ -157,6 +160,12 @@ public sealed class RestoreCommands(
                 {
                     v.Add($"decisions[{i}].target_value", $"'{chosen}' is not a notification template of the target tenant.");
                 }
+            }
+            if (decision is { Kind: ReferenceKinds.LostCreate, Choice: ReferenceDecisionEntry.Map, ItemId: { } lostItem, TargetValue: { } adopted }
+                && !LostCreateCandidates(planned.GetValueOrDefault(lostItem)).Contains(adopted, StringComparer.OrdinalIgnoreCase))
+            {
+                v.Add($"decisions[{i}].target_value",
+                    $"'{adopted}' is not a candidate of the item's lost create: adopt one of the target policies its preview lists (ReferenceDecision.candidates).");
             }
         }
         v.ThrowIfInvalid();
@@ -233,6 +242,10 @@ public sealed class RestoreCommands(
         }
         return await store.GetAsync(restore.Id, context.CancellationToken);
     }
+
+    /// <summary>The target policies the item's last preview listed as possibly its lost create.</summary>
+    private static IEnumerable<string> LostCreateCandidates(RestoreItemEntity? item) =>
+        item is null ? [] : StoredJson.Read<List<ReferenceEntry>>(item.References).Where(r => r.Kind == ReferenceKinds.LostCreate).SelectMany(r => r.Candidates);
 
     /// <summary>FAILED_PRECONDITION listing the items still blocked for want of a choice, so the caller knows what to decide.</summary>
     private static void RequireDecided(IReadOnlyList<RestoreItemEntity> items, string reason, string what, string how)

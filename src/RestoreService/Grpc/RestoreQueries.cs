@@ -151,6 +151,7 @@ public sealed class RestoreQueries(RestoreDbContext db, PageTokens pageTokens)
         item.References.AddRange(Parse<ReferenceEntry>(i.References).Select(r => new ReferenceDecision
         {
             Kind = r.Kind, SourceValue = r.SourceValue, Decision = r.Decision, TargetValue = r.TargetValue, Detail = r.Detail,
+            Candidates = { r.Candidates },
         }));
         item.Journal.AddRange(Parse<JournalEntry>(i.Journal).Select(j => new JournalStep
         {

@@ -8,7 +8,11 @@ namespace TenantAtlas.RestoreService.Planning;
 public sealed record PlannedCallEntry(string Method, string Path, string Step);
 
 /// <summary>A reference of an item and what the restore does with it (the proto's ReferenceDecision).</summary>
-public sealed record ReferenceEntry(string Kind, string SourceValue, string Decision, string TargetValue, string Detail);
+public sealed record ReferenceEntry(string Kind, string SourceValue, string Decision, string TargetValue, string Detail)
+{
+    /// <summary>For a lost create: the target policies that could be it (the ids a MAP decision may name).</summary>
+    public IReadOnlyList<string> Candidates { get; init; } = [];
+}
 
 /// <summary>The target tenant's policies of the families the source has, as read at preview (or execute) time.</summary>
 public sealed class TargetPolicies
@@ -64,8 +68,8 @@ public sealed record PlannedItem(SourceItem Source, string Action)
 /// <summary>
 /// Classifies each source item against the target (INTUNE.md R1): CREATE when the target has no such policy, UPDATE when
 /// it has and differs, SKIP_IDENTICAL when it equals the mapped source, BLOCKED when it cannot be restored as planned.
-/// The target's counterpart is the same id in the same tenant, else the one policy of the same family, display name and
-/// type (several: blocked, never guessed — R8). References are mapped by <see cref="SourceMapper"/>. An update keeps the
+/// The target's counterpart is found by <see cref="Counterparts"/> (a lost create of an earlier restore asks the user).
+/// References are mapped by <see cref="SourceMapper"/>. An update keeps the
 /// target's own assignments that the source lacks (the /assign replaces the whole set) unless the user confirmed
 /// removing them, and the preview lists each.
 /// </summary>
@@ -117,6 +121,11 @@ public static class PlanBuilder
             return new PlannedItem(item, RestoreActions.Blocked) { BlockedReason = BlockedReasons.NotCaptured };
         }
         var mapped = SourceMapper.Map(item, context);
+        var counterpart = Counterparts.Find(item, target, context);
+        if (counterpart.Reference is { } lostCreate)
+        {
+            mapped.References.Add(lostCreate);
+        }
         PlannedItem Blocked(string reason) => new(item, RestoreActions.Blocked)
         {
             BlockedReason = reason, References = mapped.References, SecretPaths = mapped.SecretPaths,
@@ -129,22 +138,21 @@ public static class PlanBuilder
         {
             return Blocked(BlockedReasons.UnmappedGroup);
         }
+        if (counterpart.BlockedReason == BlockedReasons.ReferenceBlocked)
+        {
+            return Blocked(BlockedReasons.ReferenceBlocked);
+        }
         if (mapped.Undecided)
         {
             return Blocked(BlockedReasons.UndecidedReference);
         }
+        if (counterpart.BlockedReason is { } reason)
+        {
+            return Blocked(reason);
+        }
 
         var collection = PolicyFamilies.GraphCollection(item.Family);
-        var existing = context.CrossTenant ? null : target.ById(item.PolicyId);
-        if (existing is null)
-        {
-            var candidates = target.ByName(item.Family, TargetPolicies.NameOf(item.Content), TargetPolicies.TypeOf(item.Content));
-            if (candidates.Count > 1)
-            {
-                return Blocked(BlockedReasons.AmbiguousTarget);
-            }
-            existing = candidates.Count == 1 ? candidates[0] : null;
-        }
+        var existing = counterpart.Existing;
 
         if (existing is null)
         {

@@ -76,7 +76,11 @@ public sealed class PreviewHandler(
         var context = new MappingContext(
             mappings.ToDictionary(m => m.SourceGroupId, StringComparer.OrdinalIgnoreCase),
             templates.ToDictionary(t => t.SourceTemplateId, StringComparer.OrdinalIgnoreCase),
-            decisions, restore.CrossTenant, restore.AllowBroadTargets);
+            decisions, restore.CrossTenant, restore.AllowBroadTargets)
+        {
+            LostCreates = (await store.OpenLostCreatesAsync(restore.TargetTenantId, restore.Id, cancellationToken))
+                .ToDictionary(l => (l.Family, l.OdataType, l.DisplayName)),
+        };
         var planned = items.Select(i => PlanBuilder.Plan(i, target, assignments, context)).ToList();
         run.Succeeded(planned.Count);
 

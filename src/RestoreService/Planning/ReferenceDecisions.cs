@@ -13,9 +13,10 @@ public static class ReferenceKinds
     public const string NotificationTemplate = "notification_template";
     public const string Secret = "secret";
     public const string AssignmentRemoval = "assignment_removal";
+    public const string LostCreate = "lost_create";
 
     /// <summary>Kinds a user decides per item (a template is decided for the whole restore).</summary>
-    public static readonly string[] PerItem = [AssignmentFilter, ScopeTag, Secret, AssignmentRemoval];
+    public static readonly string[] PerItem = [AssignmentFilter, ScopeTag, Secret, AssignmentRemoval, LostCreate];
 }
 
 /// <summary>What the plan does with a reference (the proto's ReferenceDecision.decision).</summary>
@@ -69,8 +70,10 @@ public sealed record ReferenceDecisionEntry(Guid? ItemId, string Kind, string So
 public sealed class ReferenceDecisionSet(IReadOnlyList<ReferenceDecisionEntry> decisions)
 {
     /// <summary>The user's choice for a kind of reference of an item, or null when they made none.</summary>
-    public string? For(Guid itemId, string kind) =>
-        decisions.LastOrDefault(d => d.ItemId == itemId && d.Kind == kind)?.Choice;
+    public string? For(Guid itemId, string kind) => Entry(itemId, kind)?.Choice;
+
+    /// <summary>The user's decision for a kind of reference of an item (with its target value), or null.</summary>
+    public ReferenceDecisionEntry? Entry(Guid itemId, string kind) => decisions.LastOrDefault(d => d.ItemId == itemId && d.Kind == kind);
 
     /// <summary>The user's decision for a notification template, or null.</summary>
     public ReferenceDecisionEntry? ForTemplate(string sourceTemplateId) =>

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using TenantAtlas.RestoreService.Restores;
 using TenantAtlas.TenantGraph;
 
 namespace TenantAtlas.RestoreService.Planning;
@@ -18,7 +19,12 @@ public sealed record MappingContext(
     IReadOnlyDictionary<string, TemplateMappingEntry> Templates,
     ReferenceDecisionSet Decisions,
     bool CrossTenant,
-    bool AllowBroadTargets);
+    bool AllowBroadTargets)
+{
+    /// <summary>Open lost creates of earlier restores into the target, by family, @odata.type and display name.</summary>
+    public IReadOnlyDictionary<(string Family, string OdataType, string DisplayName), LostCreate> LostCreates { get; init; } =
+        new Dictionary<(string, string, string), LostCreate>();
+}
 
 /// <summary>
 /// Maps one source item (INTUNE.md §2.5, R5, R6): group ids through the group mappings; notification templates through the

@@ -18,6 +18,13 @@ public sealed record JournalEntry(string Step, string? RequestId, string? Target
 /// (and, where it matters, only for the run or plan it names), so two callers or a redelivered job cannot move a restore
 /// backwards. A refused transition answers FAILED_PRECONDITION naming the status the restore is in.
 /// </summary>
+/// <summary>
+/// A create of an earlier restore whose answer was lost and that nobody settled since: the target may hold it, so a later
+/// restore of the same policy asks the user (adopt one of the target's policies of its name and type, or create anew)
+/// rather than create it again.
+/// </summary>
+public sealed record LostCreate(string Family, string OdataType, string DisplayName, Guid RestoreId, Guid ItemId, IReadOnlyList<string> Candidates);
+
 public sealed class RestoreStore(RestoreDbContext db)
 {
     public const string AdapterRelease = "release";
@@ -232,6 +239,36 @@ public sealed class RestoreStore(RestoreDbContext db)
         var json = StoredJson.Write(candidates);
         return db.Database.ExecuteSqlInterpolatedAsync(
             $"UPDATE restore.restore_items SET reconcile_candidates = {json}::jsonb WHERE restore_id = {restoreId} AND item_id = {itemId}", ct);
+    }
+
+    /// <summary>
+    /// The lost creates still open in a target tenant (<see cref="LostCreate"/>): items of earlier restores into it left
+    /// NEEDS_RECONCILE that no later restore into it has settled (an item of the same family, type and name created,
+    /// updated or found unchanged).
+    /// </summary>
+    public async Task<List<LostCreate>> OpenLostCreatesAsync(Guid targetTenantId, Guid exceptRestoreId, CancellationToken ct)
+    {
+        var items = from item in db.Items.AsNoTracking()
+                    join restore in db.Restores.AsNoTracking() on item.RestoreId equals restore.Id
+                    where restore.TargetTenantId == targetTenantId && restore.Id != exceptRestoreId
+                    select new { item.Family, item.OdataType, item.DisplayName, item.Result, item.RestoreId, item.ItemId, item.ReconcileCandidates, restore.CreatedAt };
+        var lost = await items.Where(i => i.Result == RestoreItemResults.NeedsReconcile).ToListAsync(ct);
+        if (lost.Count == 0)
+        {
+            return [];
+        }
+        var names = lost.Select(l => l.DisplayName).Distinct().ToList();
+        var settled = await items
+            .Where(i => names.Contains(i.DisplayName)
+                && (i.Result == RestoreItemResults.Created || i.Result == RestoreItemResults.Updated || i.Result == RestoreItemResults.Unchanged))
+            .Select(i => new { i.Family, i.OdataType, i.DisplayName, i.CreatedAt })
+            .ToListAsync(ct);
+        return [.. lost
+            .Where(l => !settled.Any(s => s.Family == l.Family && s.OdataType == l.OdataType && s.DisplayName == l.DisplayName && s.CreatedAt > l.CreatedAt))
+            .GroupBy(l => (l.Family, l.OdataType, l.DisplayName))
+            .Select(g => g.MaxBy(l => l.CreatedAt)!)
+            .Select(l => new LostCreate(l.Family, l.OdataType, l.DisplayName, l.RestoreId, l.ItemId,
+                StoredJson.Read<List<string>>(l.ReconcileCandidates)))];
     }
 
     private async Task EnsureChangedAsync(int changed, Guid restoreId, string action, CancellationToken ct)

@@ -73,27 +73,67 @@ public sealed class RestoreFaultTests(FaultSuite faults, ITestOutputHelper outpu
         var completion = run is null ? (TimeSpan?)null : sinceKill.Elapsed;
 
         var items = await ItemsAsync(owner, restoreId);
+        var status = (await owner.GetFromJsonAsync<JsonElement>($"/v1/restores/{restoreId}")).GetProperty("restore").GetProperty("status").GetString();
+        // A kill between an item's journaled send and Graph's answer leaves that create unknown: if no read-back finds it,
+        // the item is NEEDS_RECONCILE and it is not sent again. The admin settles it with a later restore of the set, whose
+        // preview asks about it (adopt the one the target lists, or — none listed — create it anew).
+        var unsettled = Count(items, "RESTORE_ITEM_RESULT_NEEDS_RECONCILE");
+        (string Outcome, int Created, int Adopted)? settledBy = unsettled == 0 ? null : await SettleAsync(owner, targetTenant, setId);
+
         var creates = (await Suite.GraphEmulatorAsync(HttpMethod.Get, $"/emulator/tenants/{entraTarget}/requests"))
             .GetProperty("writeRequests").EnumerateArray()
             // Policy creates: the restore also creates the notification templates the compliance policies use.
             .Count(w => w.GetProperty("operation").GetString() == "create" && w.GetProperty("stored").GetBoolean()
                 && w.GetProperty("collection").GetString() is "deviceConfigurations" or "deviceCompliancePolicies");
-        var status = (await owner.GetFromJsonAsync<JsonElement>($"/v1/restores/{restoreId}")).GetProperty("restore").GetProperty("status").GetString();
+        var restored = Created(items) + (settledBy?.Created ?? 0) + (settledBy?.Adopted ?? 0);
         Record(new FaultResult("RestoreService SIGKILL mid-execute (restarted)",
             $"completed {(completion is { } c ? FaultReport.Seconds(c) : "never")} after the kill",
-            Lost: run is { Outcome: not RunOutcome.Succeeded } || Created(items) != Policies ? 1 : 0,
+            Lost: restored != Policies || (settledBy is { Outcome: not "RUN_OUTCOME_SUCCEEDED" }) ? 1 : 0,
             Duplicated: Math.Max(0, creates - Policies),
             Stuck: run is null ? 1 : 0,
-            $"{Policies} policies; {createdAtKill} created just before the kill; restore {status}; run {run?.Outcome}; {creates} creates stored in the target"));
+            $"{Policies} policies; {createdAtKill} created just before the kill; restore {status}; run {run?.Outcome}; "
+            + $"{unsettled} left needs_reconcile{(settledBy is { } s ? $", settled by a later restore ({s.Created} created anew, {s.Adopted} adopted; run {s.Outcome})" : string.Empty)}; "
+            + $"{creates} creates stored in the target"));
         Assert.NotNull(run);
-        Assert.Equal(RunOutcome.Succeeded, run.Outcome);
-        Assert.Equal("RESTORE_STATUS_COMPLETED", status);
-        Assert.Equal(Policies, Created(items));
+        Assert.True(unsettled <= 1, $"{unsettled} items need reconciling: only the create in flight at the kill may");
+        Assert.Equal(unsettled == 0 ? RunOutcome.Succeeded : RunOutcome.PartiallySucceeded, run.Outcome);
+        Assert.Equal(unsettled == 0 ? "RESTORE_STATUS_COMPLETED" : "RESTORE_STATUS_PARTIAL", status);
+        Assert.Equal(Policies, restored);
         Assert.Equal(Policies, creates);
     }
 
-    private static int Created(JsonElement items) =>
-        items.GetProperty("items").EnumerateArray().Count(i => i.TryGetProperty("result", out var r) && r.GetString() == "RESTORE_ITEM_RESULT_CREATED");
+    /// <summary>A later restore of the set, every lost create decided as an admin would (none listed: create anew); its outcome and what it did.</summary>
+    private static async Task<(string Outcome, int Created, int Adopted)> SettleAsync(HttpClient owner, string targetTenant, string setId)
+    {
+        var restoreId = (await PostAsync(owner, $"/v1/tenants/{targetTenant}/restores", new { backupSetId = setId, options = new { allowBroadTargets = true } }))
+            .GetProperty("restore").GetProperty("restoreId").GetString()!;
+        await CompleteAsync(owner, await PostAsync(owner, $"/v1/restores/{restoreId}:preview", new { }));
+        var lost = (await ItemsAsync(owner, restoreId)).GetProperty("items").EnumerateArray()
+            .Select(i => (Item: i.GetProperty("itemId").GetString()!, Reference: i.GetProperty("references").EnumerateArray()
+                .Where(r => r.GetProperty("kind").GetString() == "lost_create").Select(r => (JsonElement?)r).FirstOrDefault()))
+            .Where(l => l.Reference is not null).ToList();
+        var adopted = lost.Count(l => l.Reference!.Value.GetProperty("decision").GetString() == "mapped");
+        var undecided = lost.Where(l => l.Reference!.Value.GetProperty("decision").GetString() == "undecided").ToList();
+        Assert.All(undecided, l => Assert.False(l.Reference!.Value.TryGetProperty("candidates", out var c) && c.GetArrayLength() > 0,
+            "the target lists a policy that could be the lost create: an admin would adopt it, so the test should too"));
+        if (undecided.Count > 0)
+        {
+            await CompleteAsync(owner, await PostAsync(owner, $"/v1/restores/{restoreId}:setReferenceDecisions", new
+            {
+                decisions = undecided.Select(l => new { itemId = l.Item, kind = "lost_create", choice = "REFERENCE_CHOICE_CREATE" }),
+            }));
+        }
+        var previewed = (await owner.GetFromJsonAsync<JsonElement>($"/v1/restores/{restoreId}")).GetProperty("restore");
+        await PostAsync(owner, $"/v1/restores/{restoreId}:execute", new { planHash = previewed.GetProperty("planHash").GetString() });
+        var run = await SuiteApp.CompletedRunAsync(owner, previewed.GetProperty("executeRunId").GetString()!, TimeSpan.FromSeconds(120));
+        var items = await ItemsAsync(owner, restoreId);
+        return (run.GetProperty("outcome").GetString()!, Created(items), adopted);
+    }
+
+    private static int Count(JsonElement items, string result) =>
+        items.GetProperty("items").EnumerateArray().Count(i => i.TryGetProperty("result", out var r) && r.GetString() == result);
+
+    private static int Created(JsonElement items) => Count(items, "RESTORE_ITEM_RESULT_CREATED");
 
     private static Task<JsonElement> ItemsAsync(HttpClient gateway, string restoreId) =>
         gateway.GetFromJsonAsync<JsonElement>($"/v1/restores/{restoreId}/items?pageSize=500");

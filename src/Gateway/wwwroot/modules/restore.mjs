@@ -23,13 +23,13 @@ export const RESTORE_PREVIEW = 'restore.preview';
  *   targetPolicyId?: string, result?: string, failureCode?: string, failureMessage?: string,
  *   changes?: { path?: string, current?: string, restored?: string }[], calls?: { method?: string, path?: string, step?: string }[],
  *   references?: Reference[], journal?: JournalStep[], secretPaths?: string[], reconcileCandidateIds?: string[] }} RestoreItem
- * @typedef {{ kind?: string, sourceValue?: string, decision?: string, targetValue?: string, detail?: string }} Reference
+ * @typedef {{ kind?: string, sourceValue?: string, decision?: string, targetValue?: string, detail?: string, candidates?: string[] }} Reference
  * @typedef {'map' | 'skip' | 'omit'} Decision
  * @typedef {{ decision: Decision, targetGroupId?: string }} Choice
  * @typedef {'drop' | 'block' | 'map' | 'create' | 'remove'} ReferencePick
  * @typedef {{ pick: ReferencePick, targetValue?: string }} TemplatePick a notification template's, for the whole restore
- * @typedef {{ itemId: string, kind: string, pick: ReferencePick }} ItemPick an item's, for every reference of the kind
- * @typedef {{ pick: ReferencePick, label: string }} PickOption
+ * @typedef {{ itemId: string, kind: string, pick: ReferencePick, targetValue?: string }} ItemPick an item's, for every reference of the kind
+ * @typedef {{ pick: ReferencePick, label: string, targetValue?: string }} PickOption
  * @typedef {{ kind: string, label: string, references: Reference[], required: boolean, options: PickOption[], note: string }} ItemDecision
  * @typedef {{ itemId: string, path: string, label: string }} SecretField
  * @typedef {{ itemId: string, path: string, value: string }} SecretValue
@@ -181,6 +181,7 @@ const KINDS = /** @type {Record<string, string>} */ ({
   notification_template: 'notification template',
   secret: 'secret',
   assignment_removal: "target's own assignment",
+  lost_create: 'earlier create without an answer',
 });
 
 const DECISIONS = /** @type {Record<string, string>} */ ({
@@ -221,6 +222,7 @@ const PICKS = /** @type {Record<string, ReferencePick[]>} */ ({
   scope_tag: ['drop', 'block'],
   secret: ['drop', 'block'],
   assignment_removal: ['remove'],
+  lost_create: ['map', 'create', 'block'],
   notification_template: ['map', 'create', 'drop'],
 });
 
@@ -228,7 +230,9 @@ const PICKS = /** @type {Record<string, ReferencePick[]>} */ ({
  * The per-item decisions an item offers, one per kind (a decision covers every reference of its kind of the item):
  * assignment filters and scope tags that wait for a decision (required); secrets whose values executing needs (optional:
  * give the values, or restore without them, or leave the item out); the target's own assignments an update keeps
- * (optional: confirm removing them). Notification templates are decided for the whole restore, not here. An item left
+ * (optional: confirm removing them); an earlier restore's create that got no answer (required: adopt one of the target's
+ * policies that could be it, or — while the target lists none — create it anew). Notification templates are decided for
+ * the whole restore, not here. An item left
  * out by a decision offers none (nothing is written for it), nor do secrets an item's writes no longer need (identical,
  * or an update that sends no body).
  * @param {RestoreItem} item
@@ -260,6 +264,17 @@ export function itemDecisions(item) {
       note: "The update keeps these assignments of the target, which the source lacks, unless you confirm removing them.",
     });
   }
+  const lost = of('lost_create').filter(needsDecision);
+  if (lost.length > 0) {
+    const candidates = lost.flatMap((r) => r.candidates ?? []);
+    decisions.push({
+      kind: 'lost_create', label: 'an earlier create without an answer', references: lost, required: true,
+      options: candidates.length > 0
+        ? [...candidates.map((id) => ({ pick: /** @type {const} */ ('map'), label: `It is target policy ${id}: update that one`, targetValue: id })), BLOCK]
+        : [{ pick: /** @type {const} */ ('create'), label: 'It is not in the target (I checked): create it anew' }, BLOCK],
+      note: 'Executing waits for this decision: creating it again by guess could make a duplicate.',
+    });
+  }
   return decisions;
 }
 
@@ -288,9 +303,10 @@ export function decisionsBody(templates, items) {
       itemId: '', kind: 'notification_template', sourceValue, choice: REFERENCE_CHOICES[pick], ...(pick === 'map' ? { targetValue: target } : {}),
     });
   }
-  for (const { itemId, kind, pick } of items.values()) {
+  for (const { itemId, kind, pick, targetValue } of items.values()) {
     if (itemId && (PICKS[kind] ?? []).includes(pick) && kind !== 'notification_template') {
-      decisions.push({ itemId, kind, sourceValue: '', choice: REFERENCE_CHOICES[pick] });
+      if (pick === 'map' && !targetValue) continue;
+      decisions.push({ itemId, kind, sourceValue: '', choice: REFERENCE_CHOICES[pick], ...(pick === 'map' ? { targetValue } : {}) });
     }
   }
   return { decisions };

@@ -378,13 +378,13 @@ function renderTemplateChoice(mapping) {
  */
 function renderItemDecision(item, decision) {
   const key = pickKey(item.itemId, decision.kind);
-  const controls = decision.options.map(({ pick, label }) => {
+  const controls = decision.options.map(({ pick, label, targetValue }) => {
     const input = el('input', { testid: `decision-${pick}` });
     input.type = decision.options.length === 1 ? 'checkbox' : 'radio';
     input.name = `decision-${key}`;
-    input.value = pick;
+    input.value = targetValue ? `${pick}:${targetValue}` : pick;
     input.addEventListener('change', () => {
-      if (input.checked) itemPicks.set(key, { itemId: item.itemId, kind: decision.kind, pick });
+      if (input.checked) itemPicks.set(key, { itemId: item.itemId, kind: decision.kind, pick, ...(targetValue ? { targetValue } : {}) });
       else itemPicks.delete(key);
       updatePending();
     });
