@@ -31,6 +31,7 @@ public sealed partial class RunJobProcessor(
     public const string NoHandlerCode = "worker.no_handler";
     public const string TimeoutCode = "worker.timeout";
     public const string CancelIgnoredCode = "worker.cancel_ignored";
+    public const string CompletionRefusedCode = "worker.completion_refused";
     private const int FailuresPerUpdate = 100;
 
     // KEYS: the lease. ARGV: the consumer (and the lifetime in ms). Only the holder renews or releases it; a holder
@@ -332,8 +333,46 @@ public sealed partial class RunJobProcessor(
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.FailedPrecondition)
         {
-            // Completed meanwhile by someone else (cancelled, or a reclaiming consumer): nothing more to say.
-            return await runs.GetAsync(completion.RunId, ct);
+            var current = await runs.GetAsync(completion.RunId, ct);
+            if (current.Status == RunStatus.Completed)
+            {
+                // Completed meanwhile by someone else (cancelled, or a reclaiming consumer): nothing more to say.
+                return current;
+            }
+            // Refused while the run is still active (an outcome its counts contradict): never taken for done, or the run
+            // would stay active for ever. It ends failed, with its counts, naming the refusal.
+            LogCompletionRefused(logger, completion.RunId, completion.Outcome.ToString(), e.Status.Detail);
+            return await CompleteRefusedAsync(completion, e.Status.Detail, context.AttemptId, ct);
+        }
+    }
+
+    private async Task<Run> CompleteRefusedAsync(UpdateRunRequest refused, string refusal, string attemptId, CancellationToken ct)
+    {
+        var failed = new UpdateRunRequest
+        {
+            RunId = refused.RunId, Status = RunStatus.Completed, Outcome = RunOutcome.Failed, SetCounts = refused.SetCounts, AttemptId = attemptId,
+        };
+        failed.Failures.Add(new RunFailure
+        {
+            Code = CompletionRefusedCode,
+            Message = $"RunsService refused the run's completion (outcome {refused.Outcome}): {refusal} The run was completed failed instead; " +
+                "its counts are the handler's. Report this to the service's owners.",
+        });
+        try
+        {
+            if (refused.Failures.Count > 0)
+            {
+                // The refused completion carried the last item failures (up to a call's limit); none of it was written.
+                var last = new UpdateRunRequest { RunId = refused.RunId, AttemptId = attemptId };
+                last.Failures.AddRange(refused.Failures);
+                await runs.UpdateAsync(last, ct);
+            }
+            return await runs.UpdateAsync(failed, ct);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.FailedPrecondition)
+        {
+            // Completed meanwhile (cancelled): that outcome stands.
+            return await runs.GetAsync(refused.RunId, ct);
         }
     }
 
@@ -494,6 +533,9 @@ public sealed partial class RunJobProcessor(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: try {Attempt} hit a store that is away; trying again")]
     private static partial void LogTransientRetry(ILogger logger, Exception exception, string runId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Run {RunId}: RunsService refused its completion (outcome {Outcome}): {Refusal}; completing it failed")]
+    private static partial void LogCompletionRefused(ILogger logger, string runId, string outcome, string refusal);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Heartbeat or progress report for run {RunId} failed")]
     private static partial void LogHeartbeatFailed(ILogger logger, Exception exception, string runId);

@@ -172,6 +172,37 @@ public sealed class ReferenceDecisionTests(RestoreSuiteFixture suite) : IClassFi
         await suite.AssertNoActiveRunsAsync();
     }
 
+    // Issue 25's stuck restore: a restore that writes nothing (every item unchanged but one, which is blocked) has failures
+    // and no success. Its status and its run's outcome come from one rule (skips are not successes): FAILED both, and the
+    // run completes; before, the restore said PARTIAL, RunsService refused that outcome, and the run stayed running.
+    [Fact]
+    public async Task ARestoreThatWritesNothing_UnchangedItemsAndOneBlocked_EndsFailed_AndItsRunCompletes()
+    {
+        var a = await SourceAsync("nothing-owner");
+        using var graph = await suite.GraphHttpAsync(a.EntraTenantId);
+        (await graph.DeleteAsync($"/v1.0/deviceManagement/deviceConfigurations/{a.Ids["Keyed"]}")).EnsureSuccessStatusCode();
+        var api = suite.RestoreApi(UserToken("nothing-owner"));
+
+        var restore = await CreateAndPreviewAsync(api, a.TenantId, a.SetId, new Restore.V1.RestoreOptions());
+        var items = (await ItemsAsync(api, restore.RestoreId)).ToDictionary(i => i.DisplayName);
+        Assert.Equal(RestoreAction.Create, items["Keyed"].Action);
+        Assert.Equal(["/productKey"], items["Keyed"].SecretPaths);
+        Assert.All(items.Values.Where(i => i.DisplayName != "Keyed"), i => Assert.Equal(RestoreAction.SkipIdentical, i.Action));
+        // Executed without the key: "Keyed" ends blocked, nothing else needed a write.
+        var writes = (await suite.GraphRequestsAsync(a.EntraTenantId)).GetProperty("writes").GetInt32();
+        await api.ExecuteRestoreAsync(new ExecuteRestoreRequest { RestoreId = restore.RestoreId, PlanHash = restore.PlanHash });
+
+        var run = await suite.WaitForCompletionAsync(restore.ExecuteRunId, TimeSpan.FromSeconds(60));
+        var done = (await api.GetRestoreAsync(new GetRestoreRequest { RestoreId = restore.RestoreId })).Restore;
+        Assert.Equal(RunOutcome.Failed, run.Outcome);
+        Assert.Equal((0L, 1L, 3L), (run.Counts.Succeeded, run.Counts.Failed, run.Counts.Skipped));
+        Assert.Equal(RestoreStatus.Failed, done.Status);
+        Assert.Contains(run.Failures, f => f.Code == "restore.blocked.secret_required");
+        Assert.DoesNotContain(run.Failures, f => f.Code == Workers.RunJobProcessor.CompletionRefusedCode);
+        Assert.Equal(0, (await suite.GraphRequestsAsync(a.EntraTenantId)).GetProperty("writes").GetInt32() - writes);
+        await suite.AssertNoActiveRunsAsync();
+    }
+
     /// <summary>Tenant A, written as an admin would through Graph, and backed up.</summary>
     private sealed record Source(string WorkspaceId, string TenantId, string EntraTenantId, string SetId, List<string> Groups, Dictionary<string, string> GroupNames,
         string FilterId, string TemplateId, Dictionary<string, string> Ids, List<string> ForeignIds);

@@ -46,6 +46,31 @@ public sealed class JobBranchTests : WorkerHarnessTests
         await Eventually.UntilAsync(Harness.PendingAsync, pending => pending == 0, TimeSpan.FromSeconds(5), "both entries are acknowledged");
     }
 
+    // The stuck restore of issue 25: a handler named an outcome its counts contradict (skips are not successes), RunsService
+    // refused the completion, and the worker host took the refusal for "completed by someone else" and walked away.
+    [Fact]
+    public async Task CompletionRefusedWhileTheRunIsActive_CompletesItFailed_NamingTheRefusal_WithTheHandlersCounts()
+    {
+        Harness.Script.Behaviour = (run, _) =>
+        {
+            run.AddTotal(3);
+            run.Skipped(2);
+            run.Failed("restore.blocked", "blocked", "item 3");
+            run.FinalOutcome = RunOutcome.PartiallySucceeded;
+            return Task.CompletedTask;
+        };
+        await Harness.StartWorkerAsync();
+
+        var run = await Harness.WaitForCompletionAsync((await Harness.PublishAsync()).RunId);
+
+        Assert.Equal(RunOutcome.Failed, run.Outcome);
+        Assert.Equal((3L, 3L, 0L, 1L, 2L), (run.Counts.Total, run.Counts.Processed, run.Counts.Succeeded, run.Counts.Failed, run.Counts.Skipped));
+        var refused = Assert.Single(run.Failures, f => f.Code == RunJobProcessor.CompletionRefusedCode);
+        Assert.Contains("contradicts the run's counts", refused.Message, StringComparison.Ordinal);
+        Assert.Contains(run.Failures, f => f.Code == "restore.blocked");
+        await Eventually.UntilAsync(Harness.PendingAsync, pending => pending == 0, TimeSpan.FromSeconds(5), "the entry is acknowledged");
+    }
+
     // EnsureRun refuses types no service handles, and a worker does not start without a handler of each available type
     // of its service; such an entry still arrives from a run queued before that, or from a worker of an older build.
     [Fact]

@@ -1,13 +1,16 @@
 using System.Collections.Concurrent;
 using Grpc.Core;
+using TenantAtlas.Contracts;
 using TenantAtlas.Runs.V1;
 
 namespace TenantAtlas.Workers.Tests;
 
 /// <summary>
 /// Stands in for RunsService behind <see cref="IRunsClient"/>: keeps runs with RunsService's state rules (a completed run
-/// refuses updates with FAILED_PRECONDITION, an unknown run is NOT_FOUND), records every update, and can be told to be
-/// unavailable. The worker's side of the contract is what these tests examine; RunsService has its own tests.
+/// refuses updates with FAILED_PRECONDITION, so does an outcome the counts contradict, by the suite's one outcome rule
+/// <see cref="RunOutcomes"/>; an unknown run is NOT_FOUND), records every update, and can be told to be unavailable.
+/// The worker's side of the contract is what these tests examine; RunsService.Tests' RecordingRunsServiceContractTests
+/// holds this double to the real service's answers.
 /// </summary>
 public sealed class RecordingRunsService : IRunsClient
 {
@@ -69,25 +72,32 @@ public sealed class RecordingRunsService : IRunsClient
                     throw new RpcException(new Status(StatusCode.Aborted, $"Run {run.RunId} is being worked on by a newer attempt."));
                 }
             }
+            var counts = run.Counts.Clone();
             if (request.SetCounts is { } set)
             {
-                run.Counts = new RunCounts
+                counts = new RunCounts
                 {
-                    Total = set.HasTotal ? set.Total : run.Counts.Total,
-                    Processed = set.HasProcessed ? set.Processed : run.Counts.Processed,
-                    Succeeded = set.HasSucceeded ? set.Succeeded : run.Counts.Succeeded,
-                    Failed = set.HasFailed ? set.Failed : run.Counts.Failed,
-                    Skipped = set.HasSkipped ? set.Skipped : run.Counts.Skipped,
+                    Total = set.HasTotal ? set.Total : counts.Total,
+                    Processed = set.HasProcessed ? set.Processed : counts.Processed,
+                    Succeeded = set.HasSucceeded ? set.Succeeded : counts.Succeeded,
+                    Failed = set.HasFailed ? set.Failed : counts.Failed,
+                    Skipped = set.HasSkipped ? set.Skipped : counts.Skipped,
                 };
             }
             if (request.IncrementCounts is { } add)
             {
-                run.Counts.Total += add.Total;
-                run.Counts.Processed += add.Processed;
-                run.Counts.Succeeded += add.Succeeded;
-                run.Counts.Failed += add.Failed;
-                run.Counts.Skipped += add.Skipped;
+                counts.Total += add.Total;
+                counts.Processed += add.Processed;
+                counts.Succeeded += add.Succeeded;
+                counts.Failed += add.Failed;
+                counts.Skipped += add.Skipped;
             }
+            if (request.Outcome != RunOutcome.Unspecified && !RunOutcomes.Agrees(request.Outcome, counts.Succeeded, counts.Failed, counts.Skipped))
+            {
+                throw new RpcException(new Status(StatusCode.FailedPrecondition,
+                    $"Run {run.RunId}: outcome {request.Outcome} contradicts the run's counts (test)."));
+            }
+            run.Counts = counts;
             run.Failures.AddRange(request.Failures);
             if (request.Status != RunStatus.Unspecified)
             {
@@ -95,10 +105,7 @@ public sealed class RecordingRunsService : IRunsClient
             }
             if (request.Status == RunStatus.Completed)
             {
-                run.Outcome = request.Outcome != RunOutcome.Unspecified ? request.Outcome
-                    : run.Counts.Failed > 0 && run.Counts.Succeeded > 0 ? RunOutcome.PartiallySucceeded
-                    : run.Counts.Failed > 0 ? RunOutcome.Failed
-                    : RunOutcome.Succeeded;
+                run.Outcome = RunOutcomes.Completion(request.Outcome, counts.Succeeded, counts.Failed, counts.Skipped);
             }
             return Task.FromResult(run.Clone());
         }

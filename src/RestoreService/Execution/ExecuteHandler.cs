@@ -1,3 +1,5 @@
+using TenantAtlas.Contracts;
+using TenantAtlas.RestoreService.Persistence;
 using TenantAtlas.RestoreService.Restores;
 using TenantAtlas.TenantGraph;
 using TenantAtlas.Workers;
@@ -37,7 +39,14 @@ public sealed partial class ExecuteHandler(
         if (RestoreStatuses.IsEnded(status))
         {
             // Ended before this delivery (cancelled, or finished by an attempt whose completion was lost): the adapter
-            // run takes the restore's outcome.
+            // run takes the restore's outcome, with the counts of its items' results (this attempt counts from zero),
+            // which are the counts that outcome was named from.
+            var ended = await store.ItemsAsync(restoreId, CancellationToken.None);
+            run.AddTotal(ended.Count);
+            foreach (var item in ended)
+            {
+                Count(run, item.Result, item.FailureCode, item.FailureMessage, item);
+            }
             run.FinalOutcome = RestoreStatuses.AdapterOutcome(status);
             vault.Forget(restoreId);
             return;
@@ -52,35 +61,62 @@ public sealed partial class ExecuteHandler(
         var execution = new Execution(restore, graph.For(restore.TargetEntraTenantId));
         execution.Claimed.UnionWith(items.Select(i => i.TargetPolicyId).OfType<string>());
 
-        var done = 0;
-        var failed = 0;
+        var tally = new ItemTally();
         foreach (var item in items)
         {
             await StopIfCancelledAsync(run, restoreId,
-                $"after {done + failed} of {items.Count} items; the items after that were not attempted (see each item's result)", cancellationToken);
+                $"after {tally.Processed} of {items.Count} items; the items after that were not attempted (see each item's result)", cancellationToken);
             var (result, code, message) = await writer.ExecuteAsync(execution, item, work);
-            switch (result)
-            {
-                case RestoreItemResults.Created or RestoreItemResults.Updated:
-                    run.Succeeded();
-                    done++;
-                    break;
-                case RestoreItemResults.Unchanged or RestoreItemResults.DryRun:
-                    run.Skipped();
-                    done++;
-                    break;
-                default:
-                    run.Failed(code ?? $"restore.{result}", message ?? result, $"{item.DisplayName} ({item.ItemId})");
-                    failed++;
-                    break;
-            }
+            tally.Add(Count(run, result, code, message, item));
         }
-        var final = failed == 0 ? RestoreStatuses.Completed : done > 0 ? RestoreStatuses.Partial : RestoreStatuses.Failed;
+        var failed = tally.Failed;
+        // The suite's one outcome rule names the restore's status, so the adapter run's outcome always agrees with its counts.
+        var final = RestoreStatuses.Of(RunOutcomes.FromCounts(tally.Succeeded, tally.Failed, tally.Skipped));
         await store.FinishAsync(restoreId, final, failed == 0 ? null : "restore.items_not_restored",
             failed == 0 ? null : $"{failed} of {items.Count} items were not restored; see their results.", CancellationToken.None);
         vault.Forget(restoreId);
         // Explicit, so a cancel that came during the last item does not turn a finished restore's run into a cancelled one.
         run.FinalOutcome = RestoreStatuses.AdapterOutcome(final);
+    }
+
+    /// <summary>Counts an item's result on the run: written = a success, unchanged or dry run = a skip, anything else a failure.</summary>
+    private static ItemCount Count(RunWorkContext run, string result, string? code, string? message, RestoreItemEntity item)
+    {
+        switch (result)
+        {
+            case RestoreItemResults.Created or RestoreItemResults.Updated:
+                run.Succeeded();
+                return ItemCount.Succeeded;
+            case RestoreItemResults.Unchanged or RestoreItemResults.DryRun:
+                run.Skipped();
+                return ItemCount.Skipped;
+            case RestoreItemResults.Pending:
+                // Not attempted (a cancelled restore stopped before it).
+                return ItemCount.None;
+            default:
+                run.Failed(code ?? $"restore.{result}", message ?? result, $"{item.DisplayName} ({item.ItemId})");
+                return ItemCount.Failed;
+        }
+    }
+
+    private enum ItemCount { None, Succeeded, Skipped, Failed }
+
+    private sealed class ItemTally
+    {
+        public long Succeeded { get; private set; }
+        public long Skipped { get; private set; }
+        public long Failed { get; private set; }
+        public long Processed => Succeeded + Skipped + Failed;
+
+        public void Add(ItemCount count)
+        {
+            switch (count)
+            {
+                case ItemCount.Succeeded: Succeeded++; break;
+                case ItemCount.Skipped: Skipped++; break;
+                case ItemCount.Failed: Failed++; break;
+            }
+        }
     }
 
     /// <summary>CancelRun asked the run to stop: the restore records it (seed 054: cancelled), and the handler stops here.</summary>

@@ -53,6 +53,16 @@ public static class RestoreStatuses
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Only an ended restore has an adapter outcome."),
     };
 
+    /// <summary>An executed restore's status from its run's outcome (the suite's one rule, <c>RunOutcomes</c>, over its items).</summary>
+    public static string Of(RunOutcome outcome) => outcome switch
+    {
+        RunOutcome.Succeeded => Completed,
+        RunOutcome.PartiallySucceeded => Partial,
+        RunOutcome.Failed => Failed,
+        RunOutcome.Cancelled => Cancelled,
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "Only a final outcome names an ended restore."),
+    };
+
     /// <summary>The adapter run's status for a restore status; null before the adapter exists (DRAFT, PREVIEWING).</summary>
     public static RunStatus? AdapterStatus(string status) => status switch
     {

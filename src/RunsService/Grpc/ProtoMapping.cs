@@ -147,14 +147,7 @@ public static class ProtoMapping
         _ => Proto.RunStatus.Completed,
     };
 
-    private static Proto.RunOutcome ToProto(RunOutcomeName outcome) => outcome.Value switch
-    {
-        "pending" => Proto.RunOutcome.Pending,
-        "succeeded" => Proto.RunOutcome.Succeeded,
-        "partially_succeeded" => Proto.RunOutcome.PartiallySucceeded,
-        "failed" => Proto.RunOutcome.Failed,
-        _ => Proto.RunOutcome.Cancelled,
-    };
+    private static Proto.RunOutcome ToProto(RunOutcomeName outcome) => outcome.Proto;
 
     private static Proto.StatusBucket ToProto(StatusBucketName bucket) => bucket.Value switch
     {

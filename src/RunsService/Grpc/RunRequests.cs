@@ -79,10 +79,8 @@ public static partial class RunRequests
         var outcome = v.DefinedEnum("outcome", request.Outcome) switch
         {
             Proto.RunOutcome.Unspecified => null,
-            Proto.RunOutcome.Succeeded => RunOutcomeName.Succeeded,
-            Proto.RunOutcome.PartiallySucceeded => RunOutcomeName.PartiallySucceeded,
-            Proto.RunOutcome.Failed => RunOutcomeName.Failed,
-            Proto.RunOutcome.Cancelled => RunOutcomeName.Cancelled,
+            Proto.RunOutcome.Succeeded or Proto.RunOutcome.PartiallySucceeded or Proto.RunOutcome.Failed or Proto.RunOutcome.Cancelled
+                => RunOutcomeName.Of(request.Outcome),
             _ => Invalid<RunOutcomeName>(v, "outcome", "must be a final outcome (SUCCEEDED, PARTIALLY_SUCCEEDED, FAILED, CANCELLED) or unspecified."),
         };
         if (outcome is not null && !RunStateMachine.OutcomeAllowedWith(status))

@@ -1,3 +1,5 @@
+using TenantAtlas.Contracts;
+
 namespace TenantAtlas.RunsService.Runs;
 
 /// <summary>
@@ -20,7 +22,7 @@ public static class RunStateMachine
     /// <paramref name="succeeded"/> / <paramref name="failed"/>; null when it may. (<paramref name="target"/> null = progress only.)
     /// </summary>
     public static string? Refusal(RunStatusName current, RunOutcomeName currentOutcome, RunStatusName? target,
-        RunOutcomeName? outcome, long succeeded, long failed)
+        RunOutcomeName? outcome, long succeeded, long failed, long skipped)
     {
         if (current.IsTerminal)
         {
@@ -30,24 +32,19 @@ public static class RunStateMachine
         {
             return $"a run cannot move to {target}. Current status: {current}.";
         }
-        if (outcome is not null && !OutcomeAgrees(outcome, succeeded, failed))
+        if (outcome is not null && !OutcomeAgrees(outcome, succeeded, failed, skipped))
         {
-            return $"outcome {outcome} contradicts the run's counts (succeeded {succeeded}, failed {failed} after this update); " +
-                $"succeeded needs failed = 0, partially_succeeded needs succeeded > 0 and failed > 0. Current status: {current}.";
+            return $"outcome {outcome} contradicts the run's counts (succeeded {succeeded}, failed {failed}, skipped {skipped} after this update); " +
+                $"succeeded needs failed = 0, partially_succeeded needs succeeded > 0 and failed > 0 (a skip is not a success). Current status: {current}.";
         }
         return null;
     }
 
     /// <summary>The outcome a completion records: the caller's, or derived from the counts.</summary>
-    public static RunOutcomeName CompletionOutcome(RunOutcomeName? outcome, long succeeded, long failed) =>
-        outcome ?? RunOutcomeName.DeriveFrom(succeeded, failed);
+    public static RunOutcomeName CompletionOutcome(RunOutcomeName? outcome, long succeeded, long failed, long skipped) =>
+        outcome ?? RunOutcomeName.DeriveFrom(succeeded, failed, skipped);
 
-    /// <summary>
-    /// An explicit outcome must agree with the counts: failed and cancelled always may (a run can fail or be
-    /// cancelled before or despite any success), succeeded needs no failure, partially succeeded needs both.
-    /// </summary>
-    public static bool OutcomeAgrees(RunOutcomeName outcome, long succeeded, long failed) =>
-        outcome == RunOutcomeName.Failed || outcome == RunOutcomeName.Cancelled
-        || (outcome == RunOutcomeName.Succeeded && failed == 0)
-        || (outcome == RunOutcomeName.PartiallySucceeded && failed > 0 && succeeded > 0);
+    /// <summary>Whether an explicit outcome agrees with the counts: the suite's one rule (<see cref="RunOutcomes.Agrees"/>).</summary>
+    public static bool OutcomeAgrees(RunOutcomeName outcome, long succeeded, long failed, long skipped) =>
+        RunOutcomes.Agrees(outcome.Proto, succeeded, failed, skipped);
 }

@@ -119,7 +119,8 @@ public sealed partial class RunStore
         }
         var succeeded = (update.SetCounts.Succeeded ?? current.Counts.Succeeded) + update.IncrementCounts.Succeeded;
         var failed = (update.SetCounts.Failed ?? current.Counts.Failed) + update.IncrementCounts.Failed;
-        var refusal = RunStateMachine.Refusal(current.Status, current.Outcome, update.ToStatus, update.Outcome, succeeded, failed)
+        var skipped = (update.SetCounts.Skipped ?? current.Counts.Skipped) + update.IncrementCounts.Skipped;
+        var refusal = RunStateMachine.Refusal(current.Status, current.Outcome, update.ToStatus, update.Outcome, succeeded, failed, skipped)
             // Changed between the update and this read (e.g. completed meanwhile): say what it is now.
             ?? $"it changed while it was being updated; read it again. Current status: {current.Status}.";
         return new FailedPreconditionException($"Run {current.Id}: {refusal}");

@@ -1,3 +1,6 @@
+using TenantAtlas.Contracts;
+using ProtoOutcome = TenantAtlas.Runs.V1.RunOutcome;
+
 namespace TenantAtlas.RunsService.Runs;
 
 /// <summary>A run status as stored (<c>operation_runs.status</c>).</summary>
@@ -18,28 +21,26 @@ public sealed record RunStatusName(string Value, bool IsTerminal)
     public override string ToString() => Value;
 }
 
-/// <summary>A run outcome as stored (<c>operation_runs.outcome</c>).</summary>
-public sealed record RunOutcomeName(string Value)
+/// <summary>A run outcome as stored (<c>operation_runs.outcome</c>), with its contract value.</summary>
+public sealed record RunOutcomeName(string Value, ProtoOutcome Proto)
 {
-    public static readonly RunOutcomeName Pending = new("pending");
-    public static readonly RunOutcomeName Succeeded = new("succeeded");
-    public static readonly RunOutcomeName PartiallySucceeded = new("partially_succeeded");
-    public static readonly RunOutcomeName Failed = new("failed");
-    public static readonly RunOutcomeName Cancelled = new("cancelled");
+    public static readonly RunOutcomeName Pending = new("pending", ProtoOutcome.Pending);
+    public static readonly RunOutcomeName Succeeded = new("succeeded", ProtoOutcome.Succeeded);
+    public static readonly RunOutcomeName PartiallySucceeded = new("partially_succeeded", ProtoOutcome.PartiallySucceeded);
+    public static readonly RunOutcomeName Failed = new("failed", ProtoOutcome.Failed);
+    public static readonly RunOutcomeName Cancelled = new("cancelled", ProtoOutcome.Cancelled);
 
     public static readonly IReadOnlyList<RunOutcomeName> All = [Pending, Succeeded, PartiallySucceeded, Failed, Cancelled];
 
     public static RunOutcomeName Parse(string value) =>
         All.FirstOrDefault(o => o.Value == value) ?? throw new InvalidOperationException($"Unknown run outcome '{value}' in the database.");
 
-    /// <summary>
-    /// Seed 053: partially succeeded = at least one success and at least one failure; failed = failures and no
-    /// success (or could not proceed, which a worker says explicitly); anything else succeeded.
-    /// </summary>
-    public static RunOutcomeName DeriveFrom(long succeeded, long failed) =>
-        failed > 0 && succeeded > 0 ? PartiallySucceeded
-        : failed > 0 ? Failed
-        : Succeeded;
+    /// <summary>The stored name of a final contract outcome.</summary>
+    public static RunOutcomeName Of(ProtoOutcome proto) =>
+        All.FirstOrDefault(o => o.Proto == proto) ?? throw new ArgumentOutOfRangeException(nameof(proto), proto, "Not a stored outcome.");
+
+    /// <summary>The outcome the counts imply: the suite's one rule (<see cref="RunOutcomes.FromCounts"/>).</summary>
+    public static RunOutcomeName DeriveFrom(long succeeded, long failed, long skipped) => Of(RunOutcomes.FromCounts(succeeded, failed, skipped));
 
     public override string ToString() => Value;
 }

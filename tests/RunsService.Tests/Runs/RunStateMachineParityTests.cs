@@ -7,8 +7,10 @@ namespace TenantAtlas.RunsService.Tests.Runs;
 
 /// <summary>
 /// The guarded UPDATE in SQL and <see cref="RunStateMachine"/> in C# give the same answer for every current status ×
-/// target × outcome × counts: the same acceptance, the same resulting status and outcome, and a refusal that is
-/// FAILED_PRECONDITION (INVALID_ARGUMENT for a malformed request).
+/// target × outcome × counts (skipped included): the same acceptance, the same resulting status and outcome, and a
+/// refusal that is FAILED_PRECONDITION (INVALID_ARGUMENT for a malformed request). The worker host's test double
+/// (<see cref="Workers.Tests.RecordingRunsService"/>) is held to the same answers, so the worker tests examine the
+/// worker against RunsService as it is.
 /// </summary>
 public sealed class RunStateMachineParityTests(RunsServiceFixture service) : IClassFixture<RunsServiceFixture>
 {
@@ -24,10 +26,10 @@ public sealed class RunStateMachineParityTests(RunsServiceFixture service) : ICl
         (RunOutcome.Cancelled, RunOutcomeName.Cancelled),
     ];
 
-    private static readonly (long Succeeded, long Failed)[] Counts = [(0, 0), (3, 0), (0, 2), (3, 2)];
+    private static readonly (long Succeeded, long Failed, long Skipped)[] Counts = [(0, 0, 0), (3, 0, 0), (0, 2, 0), (3, 2, 0), (0, 0, 4), (0, 2, 4), (3, 2, 4)];
 
     [Fact]
-    public async Task SqlGuard_AndStateMachine_AgreeOnEveryStatusTargetOutcomeAndCounts()
+    public async Task SqlGuard_StateMachine_AndTheWorkersTestDouble_AgreeOnEveryStatusTargetOutcomeAndCounts()
     {
         var (workspaceId, tenantId) = await service.CreateWorkspaceWithTenantAsync(Owner);
         var user = service.Runs(UserToken(Owner));
@@ -39,9 +41,9 @@ public sealed class RunStateMachineParityTests(RunsServiceFixture service) : ICl
             {
                 foreach (var (outcomeProto, outcome) in Outcomes)
                 {
-                    foreach (var (succeeded, failed) in Counts)
+                    foreach (var (succeeded, failed, skipped) in Counts)
                     {
-                        var what = $"{from} → {target?.Value ?? "(progress)"}, outcome {outcome?.Value ?? "(none)"}, succeeded {succeeded}, failed {failed}";
+                        var what = $"{from} → {target?.Value ?? "(progress)"}, outcome {outcome?.Value ?? "(none)"}, succeeded {succeeded}, failed {failed}, skipped {skipped}";
                         var run = (await user.EnsureRunAsync(InventorySync(workspaceId, tenantId, $"parity-{cases++}"))).Run;
                         if (from != RunStatusName.Queued)
                         {
@@ -50,12 +52,12 @@ public sealed class RunStateMachineParityTests(RunsServiceFixture service) : ICl
                         var request = new UpdateRunRequest
                         {
                             RunId = run.RunId, Status = targetProto, Outcome = outcomeProto,
-                            SetCounts = new TenantAtlas.Runs.V1.RunCountsPatch { Succeeded = succeeded, Failed = failed },
+                            SetCounts = new TenantAtlas.Runs.V1.RunCountsPatch { Succeeded = succeeded, Failed = failed, Skipped = skipped },
                         };
 
                         var expectedRefusal = !RunStateMachine.OutcomeAllowedWith(target) && outcome is not null
                             ? StatusCode.InvalidArgument
-                            : RunStateMachine.Refusal(from, RunOutcomeName.Succeeded, target, outcome, succeeded, failed) is null
+                            : RunStateMachine.Refusal(from, RunOutcomeName.Succeeded, target, outcome, succeeded, failed, skipped) is null
                                 ? StatusCode.OK
                                 : StatusCode.FailedPrecondition;
                         Run? updated = null;
@@ -70,12 +72,16 @@ public sealed class RunStateMachineParityTests(RunsServiceFixture service) : ICl
                         }
 
                         Assert.True(expectedRefusal == code, $"{what}: the state machine says {expectedRefusal}, the service answered {code}");
+                        if (code != StatusCode.InvalidArgument)
+                        {
+                            await AssertTheDoubleAnswersAlikeAsync(what, from, request, code, updated);
+                        }
                         if (updated is not null)
                         {
                             var status = target ?? from;
                             Assert.True(Proto(status) == updated.Status, $"{what}: status {updated.Status}");
                             var expectedOutcome = status == RunStatusName.Completed
-                                ? RunStateMachine.CompletionOutcome(outcome, succeeded, failed)
+                                ? RunStateMachine.CompletionOutcome(outcome, succeeded, failed, skipped)
                                 : RunOutcomeName.Pending;
                             Assert.True(Proto(expectedOutcome) == updated.Outcome, $"{what}: outcome {updated.Outcome}, the state machine says {expectedOutcome}");
                         }
@@ -86,15 +92,32 @@ public sealed class RunStateMachineParityTests(RunsServiceFixture service) : ICl
         Assert.Equal(RunStatusName.All.Count * Targets.Length * Outcomes.Length * Counts.Length, cases);
     }
 
+    private static async Task AssertTheDoubleAnswersAlikeAsync(string what, RunStatusName from, UpdateRunRequest request, StatusCode code, Run? updated)
+    {
+        var recording = new Workers.Tests.RecordingRunsService();
+        var run = recording.Add("inventory.sync", Proto(from));
+        var sent = request.Clone();
+        sent.RunId = run.RunId;
+        var doubleCode = StatusCode.OK;
+        Run? answered = null;
+        try
+        {
+            answered = await recording.UpdateAsync(sent, CancellationToken.None);
+        }
+        catch (RpcException e)
+        {
+            doubleCode = e.StatusCode;
+        }
+        Assert.True(code == doubleCode, $"{what}: RunsService answered {code}, the workers' test double {doubleCode}");
+        if (updated is not null && answered is not null)
+        {
+            Assert.True(updated.Status == answered.Status && updated.Outcome == answered.Outcome,
+                $"{what}: RunsService says {updated.Status}/{updated.Outcome}, the workers' test double {answered.Status}/{answered.Outcome}");
+        }
+    }
+
     private static RunStatus Proto(RunStatusName status) =>
         status == RunStatusName.Queued ? RunStatus.Queued : status == RunStatusName.Running ? RunStatus.Running : RunStatus.Completed;
 
-    private static RunOutcome Proto(RunOutcomeName outcome) => outcome.Value switch
-    {
-        "pending" => RunOutcome.Pending,
-        "succeeded" => RunOutcome.Succeeded,
-        "partially_succeeded" => RunOutcome.PartiallySucceeded,
-        "failed" => RunOutcome.Failed,
-        _ => RunOutcome.Cancelled,
-    };
+    private static RunOutcome Proto(RunOutcomeName outcome) => outcome.Proto;
 }
