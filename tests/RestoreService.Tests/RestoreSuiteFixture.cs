@@ -64,12 +64,13 @@ public sealed class RestoreSuiteFixture : DomainSuiteFixture
 
     /// <summary>
     /// Stops the standing RestoreService host the way a deploy or a crash stops a worker (in-flight runs are cancelled and
-    /// left to another consumer; a write in flight may have landed with its answer lost) and starts another in its place.
+    /// left to another consumer; a write in flight may have landed with its answer lost) and starts another in its place
+    /// (with <paramref name="settings"/> over the defaults).
     /// </summary>
-    public async Task ReplaceRestoreHostAsync()
+    public async Task ReplaceRestoreHostAsync(IReadOnlyDictionary<string, string>? settings = null)
     {
         var stopping = Restore;
-        Restore = StartRestoreHost();
+        Restore = StartRestoreHost(settings);
         await StopServiceHostAsync(stopping);
     }
 

@@ -14,17 +14,17 @@ public sealed record JournalEntry(string Step, string? RequestId, string? Target
 }
 
 /// <summary>
-/// Every change of a restore's status is one guarded statement: it applies only from the statuses the transition allows
-/// (and, where it matters, only for the run or plan it names), so two callers or a redelivered job cannot move a restore
-/// backwards. A refused transition answers FAILED_PRECONDITION naming the status the restore is in.
-/// </summary>
-/// <summary>
 /// A create of an earlier restore whose answer was lost and that nobody settled since: the target may hold it, so a later
 /// restore of the same policy asks the user (adopt one of the target's policies of its name and type, or create anew)
 /// rather than create it again.
 /// </summary>
 public sealed record LostCreate(string Family, string OdataType, string DisplayName, Guid RestoreId, Guid ItemId, IReadOnlyList<string> Candidates);
 
+/// <summary>
+/// Every change of a restore's status is one guarded statement: it applies only from the statuses the transition allows
+/// (and, where it matters, only for the run or plan it names), so two callers or a redelivered job cannot move a restore
+/// backwards. A refused transition answers FAILED_PRECONDITION naming the status the restore is in.
+/// </summary>
 public sealed class RestoreStore(RestoreDbContext db)
 {
     public const string AdapterRelease = "release";
@@ -184,6 +184,26 @@ public sealed class RestoreStore(RestoreDbContext db)
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RestoreStatuses.Running).SetProperty(r => r.UpdatedAt, DateTime.UtcNow), ct);
         return (await FindAsync(restoreId, ct)).Status;
     }
+
+    /// <summary>Restores executing (QUEUED with nothing owed, or RUNNING), the longest unchanged first: the sweep checks their runs.</summary>
+    public Task<List<RestoreRunEntity>> ExecutingAsync(int limit, CancellationToken ct) =>
+        db.Restores.AsNoTracking()
+            .Where(r => r.ExecuteRunId != null && r.AdapterPending == null && (r.Status == RestoreStatuses.Queued || r.Status == RestoreStatuses.Running))
+            .OrderBy(r => r.UpdatedAt).Take(limit).ToListAsync(ct);
+
+    /// <summary>
+    /// QUEUED / RUNNING → the status of its execution run's outcome, when that run ended without the restore (its handler
+    /// threw, timed out, was given up): the restore follows its run, its items keep their results. False when the restore
+    /// had moved on meanwhile.
+    /// </summary>
+    public async Task<bool> FollowEndedRunAsync(Guid restoreId, Guid runId, string status, string code, string message, CancellationToken ct) =>
+        await db.Restores
+            .Where(r => r.Id == restoreId && r.ExecuteRunId == runId && (r.Status == RestoreStatuses.Queued || r.Status == RestoreStatuses.Running))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(r => r.Status, status)
+                .SetProperty(r => r.FailureCode, code)
+                .SetProperty(r => r.FailureMessage, message)
+                .SetProperty(r => r.UpdatedAt, DateTime.UtcNow), ct) == 1;
 
     /// <summary>RUNNING → an ended status.</summary>
     public Task FinishAsync(Guid restoreId, string status, string? failureCode, string? failureMessage, CancellationToken ct) =>
